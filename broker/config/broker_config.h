@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/config/config_def.h"
+#include "broker/config/listener.h"
+#include "broker/config/properties.h"
+#include "broker/config/result.h"
+#include "broker/config/topic_config.h"
+
+namespace runnel::config {
+
+// The broker's static configuration, typed. Built once at startup by load(); read-only after.
+// Field names follow the Kafka property names; units are in the names.
+struct BrokerConfig {
+  // Identity and roles.
+  int32_t node_id = 0;  // node.id, else broker.id, else 0
+  std::vector<std::string> process_roles;
+  std::optional<std::string> broker_rack;
+  std::vector<std::string> controller_listener_names;
+
+  // Kafka listeners. `listeners` are bind addresses; `advertised_listeners` are what Metadata
+  // returns (listeners minus controller listeners when advertised.listeners is unset; an empty
+  // host there means "this machine's hostname", which the server fills in).
+  std::vector<Endpoint> listeners;
+  std::vector<Endpoint> advertised_listeners;
+  std::string inter_broker_listener_name;
+  int32_t socket_send_buffer_bytes = 0;
+  int32_t socket_receive_buffer_bytes = 0;
+  int32_t socket_request_max_bytes = 0;
+  int32_t socket_listen_backlog_size = 0;
+  int32_t max_connections = 0;
+  int32_t max_connections_per_ip = 0;
+  int64_t connections_max_idle_ms = 0;
+  int32_t queued_max_requests = 0;
+  int32_t request_timeout_ms = 0;
+
+  // Topics.
+  int32_t num_partitions = 1;
+  int32_t default_replication_factor = 1;
+  bool auto_create_topics_enable = true;
+  bool delete_topic_enable = true;
+
+  // Log manager (broker-wide; per-topic settings live in topic_defaults).
+  std::vector<std::string> log_dirs;  // log.dirs, else log.dir
+  int64_t log_retention_check_interval_ms = 0;
+  int64_t log_flush_scheduler_interval_ms = 0;
+  int32_t log_flush_offset_checkpoint_interval_ms = 0;
+  bool log_cleaner_enable = true;
+  int32_t log_cleaner_threads = 1;
+  int64_t log_cleaner_backoff_ms = 0;
+  int32_t message_max_bytes = 0;
+  // Effective settings of a topic with no overrides. Retention precedence is Kafka's:
+  // log.retention.ms > log.retention.minutes > log.retention.hours (likewise roll and jitter).
+  TopicConfig topic_defaults;
+
+  // Replication and fetch.
+  int32_t replica_fetch_max_bytes = 0;
+  int64_t replica_lag_time_max_ms = 0;
+  int32_t fetch_max_bytes = 0;
+  int32_t max_incremental_fetch_session_cache_slots = 0;
+
+  // Group coordinator.
+  int32_t offsets_topic_num_partitions = 0;
+  int16_t offsets_topic_replication_factor = 0;
+  int32_t offsets_topic_segment_bytes = 0;
+  int32_t offsets_retention_minutes = 0;
+  int64_t offsets_retention_check_interval_ms = 0;
+  int32_t offsets_commit_timeout_ms = 0;
+  int32_t offset_metadata_max_bytes = 0;
+  int32_t group_initial_rebalance_delay_ms = 0;
+  int32_t group_min_session_timeout_ms = 0;
+  int32_t group_max_session_timeout_ms = 0;
+  int32_t group_max_size = 0;
+
+  // Transactions and idempotent producers.
+  int32_t transaction_state_log_num_partitions = 0;
+  int16_t transaction_state_log_replication_factor = 0;
+  int32_t transaction_state_log_min_isr = 0;
+  int32_t transaction_state_log_segment_bytes = 0;
+  int32_t transaction_max_timeout_ms = 0;
+  int32_t transactional_id_expiration_ms = 0;
+  int32_t transaction_abort_timed_out_transaction_cleanup_interval_ms = 0;
+  int32_t transaction_remove_expired_transaction_cleanup_interval_ms = 0;
+  bool transaction_partition_verification_enable = true;
+  int32_t producer_id_expiration_ms = 0;
+
+  // Runnel.
+  int32_t runnel_cores = 0;  // 0: all available cores
+  std::vector<Endpoint> admin_listeners;  // name holds the scheme, e.g. "HTTP"
+
+  // Explicitly set values by layer, canonical names, validated: what DescribeConfigs reports
+  // as STATIC_BROKER_CONFIG (and DYNAMIC_DEFAULT_BROKER_CONFIG once AlterConfigs stores some).
+  BrokerLayers layers;
+};
+
+using Overrides = std::vector<std::pair<std::string, std::string>>;
+
+// Builds the configuration from a properties file and `--override key=value` pairs (overrides
+// win). Unknown keys and duplicate keys add a warning and are ignored. The first invalid value
+// fails the load with Kafka's message plus where it came from, e.g.
+// "Invalid value -5 for configuration num.partitions: Value must be at least 1 (line 12)".
+Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, std::vector<std::string>& warnings);
+
+// The effective config of a topic with the given overrides (see make_topic_config).
+Result<TopicConfig> topic_config_for(const BrokerConfig& broker, const RawConfigs& overrides);
+ConfigError validate_topic_overrides(const BrokerConfig& broker, const RawConfigs& overrides);
+
+}  // namespace runnel::config
