@@ -1,0 +1,198 @@
+#include "broker/net/connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "broker/model/assert.h"
+
+namespace runnel::net {
+
+namespace {
+constexpr size_t kMaxIovecs = 64;
+}
+
+Connection::Connection(io::Ring& ring, io::BufferRing& buffers, FrameSink& sink, int fd, uint64_t id, Limits limits,
+                       std::string peer)
+    : ring_(ring), buffers_(buffers), sink_(sink), fd_(fd), id_(id), limits_(limits), peer_(std::move(peer)) {}
+
+Connection::~Connection() {
+  RUNNEL_ASSERT(refs_ == 0, "connection %llu freed with %d refs", static_cast<unsigned long long>(id_), refs_);
+  ::close(fd_);  // the fd is only closed when no SQE can still name it
+}
+
+void Connection::start() { arm_recv(); }
+
+void Connection::arm_recv() {
+  if (closed_ || recv_armed_) return;
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = buffers_.group_id();
+  io_uring_sqe_set_data(sqe, &recv_);
+  recv_armed_ = true;
+  ref();
+}
+
+void Connection::on_recv(int32_t res, uint32_t flags) {
+  bool more = (flags & IORING_CQE_F_MORE) != 0;
+  if (res > 0) {
+    RUNNEL_ASSERT(flags & IORING_CQE_F_BUFFER, "recv completion without a buffer");
+    uint16_t bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
+    auto buf = buffers_.buffer(bid, static_cast<size_t>(res));
+    bool ok = closed_ || consume(buf.data(), buf.size());
+    buffers_.recycle(bid);
+    if (!ok) close("malformed frame");
+  }
+  if (!more) {
+    recv_armed_ = false;
+    if (res == 0) {
+      close("peer closed");
+    } else if (res < 0 && res != -ENOBUFS && res != -ECANCELED) {
+      close("recv failed");
+    } else {
+      // The kernel ends multishot recv when it runs out of provided buffers (-ENOBUFS) and
+      // sometimes after a plain completion; either way the connection is healthy: re-arm.
+      arm_recv();
+    }
+    unref();
+  }
+}
+
+bool Connection::consume(const uint8_t* data, size_t len) {
+  while (len > 0) {
+    if (size_have_ < 4) {
+      size_t n = std::min<size_t>(4 - size_have_, len);
+      std::memcpy(size_buf_ + size_have_, data, n);
+      size_have_ += static_cast<uint32_t>(n);
+      data += n;
+      len -= n;
+      if (size_have_ < 4) return true;
+      int32_t size = static_cast<int32_t>((uint32_t{size_buf_[0]} << 24) | (uint32_t{size_buf_[1]} << 16) |
+                                          (uint32_t{size_buf_[2]} << 8) | uint32_t{size_buf_[3]});
+      // Kafka closes the connection on a negative size or one over socket.request.max.bytes
+      // (InvalidReceiveException) without answering.
+      if (size < 0 || size > limits_.max_request_bytes) return false;
+      frame_.assign(static_cast<size_t>(size), 0);
+      frame_have_ = 0;
+    }
+    size_t need = frame_.size() - frame_have_;
+    size_t n = std::min(need, len);
+    if (n > 0) std::memcpy(frame_.data() + frame_have_, data, n);
+    frame_have_ += n;
+    data += n;
+    len -= n;
+    if (frame_have_ == frame_.size()) {
+      waiting_frames_.push_back(std::move(frame_));
+      frame_ = {};
+      frame_have_ = 0;
+      size_have_ = 0;
+    }
+  }
+  deliver_pending_frames();
+  return true;
+}
+
+void Connection::deliver_pending_frames() {
+  while (!closed_ && !waiting_frames_.empty() && in_flight_ < limits_.max_in_flight) {
+    std::vector<uint8_t> frame = std::move(waiting_frames_.front());
+    waiting_frames_.pop_front();
+    uint64_t seq = next_seq_++;
+    out_.emplace_back();
+    ++in_flight_;
+    ref();  // dropped by respond()
+    sink_.on_frame(*this, seq, std::move(frame));
+  }
+}
+
+void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes) {
+  RUNNEL_ASSERT(seq >= out_base_ && seq < out_base_ + out_.size(), "response for unknown request %llu",
+                static_cast<unsigned long long>(seq));
+  Slot& slot = out_[seq - out_base_];
+  RUNNEL_ASSERT(!slot.ready, "two responses for request %llu", static_cast<unsigned long long>(seq));
+  slot.ready = true;
+  slot.bytes = std::move(bytes);
+  --in_flight_;
+  if (!closed_) {
+    flush_sends();
+    deliver_pending_frames();
+  }
+  unref();
+}
+
+void Connection::flush_sends() {
+  if (send_in_flight_ || closed_) return;
+  // Drop leading slots that need nothing sent (acks=0 produce).
+  while (!out_.empty() && out_.front().ready && out_.front().bytes.empty()) {
+    out_.pop_front();
+    ++out_base_;
+  }
+  iov_.clear();
+  size_t count = 0;
+  for (size_t i = 0; i < out_.size() && out_[i].ready && iov_.size() < kMaxIovecs; ++i) {
+    auto& b = out_[i].bytes;
+    size_t skip = i == 0 ? sent_in_first_ : 0;
+    if (b.size() > skip) iov_.push_back({b.data() + skip, b.size() - skip});
+    ++count;
+  }
+  if (iov_.empty()) return;
+  sending_count_ = count;
+  msg_ = {};
+  msg_.msg_iov = iov_.data();
+  msg_.msg_iovlen = iov_.size();
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_sendmsg(sqe, fd_, &msg_, MSG_NOSIGNAL);
+  io_uring_sqe_set_data(sqe, &send_);
+  send_in_flight_ = true;
+  ref();
+}
+
+void Connection::on_sent(int32_t res, uint32_t) {
+  send_in_flight_ = false;
+  if (res < 0) {
+    close("send failed");
+  } else if (!closed_) {
+    // Retire fully sent responses; a partial send leaves the rest of out_[0] for next time.
+    size_t left = static_cast<size_t>(res);
+    while (sending_count_ > 0 && !out_.empty()) {
+      size_t remaining = out_.front().bytes.size() - sent_in_first_;
+      if (left < remaining) {
+        sent_in_first_ += left;
+        break;
+      }
+      left -= remaining;
+      sent_in_first_ = 0;
+      out_.pop_front();
+      ++out_base_;
+      --sending_count_;
+    }
+    flush_sends();
+  }
+  unref();
+}
+
+void Connection::close(const char*) {
+  if (closed_) return;
+  closed_ = true;
+  waiting_frames_.clear();
+  // shutdown() rather than close(): armed SQEs still name the fd, and it must not be reused
+  // for a new connection before they complete. The destructor closes it.
+  ::shutdown(fd_, SHUT_RDWR);
+  if (recv_armed_) {
+    io_uring_sqe* sqe = ring_.sqe();
+    io_uring_prep_cancel(sqe, &recv_, 0);
+    io_uring_sqe_set_data64(sqe, 0);
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  }
+  sink_.on_closed(*this);
+  unref();
+}
+
+void Connection::unref() {
+  RUNNEL_ASSERT(refs_ > 0, "connection refcount underflow");
+  if (--refs_ == 0) delete this;
+}
+
+}  // namespace runnel::net

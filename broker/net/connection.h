@@ -1,0 +1,128 @@
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "broker/io/buffer_ring.h"
+#include "broker/io/completion.h"
+#include "broker/io/ring.h"
+
+namespace runnel::net {
+
+class Connection;
+
+// What a connection hands complete request frames to. Implemented by the server's dispatcher.
+class FrameSink {
+ public:
+  // `frame` is one request without its 4-byte size prefix. The sink must eventually call
+  // conn.respond(seq, ...) exactly once for it (with an empty buffer when there is no response,
+  // e.g. acks=0), or conn.close().
+  virtual void on_frame(Connection& conn, uint64_t seq, std::vector<uint8_t> frame) = 0;
+  virtual void on_closed(Connection& conn) = 0;
+
+ protected:
+  ~FrameSink() = default;
+};
+
+// One client TCP connection, owned by the ring thread that accepted it.
+//
+// Receiving: one multishot recv with provided buffers stays armed; bytes are copied out of the
+// kernel-chosen buffer into the frame being assembled and the buffer is recycled at once, so a
+// slow consumer of frames never starves the ring of receive buffers.
+//
+// Ordering: requests may complete out of order (they fan out to other cores), but Kafka clients
+// require responses in request order. Every frame gets a sequence number; responses wait in
+// `out_` until all earlier ones are sent, and ready ones leave together in one sendmsg.
+//
+// Lifetime: the object frees itself once it is closed and nothing refers to it any more (armed
+// recv, send in flight, requests in flight), tracked by `refs_`.
+class Connection {
+ public:
+  struct Limits {
+    int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
+    uint32_t max_in_flight = 64;                     // requests being processed at once
+  };
+
+  Connection(io::Ring& ring, io::BufferRing& buffers, FrameSink& sink, int fd, uint64_t id, Limits limits,
+             std::string peer);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start();
+  // Queues the response for request `seq` (`bytes` includes the size prefix; empty: no response).
+  void respond(uint64_t seq, std::vector<uint8_t> bytes);
+  // Closes the socket now; in-flight requests still complete, their responses are dropped.
+  void close(const char* reason);
+
+  uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
+  bool closed() const { return closed_; }
+  const std::string& peer() const { return peer_; }
+
+  void ref() { ++refs_; }
+  void unref();
+
+ private:
+  struct Recv final : io::Completion {
+    Connection* self;
+    explicit Recv(Connection* c) : self(c) {}
+    void complete(int32_t res, uint32_t flags) override { self->on_recv(res, flags); }
+  };
+  struct Send final : io::Completion {
+    Connection* self;
+    explicit Send(Connection* c) : self(c) {}
+    void complete(int32_t res, uint32_t flags) override { self->on_sent(res, flags); }
+  };
+
+  ~Connection();
+  void arm_recv();
+  void on_recv(int32_t res, uint32_t flags);
+  // Feeds received bytes into frame assembly; false if the peer broke the framing.
+  bool consume(const uint8_t* data, size_t len);
+  void deliver_pending_frames();
+  void on_sent(int32_t res, uint32_t flags);
+  void flush_sends();
+
+  io::Ring& ring_;
+  io::BufferRing& buffers_;
+  FrameSink& sink_;
+  int fd_;
+  uint64_t id_;
+  Limits limits_;
+  std::string peer_;
+  Recv recv_{this};
+  Send send_{this};
+  int refs_ = 1;  // the connection's own reference, dropped by close()
+  bool closed_ = false;
+  bool recv_armed_ = false;
+
+  // Frame assembly.
+  uint8_t size_buf_[4];
+  uint32_t size_have_ = 0;
+  std::vector<uint8_t> frame_;
+  size_t frame_have_ = 0;
+  std::deque<std::vector<uint8_t>> waiting_frames_;  // parsed but over max_in_flight
+
+  // Response ordering: out_[i] is the response to request `out_base_ + i`.
+  struct Slot {
+    bool ready = false;
+    std::vector<uint8_t> bytes;
+  };
+  uint64_t next_seq_ = 0;
+  uint64_t out_base_ = 0;
+  std::deque<Slot> out_;
+  uint32_t in_flight_ = 0;
+
+  // Send in progress: iovecs over the first `sending_count_` ready slots.
+  bool send_in_flight_ = false;
+  size_t sending_count_ = 0;
+  size_t sent_in_first_ = 0;  // bytes of out_[0] already on the wire
+  std::vector<iovec> iov_;
+  msghdr msg_{};
+};
+
+}  // namespace runnel::net
