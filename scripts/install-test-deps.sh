@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs test-only tools, idempotently:
+#   - kcat (Debian), a JDK 17 and Maven (Debian, only if java/mvn are missing)
+#   - .venv/ at the repo root with the pinned Python clients of tests/integration/requirements.txt
+#     (re-installed only when that file changes)
+#   - tests/java/target/runnel-itest-client.jar, the Java client CLI (rebuilt when its sources
+#     change)
+# With --kafka it also resolves the reference Apache Kafka (bench/kafka/target/lib).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$RUNNEL_ROOT"
+
+debs=(kcat)
+command -v java > /dev/null || debs+=(openjdk-17-jdk-headless)
+command -v javac > /dev/null || debs+=(openjdk-17-jdk-headless)
+command -v mvn > /dev/null || debs+=(maven)
+ensure_debs "${debs[@]}"
+
+# --- Python venv -----------------------------------------------------------------------------
+# Prefer Debian's interpreter: a pyenv shim on PATH may vanish or change under the venv.
+pick_python() {
+  local py
+  for py in /usr/bin/python3 "$(command -v python3 || true)"; do
+    [[ -n $py && -x $py ]] || continue
+    if "$py" -c 'import venv, ensurepip' 2> /dev/null; then
+      echo "$py"
+      return 0
+    fi
+  done
+  log "no python3 with a working venv module (install python3-venv)"
+  return 1
+}
+
+req=tests/integration/requirements.txt
+stamp=.venv/.requirements.sha256
+want=$(sha256sum "$req" | cut -d' ' -f1)
+if ! .venv/bin/python -c 'import sys' 2> /dev/null; then
+  rm -rf .venv
+  py=$(pick_python)
+  log "creating .venv with $py"
+  "$py" -m venv .venv
+fi
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+  log "installing Python test requirements"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  echo "$want" > "$stamp"
+fi
+
+# --- Java client CLI -------------------------------------------------------------------------
+jar=tests/java/target/runnel-itest-client.jar
+if [[ ! -f $jar || -n $(find tests/java/pom.xml tests/java/src -newer "$jar" -type f 2> /dev/null) ]]; then
+  log "building $jar"
+  mvn -B -q -f tests/java/pom.xml package
+fi
+
+# --- Reference Kafka (optional) --------------------------------------------------------------
+if [[ ${1:-} == --kafka ]]; then
+  if ! compgen -G "bench/kafka/target/lib/kafka_2.13-*.jar" > /dev/null; then
+    log "resolving reference Apache Kafka"
+    mvn -B -q -f bench/kafka/pom.xml package
+  fi
+fi
+log "test dependencies ready"

@@ -1,0 +1,1 @@
+"""Helpers for Runnel's integration tests: broker processes, payloads, raw wire codec, clients."""
