@@ -1,0 +1,203 @@
+#include "broker/cluster/metadata_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace runnel::cluster {
+
+namespace {
+
+using nlohmann::json;
+
+std::string serialize(const MetadataImage& image, int64_t producer_id_block_end) {
+  json doc;
+  doc["version"] = 1;
+  doc["cluster_id"] = image.cluster_id;
+  doc["producer_id_block_end"] = producer_id_block_end;
+  json topics = json::array();
+  for (const auto& [name, t] : image.topics) {
+    json jt;
+    jt["name"] = name;
+    jt["id"] = t->id.to_base64();
+    jt["internal"] = t->internal;
+    json overrides = json::object();
+    for (const auto& [k, v] : t->overrides) overrides[k] = v;
+    jt["configs"] = overrides;
+    json parts = json::array();
+    for (const PartitionInfo& p : t->partitions) {
+      parts.push_back({{"partition", p.partition},
+                       {"leader", p.leader},
+                       {"leader_epoch", p.leader_epoch},
+                       {"replicas", p.replicas},
+                       {"isr", p.isr}});
+    }
+    jt["partitions"] = parts;
+    topics.push_back(jt);
+  }
+  doc["topics"] = topics;
+  return doc.dump(1);
+}
+
+bool parse(const std::string& text, MetadataImage& image, int64_t& producer_id_block_end, std::string& error) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    error = "metadata document is not valid JSON";
+    return false;
+  }
+  image.cluster_id = doc.value("cluster_id", "");
+  producer_id_block_end = doc.value("producer_id_block_end", int64_t{0});
+  for (const json& jt : doc.value("topics", json::array())) {
+    auto t = std::make_shared<TopicInfo>();
+    t->name = jt.value("name", "");
+    if (!Uuid::from_base64(jt.value("id", ""), t->id)) {
+      error = "bad topic id for topic " + t->name;
+      return false;
+    }
+    t->internal = jt.value("internal", false);
+    for (const auto& [k, v] : jt.value("configs", json::object()).items()) t->overrides[k] = v.get<std::string>();
+    for (const json& jp : jt.value("partitions", json::array())) {
+      PartitionInfo p;
+      p.partition = jp.value("partition", 0);
+      p.leader = jp.value("leader", -1);
+      p.leader_epoch = jp.value("leader_epoch", 0);
+      p.replicas = jp.value("replicas", std::vector<int32_t>{});
+      p.isr = jp.value("isr", std::vector<int32_t>{});
+      t->partitions.push_back(std::move(p));
+    }
+    image.name_by_id[t->id.to_base64()] = t->name;
+    image.topics[t->name] = std::move(t);
+  }
+  return true;
+}
+
+bool write_file_durably(const std::string& dir, const std::string& name, const std::string& content,
+                        std::string& error) {
+  std::string tmp = dir + "/" + name + ".tmp";
+  int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = "open " + tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) {
+    error = "write " + tmp + ": " + std::strerror(errno);
+    return false;
+  }
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
+std::map<std::string, std::string> read_properties(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto eq = line.find('=');
+    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool MetadataStore::load(const config::BrokerConfig& config, MetadataImage& image, int64_t& producer_id_block_end,
+                         std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) {
+    error = "cannot create " + dir_ + ": " + ec.message();
+    return false;
+  }
+  std::ifstream in(dir_ + "/metadata.json");
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!parse(ss.str(), image, producer_id_block_end, error)) return false;
+  } else {
+    image.cluster_id = Uuid::random().to_base64();
+    producer_id_block_end = 0;
+    if (!save_blocking(image, producer_id_block_end, error)) return false;
+  }
+
+  // meta.properties, as `kafka-storage format` would have written it.
+  for (const std::string& log_dir : config.log_dirs) {
+    std::string path = log_dir + "/meta.properties";
+    auto props = read_properties(path);
+    if (!props.empty()) {
+      if (props.count("cluster.id") && props["cluster.id"] != image.cluster_id) {
+        error = "The cluster.id in " + path + " (" + props["cluster.id"] + ") does not match the cluster metadata (" +
+                image.cluster_id + ")";
+        return false;
+      }
+      if (props.count("node.id") && props["node.id"] != std::to_string(config.node_id)) {
+        error = "Stored node id " + props["node.id"] + " in " + path + " doesn't match the configured node.id " +
+                std::to_string(config.node_id);
+        return false;
+      }
+      continue;
+    }
+    std::string content = "#\n#Written by runnel-broker\ncluster.id=" + image.cluster_id +
+                          "\ndirectory.id=" + Uuid::random().to_base64() + "\nnode.id=" +
+                          std::to_string(config.node_id) + "\nversion=1\n";
+    if (!write_file_durably(log_dir, "meta.properties", content, error)) return false;
+  }
+  refresh_effective_configs(config, image);
+  return true;
+}
+
+bool MetadataStore::save_blocking(const MetadataImage& image, int64_t producer_id_block_end, std::string& error) {
+  return write_file_durably(dir_, "metadata.json", serialize(image, producer_id_block_end), error);
+}
+
+io::Task<bool> MetadataStore::save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end) {
+  std::string content = serialize(image, producer_id_block_end);
+  std::string tmp = dir_ + "/metadata.json.tmp";
+  std::string dst = dir_ + "/metadata.json";
+  int fd = co_await ring.openat(AT_FDCWD, tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) co_return false;
+  size_t done = 0;
+  bool ok = true;
+  while (done < content.size()) {
+    int n = co_await ring.write(fd, content.data() + done, static_cast<uint32_t>(content.size() - done), done);
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (ok) ok = (co_await ring.fsync(fd, true)) == 0;
+  co_await ring.close(fd);
+  if (!ok) co_return false;
+  if ((co_await ring.renameat(AT_FDCWD, tmp.c_str(), AT_FDCWD, dst.c_str())) != 0) co_return false;
+  int dfd = co_await ring.openat(AT_FDCWD, dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dfd >= 0) {
+    co_await ring.fsync(dfd, false);
+    co_await ring.close(dfd);
+  }
+  co_return true;
+}
+
+void refresh_effective_configs(const config::BrokerConfig& config, MetadataImage& image) {
+  for (auto& [name, t] : image.topics) {
+    auto copy = std::make_shared<TopicInfo>(*t);
+    auto effective = config::topic_config_for(config, copy->overrides);
+    if (effective.ok()) copy->effective = effective.value();
+    t = std::move(copy);
+  }
+}
+
+}  // namespace runnel::cluster

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+
+#include "broker/cluster/metadata_image.h"
+#include "broker/config/broker_config.h"
+#include "broker/io/ring.h"
+#include "broker/io/task.h"
+
+namespace runnel::cluster {
+
+// Durable cluster metadata of a single-node cluster: the topics, their ids, partitions,
+// replica sets, leader epochs and config overrides, plus the producer-id high water mark.
+// Kept as one JSON document (`<log dir>/__cluster_metadata/metadata.json`), replaced
+// atomically: write a temporary file, fdatasync, rename over the old one, fsync the directory.
+// A crash leaves either the old or the new document, never a mix.
+//
+// Also owns `meta.properties` (Kafka's format: cluster.id, node.id, version) in each log dir.
+class MetadataStore {
+ public:
+  explicit MetadataStore(std::string log_dir) : dir_(std::move(log_dir) + "/__cluster_metadata") {}
+
+  // Start-up (blocking): loads the document, or creates an empty cluster with a new cluster id.
+  // Writes or checks meta.properties (a node.id mismatch is an error, as in Kafka).
+  bool load(const config::BrokerConfig& config, MetadataImage& image, int64_t& producer_id_block_end,
+            std::string& error);
+
+  // Serving path: persists through the ring.
+  io::Task<bool> save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end);
+
+  // Blocking variant for start-up.
+  bool save_blocking(const MetadataImage& image, int64_t producer_id_block_end, std::string& error);
+
+ private:
+  std::string dir_;
+};
+
+// (Re)computes every topic's effective config from broker defaults and its overrides.
+void refresh_effective_configs(const config::BrokerConfig& config, MetadataImage& image);
+
+}  // namespace runnel::cluster

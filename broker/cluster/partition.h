@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "broker/model/named_type.h"
+#include "broker/model/uuid.h"
+#include "broker/storage/partition_log.h"
+
+namespace runnel::cluster {
+
+// A partition replica hosted by this broker: its log, its leader epoch and replica set, its
+// idempotent-producer state, and which cores wait for its next append. Owned by one shard.
+//
+// With one broker the high watermark is the log end offset: the only in-sync replica has
+// everything the leader has. Replication will move it to min(LEO of the ISR).
+class Partition {
+ public:
+  Partition(std::string topic, int32_t index, Uuid topic_id, int32_t leader_epoch,
+            std::unique_ptr<storage::PartitionLog> log, int32_t uid)
+      : topic_(std::move(topic)), index_(index), topic_id_(topic_id), leader_epoch_(leader_epoch),
+        log_(std::move(log)), uid_(uid) {}
+
+  const std::string& topic() const { return topic_; }
+  int32_t index() const { return index_; }
+  const Uuid& topic_id() const { return topic_id_; }
+  int32_t leader_epoch() const { return leader_epoch_; }
+  void set_leader_epoch(int32_t e) { leader_epoch_ = e; }
+  // Process-unique number naming this partition in cross-core wake-ups.
+  int32_t uid() const { return uid_; }
+
+  storage::PartitionLog& log() { return *log_; }
+  Offset high_watermark() const { return log_->log_end_offset(); }
+
+  // Long-poll support: a core with a waiting Fetch asks to be told about the next append.
+  void watch(int shard) { watchers_ |= uint64_t{1} << shard; }
+  uint64_t take_watchers() {
+    uint64_t w = watchers_;
+    watchers_ = 0;
+    return w;
+  }
+
+ private:
+  std::string topic_;
+  int32_t index_;
+  Uuid topic_id_;
+  int32_t leader_epoch_;
+  std::unique_ptr<storage::PartitionLog> log_;
+  int32_t uid_;
+  uint64_t watchers_ = 0;
+};
+
+}  // namespace runnel::cluster

@@ -1,0 +1,170 @@
+#include "broker/server/broker.h"
+
+#include <netdb.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <thread>
+
+#include "broker/log/log.h"
+#include "broker/server/controller.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/shard.h"
+
+namespace runnel::server {
+
+namespace {
+
+constexpr int64_t kProducerIdBlock = 1000;
+
+// Kafka advertises the canonical host name when a listener has no host; fall back to
+// localhost where the machine's own name does not resolve (common in sandboxes).
+std::string default_advertised_host() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) == 0) {
+    addrinfo* res = nullptr;
+    if (getaddrinfo(name, nullptr, nullptr, &res) == 0) {
+      freeaddrinfo(res);
+      return name;
+    }
+  }
+  return "localhost";
+}
+
+void wait_for(std::atomic<int>& counter, int target) {
+  while (counter.load() < target) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+struct StopRing final : io::Completion {
+  void complete(int32_t, uint32_t) override { io::Ring::current()->stop(); }
+};
+
+}  // namespace
+
+Broker::Broker(config::BrokerConfig config) : config_(std::move(config)), store_(config_.log_dirs.front()) {}
+
+Broker::~Broker() = default;
+
+int Broker::owner_of(const std::string& topic, int32_t partition) const {
+  size_t h = std::hash<std::string>{}(topic) * 31 + static_cast<size_t>(partition);
+  return static_cast<int>(h % shards_.size());
+}
+
+int Broker::run() {
+  auto started_at = std::chrono::steady_clock::now();
+  auto image = std::make_shared<cluster::MetadataImage>();
+  std::string error;
+  if (!store_.load(config_, *image, producer_id_block_end_, error)) {
+    RUNNEL_LOG(error, "cannot load cluster metadata: %s", error.c_str());
+    return 1;
+  }
+  // Reserve a fresh block of producer ids for this incarnation before handing any out.
+  int64_t first_producer_id = producer_id_block_end_;
+  producer_id_block_end_ += kProducerIdBlock;
+  if (!store_.save_blocking(*image, producer_id_block_end_, error)) {
+    RUNNEL_LOG(error, "cannot persist cluster metadata: %s", error.c_str());
+    return 1;
+  }
+
+  const auto& advertised = config_.advertised_listeners.empty() ? config_.listeners : config_.advertised_listeners;
+  cluster::BrokerInfo self;
+  self.node_id = config_.node_id;
+  self.host = advertised.front().host.empty() ? default_advertised_host() : advertised.front().host;
+  self.port = advertised.front().port;
+  self.rack = config_.broker_rack;
+  image->brokers = {self};
+  image->controller_id = config_.node_id;
+  initial_image_ = image;
+  controller_ = std::make_unique<Controller>(*this, initial_image_, first_producer_id);
+  controller_->set_producer_id_block_end(producer_id_block_end_);
+
+  int cores = config_.runnel_cores > 0 ? config_.runnel_cores : static_cast<int>(std::thread::hardware_concurrency());
+  if (cores <= 0) cores = 1;
+  if (cores > 64) cores = 64;  // partition watcher masks are 64 bits wide
+
+  // Signals are consumed by shard 0 through a signalfd; every thread must have them blocked.
+  sigset_t set = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  shards_.assign(static_cast<size_t>(cores), nullptr);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < cores; ++i) threads.emplace_back([this, i] { shard_main(i); });
+  wait_for(started_, cores);  // all shards constructed
+  wait_for(started_, 2 * cores);  // all partitions recovered and listeners bound
+  if (!start_failed_) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at).count();
+    RUNNEL_LOG(info, "runnel-broker node %d started on port %d with %d cores in %lld ms (cluster id %s)",
+               config_.node_id, bound_port_.load(), cores, static_cast<long long>(ms), initial_image_->cluster_id.c_str());
+  }
+  for (auto& t : threads) t.join();
+  RUNNEL_LOG(info, "runnel-broker stopped");
+  return start_failed_ ? 1 : 0;
+}
+
+void Broker::shard_main(int index) {
+  io::Ring ring;
+  Shard shard(*this, index, ring);
+  shards_[static_cast<size_t>(index)] = &shard;
+  started_.fetch_add(1);
+  wait_for(started_, shard_count());
+
+  ring.block_on(shard.install_image(initial_image_));
+  for (const auto& l : config_.listeners) {
+    std::string err = shard.listen(l.host, l.port, 1024);
+    if (!err.empty()) {
+      RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
+      start_failed_ = true;
+    }
+  }
+  if (index == 0) bound_port_ = shard.listen_port();
+  started_.fetch_add(1);
+  wait_for(started_, 2 * shard_count());
+
+  StopRing stop_self;
+  if (start_failed_) {
+    ring.block_on(shard.shutdown());
+  } else {
+    shard.start_accepting();
+    ring.spawn(shard.housekeeping_loop());
+    if (index == 0) {
+      ring.spawn([](Broker& b, Shard& s, StopRing& stop) -> io::Task<void> {
+        sigset_t set = shutdown_signals();
+        int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+        signalfd_siginfo info{};
+        co_await s.ring().read(sfd, &info, sizeof(info), 0);
+        RUNNEL_LOG(info, "received signal %u, shutting down", info.ssi_signo);
+        // Every core stops accepting, finishes its requests and closes its logs...
+        for (int i = 0; i < b.shard_count(); ++i) {
+          Shard& other = b.shard(i);
+          co_await on(s.ring(), other.ring(), [&other]() -> io::Task<bool> {
+            co_await other.shutdown();
+            co_return true;
+          });
+        }
+        // ...then every loop stops.
+        for (int i = 1; i < b.shard_count(); ++i) s.ring().send_msg(b.shard(i).ring(), &stop, 0);
+        s.ring().stop();
+      }(*this, shard, stop_self));
+    }
+    ring.run();
+  }
+  // Hand over any queued cross-ring messages before leaving the loop for good.
+  io_uring_submit(ring.raw());
+  stopped_.fetch_add(1);
+  wait_for(stopped_, shard_count());  // no ring is destroyed while another may still message it
+}
+
+}  // namespace runnel::server

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/cluster/metadata_image.h"
+#include "broker/cluster/metadata_store.h"
+#include "broker/config/broker_config.h"
+
+namespace runnel::server {
+
+class Shard;
+class Controller;
+
+// The whole broker process: one Shard per core, each on its own thread with its own ring.
+// Shard 0 also hosts the Controller (topic metadata) and handles signals.
+//
+// Start-up: load metadata (blocking, before any ring serves), start the shard threads, let
+// each recover the partitions it owns in parallel, then open the listeners. Shutdown (SIGTERM,
+// SIGINT): stop accepting everywhere, answer in-flight requests, flush and close every log.
+class Broker {
+ public:
+  explicit Broker(config::BrokerConfig config);
+  ~Broker();
+
+  // Runs until shutdown; returns the process exit code.
+  int run();
+
+  const config::BrokerConfig& config() const { return config_; }
+  int shard_count() const { return static_cast<int>(shards_.size()); }
+  Shard& shard(int i) { return *shards_[static_cast<size_t>(i)]; }
+  // Which core owns a partition. Stable for the life of the process.
+  int owner_of(const std::string& topic, int32_t partition) const;
+  Controller& controller() { return *controller_; }
+  cluster::MetadataStore& store() { return store_; }
+  int32_t next_partition_uid() { return uid_counter_.fetch_add(1, std::memory_order_relaxed); }
+  const std::string& log_dir() const { return config_.log_dirs.front(); }
+  // The port of the first listener (after binding, so port 0 resolves).
+  int bound_port() const { return bound_port_.load(); }
+
+ private:
+  void shard_main(int index);
+
+  config::BrokerConfig config_;
+  cluster::MetadataStore store_;
+  cluster::ImagePtr initial_image_;
+  int64_t producer_id_block_end_ = 0;
+  std::vector<Shard*> shards_;
+  std::unique_ptr<Controller> controller_;
+  std::atomic<int32_t> uid_counter_{1};
+  std::atomic<int> started_{0};
+  std::atomic<int> stopped_{0};
+  std::atomic<bool> start_failed_{false};
+  std::atomic<bool> listening_{false};
+  std::atomic<int> bound_port_{0};
+  friend class Controller;
+};
+
+}  // namespace runnel::server

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/cluster/metadata_image.h"
+#include "broker/config/config_def.h"
+#include "broker/io/async_mutex.h"
+#include "broker/io/task.h"
+#include "broker/model/error_code.h"
+
+namespace runnel::server {
+
+class Broker;
+
+// The metadata authority of the cluster; lives on shard 0 and is called there (other cores use
+// cross-ring calls). Every change builds a new immutable image, persists it, and publishes it
+// to every shard before the caller hears "done", so a client that created a topic can produce
+// to it right away on any connection. Changes are serialised by an async mutex.
+class Controller {
+ public:
+  struct NewTopic {
+    std::string name;
+    int32_t partitions = -1;          // -1: num.partitions
+    int16_t replication_factor = -1;  // -1: default.replication.factor
+    std::vector<std::vector<int32_t>> assignment;  // explicit replica assignment, if any
+    config::RawConfigs configs;
+  };
+  struct TopicResult {
+    ErrorCode error = ErrorCode::none;
+    std::string message;
+    Uuid topic_id;
+    int32_t partitions = 0;
+    int16_t replication_factor = 0;
+  };
+
+  Controller(Broker& broker, cluster::ImagePtr image, int64_t producer_id_block_end);
+
+  cluster::ImagePtr image() const { return image_; }
+  void set_producer_id_block_end(int64_t end) { producer_id_block_end_ = end; }
+
+  io::Task<std::vector<TopicResult>> create_topics(std::vector<NewTopic> topics, bool validate_only);
+  // By name (or by id when `name` is empty and `id` is set).
+  io::Task<std::vector<TopicResult>> delete_topics(std::vector<std::pair<std::string, Uuid>> topics);
+  io::Task<TopicResult> create_partitions(std::string topic, int32_t new_total,
+                                          std::vector<std::vector<int32_t>> assignment, bool validate_only);
+  // Replaces (incremental=false) or patches the topic's overrides. `changes`: name -> value, or
+  // nullopt to delete (reset to default).
+  io::Task<TopicResult> alter_topic_configs(std::string topic,
+                                            std::vector<std::pair<std::string, std::optional<std::string>>> changes,
+                                            bool incremental, bool validate_only);
+  io::Task<int64_t> allocate_producer_id();
+
+ private:
+  TopicResult check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const;
+  // Persists `next` and installs it on every shard.
+  io::Task<bool> commit(std::shared_ptr<cluster::MetadataImage> next);
+
+  Broker& broker_;
+  cluster::ImagePtr image_;
+  io::AsyncMutex mutex_;
+  int64_t next_producer_id_;
+  int64_t producer_id_block_end_;
+};
+
+}  // namespace runnel::server

@@ -1,0 +1,42 @@
+#include "broker/server/handler_registry.h"
+
+#include "broker/protocol/generated/api_keys.h"
+#include "broker/server/handlers/handlers.h"
+
+namespace runnel::server {
+
+namespace {
+
+using protocol::ApiKey;
+constexpr int16_t key(ApiKey k) { return static_cast<int16_t>(k); }
+
+// Minimum versions are Kafka 4.0's after KIP-896 removed the pre-2.1 protocol; maximums are
+// the newest in our schemas. Sorted by key.
+constexpr ApiHandler kHandlers[] = {
+    {key(ApiKey::kProduce), 0, 11, 3, handlers::produce},
+    {key(ApiKey::kFetch), 4, 17, 4, handlers::fetch},
+    {key(ApiKey::kListOffsets), 1, 9, 1, handlers::list_offsets},
+    {key(ApiKey::kMetadata), 0, 12, 0, handlers::metadata},
+    {key(ApiKey::kApiVersions), 0, 4, 0, handlers::api_versions},
+    {key(ApiKey::kCreateTopics), 2, 7, 2, handlers::create_topics},
+    {key(ApiKey::kDeleteTopics), 1, 6, 1, handlers::delete_topics},
+    {key(ApiKey::kInitProducerId), 0, 5, 0, handlers::init_producer_id},
+    {key(ApiKey::kDescribeConfigs), 1, 4, 1, handlers::describe_configs},
+    {key(ApiKey::kAlterConfigs), 0, 2, 0, handlers::alter_configs},
+    {key(ApiKey::kCreatePartitions), 0, 3, 0, handlers::create_partitions},
+    {key(ApiKey::kIncrementalAlterConfigs), 0, 1, 0, handlers::incremental_alter_configs},
+    {key(ApiKey::kDescribeCluster), 0, 1, 0, handlers::describe_cluster},
+};
+
+}  // namespace
+
+std::span<const ApiHandler> api_handlers() { return kHandlers; }
+
+const ApiHandler* find_handler(int16_t api_key) {
+  for (const ApiHandler& h : kHandlers) {
+    if (h.api_key == api_key) return &h;
+  }
+  return nullptr;
+}
+
+}  // namespace runnel::server

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "broker/server/request_context.h"
+
+// One function per Kafka API, each in its own file in this folder.
+namespace runnel::server::handlers {
+
+io::Task<HandlerStatus> api_versions(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> delete_topics(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> alter_configs(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> incremental_alter_configs(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+
+}  // namespace runnel::server::handlers

@@ -1,0 +1,93 @@
+#include "broker/cluster/topic_name.h"
+#include "broker/protocol/generated/metadata_request.h"
+#include "broker/protocol/generated/metadata_response.h"
+#include "broker/server/auto_create.h"
+#include "broker/server/handlers/handlers.h"
+#include "broker/server/shard.h"
+
+namespace runnel::server::handlers {
+
+namespace {
+
+protocol::MetadataResponse::MetadataResponseTopic describe(const cluster::TopicInfo& t) {
+  protocol::MetadataResponse::MetadataResponseTopic out;
+  out.name = t.name;
+  out.topic_id = t.id;
+  out.is_internal = t.internal;
+  for (const cluster::PartitionInfo& p : t.partitions) {
+    protocol::MetadataResponse::MetadataResponseTopic::MetadataResponsePartition mp;
+    mp.partition_index = p.partition;
+    mp.leader_id = p.leader;
+    mp.leader_epoch = p.leader_epoch;
+    mp.replica_nodes = p.replicas;
+    mp.isr_nodes = p.isr;
+    out.partitions.push_back(std::move(mp));
+  }
+  return out;
+}
+
+protocol::MetadataResponse::MetadataResponseTopic topic_error(std::optional<std::string> name, const Uuid& id,
+                                                              ErrorCode error) {
+  protocol::MetadataResponse::MetadataResponseTopic out;
+  out.name = std::move(name);
+  out.topic_id = id;
+  out.error_code = wire(error);
+  return out;
+}
+
+}  // namespace
+
+io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::MetadataRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  Shard& shard = ctx.shard;
+
+  // v0: an empty list means all topics; v1+: null means all, empty means none.
+  bool all_topics = !req.topics.has_value() || (ctx.api_version == 0 && req.topics->empty());
+  bool auto_create = ctx.api_version < 4 || req.allow_auto_topic_creation;
+
+  if (!all_topics) {
+    std::vector<std::string> missing;
+    for (const auto& t : *req.topics) {
+      if (t.name && shard.image()->topic(*t.name) == nullptr && cluster::validate_topic_name(*t.name).empty()) {
+        missing.push_back(*t.name);
+      }
+    }
+    if (auto_create && !missing.empty()) co_await auto_create_topics(shard, std::move(missing));
+  }
+
+  cluster::ImagePtr image = shard.image();
+  protocol::MetadataResponse resp;
+  for (const cluster::BrokerInfo& b : image->brokers) {
+    protocol::MetadataResponse::MetadataResponseBroker mb;
+    mb.node_id = b.node_id;
+    mb.host = b.host;
+    mb.port = b.port;
+    mb.rack = b.rack;
+    resp.brokers.push_back(std::move(mb));
+  }
+  resp.cluster_id = image->cluster_id;
+  resp.controller_id = image->controller_id;
+  if (all_topics) {
+    for (const auto& [name, t] : image->topics) resp.topics.push_back(describe(*t));
+  } else {
+    for (const auto& rt : *req.topics) {
+      if (!rt.name) {
+        // Lookup by topic id (v10+).
+        const cluster::TopicInfo* t = image->topic_by_id(rt.topic_id);
+        resp.topics.push_back(t ? describe(*t) : topic_error(std::nullopt, rt.topic_id, ErrorCode::unknown_topic_id));
+        continue;
+      }
+      if (!cluster::validate_topic_name(*rt.name).empty()) {
+        resp.topics.push_back(topic_error(rt.name, Uuid{}, ErrorCode::invalid_topic_exception));
+        continue;
+      }
+      const cluster::TopicInfo* t = image->topic(*rt.name);
+      resp.topics.push_back(t ? describe(*t) : topic_error(rt.name, Uuid{}, ErrorCode::unknown_topic_or_partition));
+    }
+  }
+  resp.encode(out, ctx.api_version);
+  co_return HandlerStatus::respond;
+}
+
+}  // namespace runnel::server::handlers

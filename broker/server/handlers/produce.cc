@@ -1,0 +1,163 @@
+#include <chrono>
+
+#include "broker/log/log.h"
+#include "broker/protocol/generated/produce_request.h"
+#include "broker/protocol/generated/produce_response.h"
+#include "broker/records/batch_header.h"
+#include "broker/records/validate.h"
+#include "broker/server/broker.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/handlers/handlers.h"
+#include "broker/server/shard.h"
+#include "broker/io/wait_group.h"
+
+namespace runnel::server::handlers {
+
+namespace {
+
+using PartitionResponse = protocol::ProduceResponse::TopicProduceResponse::PartitionProduceResponse;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+records::ValidationLimits limits_for(const cluster::TopicInfo& t, int64_t now) {
+  records::ValidationLimits l;
+  const config::TopicConfig& c = t.effective;
+  l.max_message_bytes = c.max_message_bytes;
+  l.compacted_topic = c.cleanup_compact;
+  l.topic_timestamp_type = c.message_timestamp_type == config::TimestampType::log_append_time
+                               ? records::TimestampType::log_append_time
+                               : records::TimestampType::create_time;
+  l.now_ms = now;
+  l.ts_before_max_ms = c.message_timestamp_before_max_ms;
+  l.ts_after_max_ms = c.message_timestamp_after_max_ms;
+  return l;
+}
+
+// One partition of the request, validated here on the connection's core and appended on the
+// partition's core.
+struct Job {
+  const cluster::TopicInfo* topic = nullptr;
+  int32_t partition = 0;
+  uint8_t* data = nullptr;
+  size_t size = 0;
+  PartitionResponse* response = nullptr;
+};
+
+struct AppendOutcome {
+  ErrorCode error = ErrorCode::none;
+  int64_t base_offset = -1;
+  int64_t log_start_offset = -1;
+};
+
+io::Task<void> produce_partition(Shard& shard, Job& job, int16_t acks, io::WaitGroup& wg) {
+  Broker& broker = shard.broker();
+  Shard& owner = broker.shard(broker.owner_of(job.topic->name, job.partition));
+  std::span<uint8_t> batches(job.data, job.size);
+  AppendOutcome outcome = co_await on(shard.ring(), owner.ring(), [&owner, &job, batches, acks]() -> io::Task<AppendOutcome> {
+    cluster::Partition* p = owner.partition(job.topic->name, job.partition);
+    if (p == nullptr) co_return AppendOutcome{ErrorCode::not_leader_or_follower};
+    storage::AppendResult r = co_await p->log().append(batches, LeaderEpoch(p->leader_epoch()));
+    if (r.error == ErrorCode::none && !r.duplicate) owner.notify_append(*p);
+    if (r.error == ErrorCode::none && acks == -1) {
+      // Runnel's durability promise: acks=all is answered only once the data is on disk.
+      ErrorCode e = co_await p->log().flush(r.last_offset);
+      if (e != ErrorCode::none) co_return AppendOutcome{e};
+    }
+    co_return AppendOutcome{r.error, r.base_offset.value(), r.log_start_offset.value()};
+  });
+  job.response->error_code = wire(outcome.error);
+  if (outcome.error == ErrorCode::none) {
+    job.response->base_offset = outcome.base_offset;
+    job.response->log_start_offset = outcome.log_start_offset;
+  }
+  wg.done();
+}
+
+}  // namespace
+
+io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::ProduceRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  Shard& shard = ctx.shard;
+  cluster::ImagePtr image = shard.image();
+  int64_t now = wall_ms();
+
+  protocol::ProduceResponse resp;
+  std::vector<Job> jobs;
+  // Responses are filled in place, so reserve up front: pointers into them must stay valid.
+  resp.responses.reserve(req.topic_data.size());
+  for (auto& td : req.topic_data) {
+    auto& tr = resp.responses.emplace_back();
+    tr.name = td.name;
+    tr.partition_responses.reserve(td.partition_data.size());
+    for (auto& pd : td.partition_data) {
+      auto& pr = tr.partition_responses.emplace_back();
+      pr.index = pd.index;
+      pr.base_offset = -1;
+    }
+  }
+
+  for (size_t ti = 0; ti < req.topic_data.size(); ++ti) {
+    auto& td = req.topic_data[ti];
+    const cluster::TopicInfo* topic = image->topic(td.name);
+    for (size_t pi = 0; pi < td.partition_data.size(); ++pi) {
+      auto& pd = td.partition_data[pi];
+      PartitionResponse& pr = resp.responses[ti].partition_responses[pi];
+      ErrorCode error = ErrorCode::none;
+      std::string message;
+      std::vector<records::RecordErrorInfo> record_errors;
+      if (ctx.api_version < 3) {
+        // Kafka 4.0 advertises Produce v0-2 for librdkafka's sake but refuses them (KAFKA-18659).
+        error = ErrorCode::unsupported_version;
+      } else if (req.acks != 0 && req.acks != 1 && req.acks != -1) {
+        error = ErrorCode::invalid_required_acks;
+      } else if (topic == nullptr || pd.index < 0 || pd.index >= static_cast<int32_t>(topic->partitions.size())) {
+        error = ErrorCode::unknown_topic_or_partition;
+      } else if (pd.records.is_null || pd.records.data == nullptr) {
+        error = ErrorCode::invalid_record;
+      } else {
+        std::vector<records::BatchInfo> batches;
+        error = records::validate_produce_records(pd.records.data, pd.records.size, ctx.api_version,
+                                                  limits_for(*topic, now), batches, &message, &record_errors);
+        if (error == ErrorCode::none) {
+          // The request buffer is ours: patch timestamps in place before handing it to storage.
+          uint8_t* base = const_cast<uint8_t*>(pd.records.data);
+          size_t used = 0;
+          for (const auto& b : batches) {
+            uint8_t* batch = base + (b.data - pd.records.data);
+            if (topic->effective.message_timestamp_type == config::TimestampType::log_append_time) {
+              records::set_log_append_time(batch, b.size, now);
+              pr.log_append_time_ms = now;
+            } else if (b.max_timestamp != b.header.max_timestamp && !b.header.is_control()) {
+              records::set_max_timestamp(batch, b.size, records::TimestampType::create_time, b.max_timestamp);
+            }
+            used = static_cast<size_t>(b.data - pd.records.data) + b.size;
+          }
+          jobs.push_back(Job{topic, pd.index, base, used, &pr});
+          continue;
+        }
+      }
+      pr.error_code = wire(error);
+      if (!message.empty()) pr.error_message = message;
+      for (auto& re : record_errors) {
+        auto& e = pr.record_errors.emplace_back();
+        e.batch_index = re.batch_index;
+        e.batch_index_error_message = re.message;
+      }
+    }
+  }
+
+  io::WaitGroup wg;
+  wg.add(static_cast<int>(jobs.size()));
+  for (Job& job : jobs) shard.ring().spawn(produce_partition(shard, job, req.acks, wg));
+  co_await wg.wait();
+
+  if (req.acks == 0) co_return HandlerStatus::no_response;
+  resp.encode(out, ctx.api_version);
+  co_return HandlerStatus::respond;
+}
+
+}  // namespace runnel::server::handlers

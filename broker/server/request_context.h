@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "broker/io/task.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+
+namespace runnel::server {
+
+class Shard;
+
+// What a handler knows about the request it serves, besides the body it decodes itself.
+struct RequestContext {
+  Shard& shard;
+  uint64_t connection_id;
+  int16_t api_key;
+  int16_t api_version;
+  int32_t correlation_id;
+  std::optional<std::string> client_id;
+};
+
+// What the dispatcher does with a handler's output.
+enum class HandlerStatus {
+  respond,      // send the bytes the handler wrote
+  no_response,  // nothing to send (Produce with acks=0)
+  close,        // malformed request: Kafka drops the connection without answering
+};
+
+// A handler decodes its request from `body`, does the work and encodes its response into `out`
+// (the dispatcher has already written the frame size placeholder and the response header).
+using HandlerFn = io::Task<HandlerStatus> (*)(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+
+}  // namespace runnel::server

@@ -1,0 +1,224 @@
+#include "broker/server/shard.h"
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "broker/log/log.h"
+#include "broker/model/assert.h"
+#include "broker/protocol/generated/api_keys.h"
+#include "broker/protocol/generated/request_header.h"
+#include "broker/server/broker.h"
+#include "broker/server/handler_registry.h"
+#include "broker/server/handlers/api_versions_fallback.h"
+#include "broker/cluster/partition_metadata.h"
+#include "broker/storage/log_config.h"
+
+namespace runnel::server {
+
+namespace {
+thread_local Shard* tls_shard = nullptr;
+constexpr uint16_t kBufferGroup = 1;
+constexpr uint32_t kRecvBuffers = 256;
+constexpr uint32_t kRecvBufferBytes = 64 * 1024;
+
+std::string partition_key(const std::string& topic, int32_t partition) {
+  return topic + "-" + std::to_string(partition);
+}
+
+int16_t be16(const uint8_t* p) { return static_cast<int16_t>((uint16_t{p[0]} << 8) | p[1]); }
+}  // namespace
+
+Shard::Shard(Broker& broker, int index, io::Ring& ring)
+    : broker_(broker), index_(index), ring_(ring), buffers_(ring, kBufferGroup, kRecvBuffers, kRecvBufferBytes),
+      fetch_sessions_(index, broker.config().max_incremental_fetch_session_cache_slots) {
+  tls_shard = this;
+}
+
+Shard::~Shard() {
+  if (tls_shard == this) tls_shard = nullptr;
+}
+
+Shard& Shard::current() {
+  RUNNEL_ASSERT(tls_shard != nullptr, "no shard on this thread");
+  return *tls_shard;
+}
+
+cluster::Partition* Shard::partition(const std::string& topic, int32_t partition) {
+  auto it = partitions_.find(partition_key(topic, partition));
+  return it == partitions_.end() ? nullptr : it->second.get();
+}
+
+io::Task<void> Shard::install_image(cluster::ImagePtr image) {
+  cluster::ImagePtr old = image_;
+  image_ = image;
+  // Open partitions newly owned by this core.
+  for (const auto& [name, topic] : image->topics) {
+    for (const cluster::PartitionInfo& p : topic->partitions) {
+      if (broker_.owner_of(name, p.partition) != index_) continue;
+      std::string key = partition_key(name, p.partition);
+      auto it = partitions_.find(key);
+      if (it != partitions_.end()) {
+        if (it->second->topic_id() == topic->id) {
+          it->second->log().update_config(storage::from(topic->effective));
+          continue;
+        }
+      }
+      std::string dir = broker_.log_dir() + "/" + key;
+      storage::RecoveryStats stats;
+      std::string error;
+      // Creating a new partition's directory and files is rare (topic creation) and small;
+      // recovery of existing data happens at start-up before serving.
+      auto log = storage::PartitionLog::open(ring_, dir, storage::from(topic->effective), &stats, &error);
+      if (!log) {
+        RUNNEL_LOG(error, "cannot open partition %s: %s", key.c_str(), error.c_str());
+        continue;
+      }
+      cluster::write_partition_metadata(dir, topic->id);
+      partitions_[key] = std::make_unique<cluster::Partition>(name, p.partition, topic->id, p.leader_epoch,
+                                                              std::move(log), broker_.next_partition_uid());
+    }
+  }
+  // Remove partitions whose topic is gone (or was re-created with a new id).
+  for (auto it = partitions_.begin(); it != partitions_.end();) {
+    const cluster::TopicInfo* t = image->topic(it->second->topic());
+    bool keep = t != nullptr && t->id == it->second->topic_id() &&
+                it->second->index() < static_cast<int32_t>(t->partitions.size());
+    if (keep) {
+      ++it;
+      continue;
+    }
+    std::unique_ptr<cluster::Partition> gone = std::move(it->second);
+    it = partitions_.erase(it);
+    co_await gone->log().remove();
+  }
+  co_return;
+}
+
+void Shard::notify_append(cluster::Partition& p) {
+  uint64_t watchers = p.take_watchers();
+  while (watchers != 0) {
+    int s = __builtin_ctzll(watchers);
+    watchers &= watchers - 1;
+    Shard& target = broker_.shard(s);
+    ring_.send_msg(target.ring(), &target.append_watch(), p.uid());
+  }
+}
+
+std::string Shard::listen(const std::string& host, int port, int backlog) {
+  auto acc = std::make_unique<net::Acceptor>(ring_, [this](int fd, std::string peer) {
+    if (shutting_down_) {
+      ::close(fd);
+      return;
+    }
+    net::Connection::Limits limits;
+    limits.max_request_bytes = broker_.config().socket_request_max_bytes;
+    auto* conn = new net::Connection(ring_, buffers_, *this, fd, next_connection_id_++ * 64 + static_cast<uint64_t>(index_),
+                                     limits, std::move(peer));
+    connections_.insert(conn);
+    conn->start();
+  });
+  std::string err = acc->listen(host, port, backlog);
+  if (err.empty()) acceptors_.push_back(std::move(acc));
+  return err;
+}
+
+int Shard::listen_port() const { return acceptors_.empty() ? 0 : acceptors_.front()->port(); }
+
+void Shard::start_accepting() {
+  for (auto& a : acceptors_) a->start();
+}
+
+void Shard::on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
+  ring_.spawn(serve(conn, seq, std::move(frame)));
+}
+
+void Shard::on_closed(net::Connection& conn) { connections_.erase(&conn); }
+
+io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
+  ++in_flight_requests_;
+  std::vector<uint8_t> out;
+  bool close = false;
+  bool send = true;
+  if (frame.size() < 8) {
+    close = true;
+  } else {
+    int16_t api_key = be16(frame.data());
+    int16_t version = be16(frame.data() + 2);
+    const ApiHandler* handler = find_handler(api_key);
+    const protocol::ApiKeyInfo* info = protocol::find_api_key(api_key);
+    protocol::Reader body(frame.data(), frame.size());
+    protocol::RequestHeader header;
+    int16_t header_version = info ? protocol::request_header_version(api_key, version) : -1;
+    if (handler == nullptr || info == nullptr || header_version < 0 || !header.decode(body, header_version)) {
+      RUNNEL_LOG_LIMITED(warn, "closing connection from %s: unknown or malformed request (api key %d version %d)",
+                         conn.peer().c_str(), api_key, version);
+      close = true;
+    } else if (version < handler->min_version || version > handler->max_version) {
+      if (api_key == static_cast<int16_t>(protocol::ApiKey::kApiVersions)) {
+        // KIP-511: answer an ApiVersions the broker does not know with a v0 response carrying
+        // UNSUPPORTED_VERSION and the supported ranges, so the client can pick a version.
+        handlers::encode_api_versions_fallback(header.correlation_id, out);
+      } else {
+        RUNNEL_LOG_LIMITED(warn, "closing connection from %s: unsupported version %d of api key %d",
+                           conn.peer().c_str(), version, api_key);
+        close = true;
+      }
+    } else {
+      protocol::Writer w(out);
+      w.write_int32(0);  // frame size, patched below
+      w.write_int32(header.correlation_id);
+      if (protocol::response_header_version(api_key, version) >= 1) w.write_uvarint(0);  // no tagged fields
+      RequestContext ctx{*this, conn.id(), api_key, version, header.correlation_id, header.client_id};
+      HandlerStatus status = co_await handler->fn(ctx, body, w);
+      if (status == HandlerStatus::close) {
+        RUNNEL_LOG_LIMITED(warn, "closing connection from %s: malformed %s v%d request", conn.peer().c_str(),
+                           info->name, version);
+        close = true;
+      } else if (status == HandlerStatus::no_response) {
+        send = false;
+      } else {
+        w.patch_int32(0, static_cast<int32_t>(out.size() - 4));
+      }
+    }
+  }
+  if (close) {
+    conn.close("bad request");
+    out.clear();
+  } else if (!send) {
+    out.clear();
+  }
+  conn.respond(seq, std::move(out));
+  --in_flight_requests_;
+}
+
+io::Task<void> Shard::housekeeping_loop() {
+  const auto& cfg = broker_.config();
+  auto interval = std::chrono::milliseconds(std::max<int64_t>(10, std::min<int64_t>(cfg.log_retention_check_interval_ms, 1000)));
+  auto next_retention = io::Clock::now() + std::chrono::milliseconds(cfg.log_retention_check_interval_ms);
+  while (!shutting_down_) {
+    co_await ring_.sleep_for(interval);
+    if (shutting_down_) break;
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    for (auto& [key, p] : partitions_) p->log().maybe_flush(now_ms);
+    if (io::Clock::now() >= next_retention) {
+      next_retention = io::Clock::now() + std::chrono::milliseconds(cfg.log_retention_check_interval_ms);
+      for (auto& [key, p] : partitions_) co_await p->log().enforce_retention(now_ms);
+    }
+  }
+}
+
+io::Task<void> Shard::shutdown() {
+  shutting_down_ = true;
+  for (auto& a : acceptors_) a->stop();
+  // Let in-flight requests finish (bounded: a long-poll Fetch ends by its max wait).
+  for (int i = 0; i < 500 && in_flight_requests_ > 0; ++i) co_await ring_.sleep_for(std::chrono::milliseconds(10));
+  std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
+  for (net::Connection* c : conns) c->close("shutdown");
+  for (auto& [key, p] : partitions_) co_await p->log().close();
+  partitions_.clear();
+}
+
+}  // namespace runnel::server

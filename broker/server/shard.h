@@ -1,0 +1,76 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "broker/cluster/metadata_image.h"
+#include "broker/cluster/partition.h"
+#include "broker/io/buffer_ring.h"
+#include "broker/io/ring.h"
+#include "broker/net/acceptor.h"
+#include "broker/net/connection.h"
+#include "broker/server/append_watch.h"
+#include "broker/server/fetch_session.h"
+
+namespace runnel::server {
+
+class Broker;
+
+// Everything one core owns: its ring, its connections, the partitions hashed to it, and its
+// copy of the metadata image. Nothing here is touched by another thread; other cores reach a
+// shard only through cross-ring calls (cross_call.h). Start-up and shutdown are driven by Broker.
+class Shard final : public net::FrameSink {
+ public:
+  Shard(Broker& broker, int index, io::Ring& ring);
+  ~Shard();
+
+  static Shard& current();
+  int index() const { return index_; }
+  io::Ring& ring() { return ring_; }
+  Broker& broker() { return broker_; }
+
+  const cluster::ImagePtr& image() const { return image_; }
+  // Adopts a new metadata image: opens the partitions this shard now owns and closes those it
+  // no longer does (deleted topics are removed from disk).
+  io::Task<void> install_image(cluster::ImagePtr image);
+
+  cluster::Partition* partition(const std::string& topic, int32_t partition);
+  // After an append on a partition this core owns: wake the cores whose Fetches wait on it.
+  void notify_append(cluster::Partition& p);
+  AppendWatch& append_watch() { return append_watch_; }
+  FetchSessionCache& fetch_sessions() { return fetch_sessions_; }
+
+  std::string listen(const std::string& host, int port, int backlog);
+  int listen_port() const;
+  void start_accepting();
+  // Stops accepting, closes connections once in-flight requests are answered, closes logs.
+  io::Task<void> shutdown();
+
+  void on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) override;
+  void on_closed(net::Connection& conn) override;
+
+  // Periodic work: retention, time-based flushes.
+  io::Task<void> housekeeping_loop();
+
+ private:
+  io::Task<void> serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame);
+
+  Broker& broker_;
+  int index_;
+  io::Ring& ring_;
+  io::BufferRing buffers_;
+  std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
+  std::unordered_set<net::Connection*> connections_;
+  uint64_t next_connection_id_ = 1;
+  uint32_t in_flight_requests_ = 0;
+  bool shutting_down_ = false;
+  cluster::ImagePtr image_;
+  AppendWatch append_watch_;
+  FetchSessionCache fetch_sessions_;
+  std::unordered_map<std::string, std::unique_ptr<cluster::Partition>> partitions_;  // key: topic-partition
+};
+
+}  // namespace runnel::server

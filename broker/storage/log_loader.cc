@@ -1,0 +1,273 @@
+#include "broker/storage/log_loader.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "broker/records/batch_header.h"
+#include "broker/storage/checkpoint.h"
+#include "broker/storage/file_util.h"
+
+namespace runnel::storage {
+namespace {
+
+bool ends_with(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// A batch header that can start a valid batch at `pos` of a segment whose next offset is `next`.
+bool plausible(const records::BatchHeader& h, int64_t next, int64_t seg_base) {
+  return h.magic == records::magic_v2 &&
+         h.batch_length >= int32_t(records::layout::header_size - records::layout::log_overhead) &&
+         h.last_offset_delta >= 0 && h.base_offset >= next &&
+         h.last_offset() - seg_base <= int64_t(INT32_MAX);
+}
+
+}  // namespace
+
+void LogLoader::remove_segment_files(int64_t base) {
+  for (const char* suffix : {".log", ".index", ".timeindex"}) {
+    ::unlinkat(log_.dir_fd_, segment_file_name(base, suffix).c_str(), 0);
+  }
+}
+
+bool LogLoader::recover_segment(Segment& seg, uint64_t file_size, bool* truncated, std::string* error) {
+  seg.offset_index.clear();
+  seg.time_index.clear();
+  seg.next_offset = seg.base_offset;
+  seg.max_timestamp = -1;
+  seg.offset_of_max_timestamp = -1;
+  seg.bytes_since_index = 0;
+  BlockingFileWindow window(seg.fd, file_size);
+  uint64_t pos = 0;
+  while (true) {
+    const uint8_t* p = window.at(pos, records::layout::header_size);
+    if (p == nullptr) break;
+    records::BatchHeader h;
+    records::parse_header(p, records::layout::header_size, h);
+    if (!plausible(h, seg.next_offset, seg.base_offset)) break;
+    const auto size = size_t(h.size_bytes());
+    const uint8_t* whole = window.at(pos, size);
+    if (whole == nullptr || !records::batch_crc_matches(whole, size)) break;
+    seg.on_batch(pos, size, h.last_offset(), h.max_timestamp, log_.config_.index_interval_bytes);
+    log_.producers_.update(h, h.base_offset);
+    ++stats_.batches_scanned;
+    pos += size;
+  }
+  *truncated = pos < file_size;
+  if (*truncated) {
+    stats_.bytes_truncated += int64_t(file_size - pos);
+    if (::ftruncate(seg.fd, off_t(pos)) != 0 || ::fdatasync(seg.fd) != 0) {
+      if (error) *error = errno_text("truncate segment");
+      return false;
+    }
+  }
+  seg.size_assigned = seg.size_written = seg.size_synced = pos;
+  seg.add_final_time_entry();
+  ++stats_.segments_recovered;
+  return true;
+}
+
+bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base) {
+  std::vector<uint8_t> bytes;
+  if (!read_whole_file_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(), bytes)) return false;
+  if (!seg.offset_index.decode(bytes, file_size)) return false;
+  if (!read_whole_file_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(), bytes)) {
+    return false;
+  }
+  const uint64_t max_rel = next_base > seg.base_offset ? uint64_t(next_base - seg.base_offset) : UINT32_MAX;
+  if (!seg.time_index.decode(bytes, max_rel)) return false;
+  if (file_size > 0 && seg.time_index.size() == 0) return false;  // seal/close always writes one
+  // The last offset entry must point at the batch it names.
+  if (!seg.offset_index.entries().empty()) {
+    const OffsetEntry e = seg.offset_index.entries().back();
+    uint8_t buf[records::layout::header_size];
+    if (pread_full(seg.fd, buf, sizeof(buf), e.position) != int64_t(sizeof(buf))) return false;
+    records::BatchHeader h;
+    records::parse_header(buf, sizeof(buf), h);
+    if (h.magic != records::magic_v2 || h.last_offset() != seg.base_offset + e.relative_offset) return false;
+  }
+  const TimeEntry& last = seg.time_index.entries().empty() ? TimeEntry{-1, 0} : seg.time_index.entries().back();
+  seg.max_timestamp = last.timestamp;
+  seg.offset_of_max_timestamp = last.timestamp < 0 ? -1 : seg.base_offset + last.relative_offset;
+  seg.size_assigned = seg.size_written = seg.size_synced = file_size;
+  seg.next_offset = next_base;
+  return true;
+}
+
+bool LogLoader::find_end(Segment& seg, uint64_t file_size) {
+  BlockingFileWindow window(seg.fd, file_size);
+  uint64_t pos = 0;
+  int64_t next = seg.base_offset;
+  if (!seg.offset_index.entries().empty()) {
+    pos = seg.offset_index.entries().back().position;
+    next = seg.base_offset;  // the entry's batch is re-read below
+  }
+  while (pos < file_size) {
+    const uint8_t* p = window.at(pos, records::layout::header_size);
+    if (p == nullptr) return false;
+    records::BatchHeader h;
+    records::parse_header(p, records::layout::header_size, h);
+    if (!plausible(h, next, seg.base_offset) || pos + uint64_t(h.size_bytes()) > file_size) return false;
+    next = h.last_offset() + 1;
+    pos += uint64_t(h.size_bytes());
+  }
+  seg.next_offset = next;
+  if (const uint8_t* p = window.at(0, records::layout::header_size)) {
+    records::BatchHeader first;
+    records::parse_header(p, records::layout::header_size, first);
+    seg.rolling_timestamp = first.max_timestamp;
+  }
+  return true;
+}
+
+void LogLoader::rebuild_producer_state(Segment& seg) {
+  BlockingFileWindow window(seg.fd, seg.size_written);
+  for (uint64_t pos = 0; pos < seg.size_written;) {
+    const uint8_t* p = window.at(pos, records::layout::header_size);
+    if (p == nullptr) break;
+    records::BatchHeader h;
+    records::parse_header(p, records::layout::header_size, h);
+    log_.producers_.update(h, h.base_offset);
+    pos += uint64_t(h.size_bytes());
+  }
+}
+
+bool LogLoader::write_indexes_blocking(Segment& seg, std::string* error) {
+  return write_file_synced_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(),
+                              seg.offset_index.encode(), error) &&
+         write_file_synced_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(),
+                              seg.time_index.encode(), error);
+}
+
+bool LogLoader::load(std::string* error) {
+  // 1. Inventory: segment logs; leftovers of interrupted operations are removed.
+  std::vector<int64_t> bases;
+  DIR* d = ::fdopendir(::dup(log_.dir_fd_));
+  if (d == nullptr) {
+    if (error) *error = errno_text("opendir");
+    return false;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const std::string& name : names) {
+    int64_t base = 0;
+    if (parse_segment_file_name(name, ".log", base)) {
+      bases.push_back(base);
+    } else if (ends_with(name, ".tmp") || ends_with(name, ".deleted")) {
+      ::unlinkat(log_.dir_fd_, name.c_str(), 0);
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  for (const std::string& name : names) {  // orphan indexes
+    int64_t base = 0;
+    if ((parse_segment_file_name(name, ".index", base) || parse_segment_file_name(name, ".timeindex", base)) &&
+        !std::binary_search(bases.begin(), bases.end(), base)) {
+      ::unlinkat(log_.dir_fd_, name.c_str(), 0);
+    }
+  }
+  // 2. Checkpoint: a clean stop trusts everything; otherwise recover past the recovery point.
+  const std::optional<Checkpoint> ckpt = read_checkpoint_blocking(log_.dir_fd_);
+  const bool clean = ckpt && ckpt->clean;
+  const int64_t recovery_point = ckpt ? ckpt->recovery_point : 0;
+  stats_.clean_shutdown = clean;
+  // 3. Segments, oldest first. A corruption point ends the log: later segments are deleted.
+  bool cut = false;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    const int64_t base = bases[i];
+    if (cut) {
+      remove_segment_files(base);
+      ++stats_.segments_deleted;
+      continue;
+    }
+    const bool last = i + 1 == bases.size();
+    const int64_t next_base = last ? INT64_MAX : bases[i + 1];
+    auto seg = std::make_shared<Segment>(log_.ring_, base);
+    seg->fd = ::openat(log_.dir_fd_, segment_file_name(base, ".log").c_str(), O_RDWR | O_CLOEXEC);
+    struct stat st {};
+    if (seg->fd < 0 || ::fstat(seg->fd, &st) != 0) {
+      if (error) *error = errno_text("open segment");
+      return false;
+    }
+    seg->file_created = true;
+    seg->created_ms = int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    seg->sealed = seg->seal_done = !last;
+    const auto file_size = uint64_t(st.st_size);
+    bool recover = !clean && (last || next_base > recovery_point);
+    if (!recover && !load_indexes(*seg, file_size, last ? INT64_MAX : next_base)) {
+      recover = true;
+      ++stats_.indexes_rebuilt;
+    }
+    if (!recover && last && !find_end(*seg, file_size)) recover = true;
+    if (recover) {
+      bool truncated = false;
+      if (!recover_segment(*seg, file_size, &truncated, error)) return false;
+      if (!last && seg->next_offset > next_base) truncated = cut = true;  // overlaps its successor
+      cut = cut || (truncated && !last);
+      if (!last && !write_indexes_blocking(*seg, error)) return false;
+    } else {
+      rebuild_producer_state(*seg);
+    }
+    if (!last && !cut) seg->next_offset = next_base;
+    ++stats_.segments_loaded;
+    log_.segments_[base] = seg;
+  }
+  if (cut && !log_.segments_.empty()) {
+    Segment& now_last = *log_.segments_.rbegin()->second;
+    now_last.sealed = now_last.seal_done = false;
+    if (now_last.rolling_timestamp < 0) find_end(now_last, now_last.size_written);
+  }
+  if (stats_.segments_deleted > 0 && ::fsync(log_.dir_fd_) != 0) {
+    if (error) *error = errno_text("fsync dir");
+    return false;
+  }
+  // 4. Offsets. Everything that survived is on disk and synced.
+  if (!log_.segments_.empty()) {
+    log_.log_start_ = Offset(log_.segments_.begin()->first);
+    const int64_t end = log_.segments_.rbegin()->second->next_offset;
+    log_.next_offset_ = log_.leo_ = log_.flushed_ = log_.flush_target_ = end;
+  }
+  log_.leo_waiters_.reset(log_.leo_);
+  log_.flush_waiters_.reset(log_.flushed_);
+  // 5. From now on a crash is unclean: recovery restarts at what we know is durable.
+  return write_checkpoint_blocking(log_.dir_fd_, {log_.leo_, false}, error);
+}
+
+std::unique_ptr<PartitionLog> PartitionLog::open(io::Ring& ring, std::string dir, LogConfig config,
+                                                 RecoveryStats* stats, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    if (error) *error = "create " + dir + ": " + ec.message();
+    return nullptr;
+  }
+  // The partition directory's own entry must be durable before anything in it is acknowledged.
+  const std::string parent = std::filesystem::path(dir).parent_path().string();
+  if (int pfd = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); pfd >= 0) {
+    ::fsync(pfd);
+    ::close(pfd);
+  }
+  std::unique_ptr<PartitionLog> log(new PartitionLog(ring, std::move(dir), config));
+  log->dir_fd_ = ::open(log->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (log->dir_fd_ < 0) {
+    if (error) *error = errno_text("open dir");
+    return nullptr;
+  }
+  RecoveryStats local;
+  LogLoader loader(*log, stats ? *stats : local);
+  if (!loader.load(error)) return nullptr;
+  return log;
+}
+
+}  // namespace runnel::storage

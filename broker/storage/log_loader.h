@@ -1,0 +1,34 @@
+#pragma once
+
+// Start-up recovery of one partition directory (FORMAT.md, "Recovery"). Blocking syscalls only:
+// it runs before the log serves anything. Used by PartitionLog::open().
+
+#include <memory>
+#include <string>
+
+#include "broker/storage/partition_log.h"
+
+namespace runnel::storage {
+
+class LogLoader {
+ public:
+  LogLoader(PartitionLog& log, RecoveryStats& stats) : log_(log), stats_(stats) {}
+  bool load(std::string* error);
+
+ private:
+  // Full scan with CRC checks; rebuilds the indexes and truncates the file after the last valid
+  // batch. Returns false on an I/O error. Sets *truncated when bytes were cut.
+  bool recover_segment(Segment& seg, uint64_t file_size, bool* truncated, std::string* error);
+  // Loads index files and checks them against the log; false means "recover instead".
+  bool load_indexes(Segment& seg, uint64_t file_size, int64_t next_base);
+  // Header walk from the last index entry to find next_offset (last segment after a clean stop).
+  bool find_end(Segment& seg, uint64_t file_size);
+  bool write_indexes_blocking(Segment& seg, std::string* error);
+  void rebuild_producer_state(Segment& seg);
+  void remove_segment_files(int64_t base);
+
+  PartitionLog& log_;
+  RecoveryStats& stats_;
+};
+
+}  // namespace runnel::storage

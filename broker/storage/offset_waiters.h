@@ -1,0 +1,65 @@
+#pragma once
+
+// Coroutines parked until a monotonically advancing offset (log end, flushed offset) reaches a
+// value. Waking goes through Ring::post so the notifier (writer, flusher) never runs waiter code
+// inside its own frame: it finishes its step first, then the loop resumes the waiters.
+// Single-threaded, like the log that owns it.
+
+#include <coroutine>
+#include <cstdint>
+#include <map>
+
+#include "broker/io/completion.h"
+#include "broker/io/ring.h"
+
+namespace runnel::storage {
+
+class OffsetWaiters {
+ public:
+  class Awaiter final : public io::Completion {
+   public:
+    Awaiter(OffsetWaiters& owner, int64_t target) : owner_(owner), target_(target) {}
+    bool await_ready() const noexcept { return owner_.current_ >= target_ || owner_.released_; }
+    void await_suspend(std::coroutine_handle<> h) {
+      waiter_ = h;
+      owner_.waiters_.emplace(target_, this);
+    }
+    void await_resume() const noexcept {}
+    void complete(int32_t, uint32_t) override { waiter_.resume(); }
+
+   private:
+    OffsetWaiters& owner_;
+    int64_t target_;
+    std::coroutine_handle<> waiter_;
+  };
+
+  explicit OffsetWaiters(io::Ring& ring) : ring_(ring) {}
+
+  // Suspends until advance() reached `target` (or release_all()).
+  Awaiter wait(int64_t target) { return Awaiter(*this, target); }
+
+  void advance(int64_t value) {
+    if (value > current_) current_ = value;
+    while (!waiters_.empty() && waiters_.begin()->first <= current_) {
+      ring_.post(waiters_.begin()->second);
+      waiters_.erase(waiters_.begin());
+    }
+  }
+  // Wakes everybody for good (the log failed or closed); waiters re-check state themselves.
+  void release_all() {
+    released_ = true;
+    for (auto& [_, w] : waiters_) ring_.post(w);
+    waiters_.clear();
+  }
+  int64_t current() const { return current_; }
+  void reset(int64_t value) { current_ = value; }
+  size_t size() const { return waiters_.size(); }
+
+ private:
+  io::Ring& ring_;
+  int64_t current_ = 0;
+  bool released_ = false;
+  std::multimap<int64_t, Awaiter*> waiters_;
+};
+
+}  // namespace runnel::storage

@@ -1,0 +1,405 @@
+// Write side of PartitionLog: offset assignment, the writer, group commit, sealing, close.
+#include "broker/storage/partition_log.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "broker/model/assert.h"
+#include "broker/records/batch_header.h"
+#include "broker/storage/checkpoint.h"
+
+namespace runnel::storage {
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Bounds one writev: enough to coalesce a burst of small appends, far below IOV_MAX.
+constexpr size_t kMaxIovPerWrite = 64;
+
+}  // namespace
+
+PartitionLog::PartitionLog(io::Ring& ring, std::string dir, LogConfig config)
+    : ring_(ring), dir_(std::move(dir)), config_(config), leo_waiters_(ring), flush_waiters_(ring) {}
+
+PartitionLog::~PartitionLog() {
+  segments_.clear();  // segment destructors queue their closes on the ring
+  if (dir_fd_ >= 0) close_detached(ring_, dir_fd_);
+}
+
+void PartitionLog::fail(const char* what, int res) {
+  if (!failed_) std::fprintf(stderr, "storage: %s: %s failed: %s\n", dir_.c_str(), what, std::strerror(-res));
+  failed_ = true;
+  leo_waiters_.release_all();
+  flush_waiters_.release_all();
+}
+
+int64_t PartitionLog::size_bytes() const {
+  int64_t total = 0;
+  for (const auto& [_, seg] : segments_) total += int64_t(seg->size_assigned);
+  return total;
+}
+
+std::shared_ptr<Segment> PartitionLog::segment_for(int64_t offset) const {
+  auto it = segments_.upper_bound(offset);
+  if (it == segments_.begin()) return nullptr;
+  return std::prev(it)->second;
+}
+
+bool PartitionLog::should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts,
+                               int64_t last_offset) const {
+  if (seg.sealed) return true;
+  if (seg.empty()) return false;
+  if (int64_t(seg.size_assigned) > config_.segment_bytes - batch_bytes) return true;
+  const auto max_entries = size_t(std::max<int32_t>(config_.segment_index_bytes / 12, 1));
+  if (seg.offset_index.size() >= max_entries || seg.time_index.size() >= max_entries) return true;
+  if (last_offset - seg.base_offset > int64_t(INT32_MAX)) return true;
+  // Kafka's timeWaitedForRoll: record time since the first batch, else wall time since creation.
+  const int64_t waited = (seg.rolling_timestamp >= 0 && max_ts >= 0) ? max_ts - seg.rolling_timestamp
+                                                                      : now_ms() - seg.created_ms;
+  return waited > config_.segment_ms;
+}
+
+std::shared_ptr<Segment> PartitionLog::roll(int64_t base_offset, int64_t now) {
+  if (!segments_.empty()) {
+    std::shared_ptr<Segment> old = segments_.rbegin()->second;
+    RUNNEL_ASSERT(base_offset >= old->next_offset, "roll base %lld < next %lld",
+                  (long long)base_offset, (long long)old->next_offset);
+    old->sealed = true;
+    old->add_final_time_entry();
+    seal_queue_.push_back(old);
+    if (!sealer_running_) {
+      sealer_running_ = true;
+      ring_.spawn(sealer_loop());
+    }
+  }
+  auto seg = std::make_shared<Segment>(ring_, base_offset);
+  seg->created_ms = now;
+  seg->next_offset = base_offset;
+  segments_[base_offset] = seg;
+  ++stats_.rolls;
+  return seg;
+}
+
+AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated) {
+  AppendResult r;
+  r.log_start_offset = log_start_;
+  if (failed_ || closed_) {
+    r.error = ErrorCode::kafka_storage_error;
+    return r;
+  }
+  // Pass 1: headers and producer rules; nothing is changed until everything passed.
+  std::vector<records::BatchHeader> headers;
+  for (size_t pos = 0; pos < batches.size();) {
+    records::BatchHeader h;
+    const bool ok = records::parse_header(batches.data() + pos, batches.size() - pos, h);
+    RUNNEL_ASSERT(ok && h.size_bytes() >= int64_t(records::layout::header_size) &&
+                      pos + size_t(h.size_bytes()) <= batches.size(),
+                  "append of unvalidated batches at byte %zu of %zu", pos, batches.size());
+    headers.push_back(h);
+    pos += size_t(h.size_bytes());
+  }
+  RUNNEL_ASSERT(!headers.empty(), "append of an empty record set");
+  if (replicated) {
+    if (headers.front().base_offset < next_offset_) {
+      r.error = ErrorCode::offset_out_of_range;  // overlaps: the follower must truncate first
+      return r;
+    }
+  } else {
+    for (const records::BatchHeader& h : headers) {
+      const ProducerCheck c = producers_.check(h);
+      if (c.kind == ProducerCheck::Kind::error) {
+        r.error = c.error;
+        return r;
+      }
+      if (c.kind == ProducerCheck::Kind::duplicate) {
+        r.duplicate = true;
+        r.base_offset = Offset(c.base_offset);
+        r.last_offset = Offset(c.last_offset);
+        return r;
+      }
+    }
+  }
+  // Pass 2: offsets, segment, in-place patching, indexes, write queue.
+  const int64_t now = now_ms();
+  uint8_t* p = batches.data();
+  for (const records::BatchHeader& h : headers) {
+    const auto size = size_t(h.size_bytes());
+    const int64_t base = replicated ? h.base_offset : next_offset_;
+    const int64_t last = base + h.last_offset_delta;
+    std::shared_ptr<Segment> seg = segments_.empty() ? nullptr : segments_.rbegin()->second;
+    if (!seg || should_roll(*seg, int64_t(size), h.max_timestamp, last)) seg = roll(base, now);
+    if (!replicated) {
+      records::set_base_offset(p, base);
+      records::set_partition_leader_epoch(p, epoch.value());
+    }
+    const uint64_t position = seg->size_assigned;
+    seg->on_batch(position, size, last, h.max_timestamp, config_.index_interval_bytes);
+    seg->size_assigned += size;
+    next_offset_ = last + 1;
+    records::BatchHeader patched = h;
+    patched.base_offset = base;
+    producers_.update(patched, base);
+    if (r.base_offset.value() < 0) r.base_offset = Offset(base);
+    r.last_offset = Offset(last);
+    PendingWrite* back = queue_.empty() ? nullptr : &queue_.back();
+    if (back && back->segment == seg && back->position + back->size == position && back->data + back->size == p) {
+      back->size += size;  // contiguous in memory and on disk: one iovec
+      back->next_offset = next_offset_;
+    } else {
+      queue_.push_back({seg, position, p, size, next_offset_});
+    }
+    p += size;
+  }
+  if (!writer_running_) {
+    writer_running_ = true;
+    ring_.spawn(writer_loop());
+  }
+  return r;
+}
+
+io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
+  if (r.error != ErrorCode::none) co_return r;
+  // A duplicate waits for its original too, so it is never acknowledged before it.
+  co_await leo_waiters_.wait(r.last_offset.value() + 1);
+  if (leo_ <= r.last_offset.value()) {
+    r.error = ErrorCode::kafka_storage_error;
+    co_return r;
+  }
+  if (!r.duplicate) maybe_flush(now_ms());
+  r.log_start_offset = log_start_;
+  co_return r;
+}
+
+io::Task<AppendResult> PartitionLog::append(std::span<uint8_t> batches, LeaderEpoch epoch) {
+  return finish_append(assign(batches, epoch, false));
+}
+
+io::Task<AppendResult> PartitionLog::append_replicated(std::span<uint8_t> batches) {
+  return finish_append(assign(batches, LeaderEpoch(-1), true));
+}
+
+io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
+  const std::string name = segment_file_name(seg.base_offset, ".log");
+  int fd = co_await ring_.openat(dir_fd_, name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0) co_return fd;
+  seg.fd = fd;
+  // The new directory entry must be durable before any offset in it can be acknowledged.
+  int res = co_await ring_.fsync(dir_fd_, false);
+  if (res < 0) co_return res;
+  seg.file_created = true;
+  co_return 0;
+}
+
+io::Task<void> PartitionLog::writer_loop() {
+  while (!queue_.empty() && !failed_) {
+    // Take a run of writes that are contiguous in one segment: one writev.
+    std::shared_ptr<Segment> seg = queue_.front().segment;
+    const uint64_t start = queue_.front().position;
+    iovec iov[kMaxIovPerWrite];
+    size_t n = 0;
+    uint64_t total = 0;
+    int64_t next_offset = 0;
+    while (!queue_.empty() && n < kMaxIovPerWrite && queue_.front().segment == seg &&
+           queue_.front().position == start + total) {
+      const PendingWrite& w = queue_.front();
+      iov[n++] = {const_cast<uint8_t*>(w.data), w.size};
+      total += w.size;
+      next_offset = w.next_offset;
+      queue_.pop_front();
+    }
+    if (!seg->file_created) {
+      int res = co_await open_segment_file(*seg);
+      if (res < 0) {
+        fail("segment create", res);
+        break;
+      }
+    }
+    size_t first = 0;
+    uint64_t done = 0;
+    while (done < total) {
+      int res = co_await ring_.writev(seg->fd, iov + first, unsigned(n - first), start + done);
+      ++stats_.writes;
+      if (res <= 0) {
+        fail("segment write", res == 0 ? -EIO : res);
+        break;
+      }
+      done += uint64_t(res);
+      // Short write: skip the fully written iovecs and trim the partial one.
+      auto left = size_t(res);
+      while (first < n && left >= iov[first].iov_len) left -= iov[first++].iov_len;
+      if (first < n) {
+        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
+        iov[first].iov_len -= left;
+      }
+    }
+    if (failed_) break;
+    RUNNEL_ASSERT(seg->size_written == start, "writes out of order: written %llu, start %llu",
+                  (unsigned long long)seg->size_written, (unsigned long long)start);
+    seg->size_written = start + total;
+    leo_ = next_offset;
+    leo_waiters_.advance(leo_);
+  }
+  writer_running_ = false;
+}
+
+void PartitionLog::maybe_flush(int64_t now) {
+  if (failed_ || leo_ <= flushed_) return;
+  const bool by_count = leo_ - flushed_ >= config_.flush_messages;
+  const bool by_time = now - last_flush_ms_ >= config_.flush_ms;
+  if (!by_count && !by_time) return;
+  flush_target_ = std::max(flush_target_, leo_);
+  start_flusher();
+}
+
+void PartitionLog::start_flusher() {
+  if (flusher_running_) return;
+  flusher_running_ = true;
+  ring_.spawn(flusher_loop());
+}
+
+io::Task<ErrorCode> PartitionLog::flush(Offset upto) {
+  if (failed_) co_return ErrorCode::kafka_storage_error;
+  const int64_t target = std::min(upto.value() + 1, next_offset_);
+  if (flushed_ >= target) co_return ErrorCode::none;
+  flush_target_ = std::max(flush_target_, target);
+  start_flusher();
+  co_await flush_waiters_.wait(target);
+  co_return flushed_ >= target ? ErrorCode::none : ErrorCode::kafka_storage_error;
+}
+
+io::Task<void> PartitionLog::flusher_loop() {
+  // One fdatasync round at a time: callers arriving while one is in flight raise flush_target_
+  // and are covered by the next round (group commit).
+  while (!failed_ && flushed_ < flush_target_) {
+    co_await leo_waiters_.wait(flush_target_);
+    if (failed_) break;
+    const int64_t covered = leo_;
+    std::vector<std::shared_ptr<Segment>> dirty;
+    for (const auto& [_, seg] : segments_) {
+      if (seg->size_written > seg->size_synced) dirty.push_back(seg);
+    }
+    for (const std::shared_ptr<Segment>& seg : dirty) {
+      const uint64_t written = seg->size_written;
+      int res = co_await ring_.fsync(seg->fd, true);
+      ++stats_.fdatasyncs;
+      if (res < 0) {
+        fail("fdatasync", res);
+        break;
+      }
+      seg->size_synced = std::max(seg->size_synced, written);
+    }
+    if (failed_) break;
+    flushed_ = std::max(flushed_, covered);
+    last_flush_ms_ = now_ms();
+    flush_waiters_.advance(flushed_);
+  }
+  flusher_running_ = false;
+}
+
+io::Task<void> PartitionLog::sealer_loop() {
+  while (!seal_queue_.empty() && !failed_) {
+    std::shared_ptr<Segment> seg = seal_queue_.front();
+    co_await leo_waiters_.wait(seg->next_offset);  // its last write has completed
+    if (failed_) break;
+    if (seg->size_synced < seg->size_written) {
+      const uint64_t written = seg->size_written;
+      int res = co_await ring_.fsync(seg->fd, true);
+      ++stats_.fdatasyncs;
+      if (res < 0) {
+        fail("fdatasync (seal)", res);
+        break;
+      }
+      seg->size_synced = std::max(seg->size_synced, written);
+    }
+    int res = co_await write_index_files(*seg);
+    if (res < 0) {
+      fail("index write (seal)", res);
+      break;
+    }
+    // Everything below the next segment is now durable and indexed: recovery may skip it.
+    res = co_await write_checkpoint(seg->next_offset, false);
+    if (res < 0) {
+      fail("checkpoint write", res);
+      break;
+    }
+    seg->seal_done = true;
+    seal_queue_.erase(seal_queue_.begin());
+  }
+  sealer_running_ = false;
+}
+
+io::Task<int> PartitionLog::write_file(std::string name, std::vector<uint8_t> bytes) {
+  int fd = co_await ring_.openat(dir_fd_, name.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) co_return fd;
+  int res = 0;
+  for (size_t done = 0; done < bytes.size() && res >= 0;) {
+    res = co_await ring_.write(fd, bytes.data() + done, uint32_t(bytes.size() - done), done);
+    if (res == 0) res = -EIO;
+    if (res > 0) done += size_t(res);
+  }
+  if (res >= 0) res = co_await ring_.fsync(fd, true);
+  co_await ring_.close(fd);
+  co_return res < 0 ? res : 0;
+}
+
+io::Task<int> PartitionLog::write_index_files(Segment& seg) {
+  int res = co_await write_file(segment_file_name(seg.base_offset, ".index"), seg.offset_index.encode());
+  if (res < 0) co_return res;
+  co_return co_await write_file(segment_file_name(seg.base_offset, ".timeindex"), seg.time_index.encode());
+}
+
+io::Task<int> PartitionLog::write_checkpoint(int64_t recovery_point, bool clean) {
+  int res = co_await write_file(kCheckpointTmpName, encode_checkpoint({recovery_point, clean}));
+  if (res < 0) co_return res;
+  res = co_await ring_.renameat(dir_fd_, kCheckpointTmpName, dir_fd_, kCheckpointName);
+  if (res < 0) co_return res;
+  co_return co_await ring_.fsync(dir_fd_, false);
+}
+
+io::Task<void> PartitionLog::drain() {
+  // Close is rare: polling the three background loops is simpler than a join primitive.
+  while (writer_running_ || flusher_running_ || sealer_running_) {
+    co_await ring_.sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+io::Task<void> PartitionLog::close() {
+  if (closed_) co_return;
+  closed_ = true;  // refuse new appends from here on
+  co_await drain();
+  if (!failed_ && next_offset_ > flushed_) {
+    flush_target_ = next_offset_;
+    start_flusher();
+    co_await flush_waiters_.wait(next_offset_);
+    co_await drain();
+  }
+  if (!failed_ && !segments_.empty()) {
+    Segment& active = *segments_.rbegin()->second;
+    active.add_final_time_entry();
+    int res = co_await write_index_files(active);
+    if (res >= 0) res = co_await write_checkpoint(leo_, true);
+    if (res < 0) fail("clean shutdown checkpoint", res);
+  }
+  for (auto& [_, seg] : segments_) {
+    if (seg->fd >= 0) {
+      co_await ring_.close(seg->fd);
+      seg->fd = -1;
+    }
+  }
+  if (dir_fd_ >= 0) {
+    co_await ring_.close(dir_fd_);
+    dir_fd_ = -1;
+  }
+  leo_waiters_.release_all();
+  flush_waiters_.release_all();
+}
+
+}  // namespace runnel::storage

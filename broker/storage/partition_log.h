@@ -1,0 +1,213 @@
+#pragma once
+
+// PartitionLog: the segmented, append-only log of one partition replica (Kafka's UnifiedLog +
+// LocalLog), stored in one directory "<topic>-<partition>" as Kafka lays it out (FORMAT.md).
+//
+// Threading: a PartitionLog belongs to exactly one io::Ring thread; every method must be called
+// from that thread. On the serving path all file I/O goes through the ring. open() is the
+// exception: it is start-up recovery and uses blocking syscalls.
+//
+// Pipeline (why appends are cheap and ordered):
+//   append()  assigns offsets, picks the segment (rolling if needed), patches the batches and
+//             updates the in-memory indexes synchronously, before returning its task; then one
+//             writer coroutine per log issues the queued writes in order, several appends per
+//             writev. log_end_offset() advances only when a write has completed, so readers
+//             never see bytes that are not in the page cache yet.
+//   flush()   group commit: one fdatasync in flight at most; every caller whose data was written
+//             before it started is covered; callers arriving meanwhile share the next one.
+//   sealing   when the writer moves to a new segment, a sealer coroutine fdatasyncs the old
+//             one, writes its index files and advances the recovery checkpoint.
+//
+// Durability: an offset <= X is durable once flush(X) returned ErrorCode::none. After a crash,
+// open() recovers every segment past the recovery checkpoint by CRC and truncates at the first
+// invalid batch; nothing that flush() acknowledged can be there (FORMAT.md, "Durability").
+//
+// Errors: a failed write or fsync makes the log fail permanently (like Kafka taking the log dir
+// offline): every later call returns KAFKA_STORAGE_ERROR.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broker/io/ring.h"
+#include "broker/io/task.h"
+#include "broker/model/error_code.h"
+#include "broker/model/named_type.h"
+#include "broker/storage/log_config.h"
+#include "broker/storage/offset_waiters.h"
+#include "broker/storage/producer_state.h"
+#include "broker/storage/segment.h"
+
+namespace runnel::storage {
+
+struct RecoveryStats {
+  bool clean_shutdown = false;
+  size_t segments_loaded = 0;
+  size_t segments_recovered = 0;   // scanned by CRC
+  size_t indexes_rebuilt = 0;
+  int64_t bytes_truncated = 0;     // torn / corrupt tail removed
+  size_t segments_deleted = 0;     // whole segments after a corruption point
+  size_t batches_scanned = 0;
+};
+
+struct AppendResult {
+  ErrorCode error = ErrorCode::none;
+  Offset base_offset{-1};
+  Offset last_offset{-1};
+  int64_t log_append_time_ms = -1;  // storage never rewrites timestamps: always -1 here
+  Offset log_start_offset{-1};
+  // True when the batch was a retry of one of the producer's last 5 batches: nothing was
+  // appended and base/last offsets are the original ones (Kafka answers NONE in that case).
+  bool duplicate = false;
+};
+
+struct ReadResult {
+  ErrorCode error = ErrorCode::none;
+  std::vector<uint8_t> bytes;  // whole batches, as stored
+  Offset log_start_offset{-1};
+  Offset log_end_offset{-1};
+};
+
+struct TimestampOffset {
+  int64_t timestamp = -1;
+  Offset offset{-1};
+};
+
+struct LogStats {
+  uint64_t fdatasyncs = 0;   // data syncs of segment files issued by flush() and sealing
+  uint64_t writes = 0;       // write/writev operations issued by the writer
+  uint64_t rolls = 0;
+};
+
+class PartitionLog {
+ public:
+  // Blocking start-up recovery (see FORMAT.md). `dir` is created if missing. Returns nullptr and
+  // sets *error on failure. `stats` may be null.
+  static std::unique_ptr<PartitionLog> open(io::Ring& ring, std::string dir, LogConfig config,
+                                            RecoveryStats* stats, std::string* error);
+  ~PartitionLog();
+  PartitionLog(const PartitionLog&) = delete;
+  PartitionLog& operator=(const PartitionLog&) = delete;
+
+  // Appends already-validated batches (one or more, concatenated). The buffer is patched in place
+  // (base offset, partition leader epoch) and must stay alive until the task completes: always
+  // await it. Offsets are assigned when append() is called, so concurrent appends are ordered by
+  // call order. Idempotent-producer batches are checked here, at assignment time: an error
+  // (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) appends nothing; a duplicate returns
+  // the original offsets. The task completes once the bytes are in the segment file (page cache).
+  io::Task<AppendResult> append(std::span<uint8_t> batches, LeaderEpoch epoch);
+
+  // Follower path: appends batches keeping their offsets (first base offset must equal
+  // log_end_offset()/next offset). No producer checks; producer state is still updated.
+  io::Task<AppendResult> append_replicated(std::span<uint8_t> batches);
+
+  // Completes once every offset <= upto is fdatasync'd (upto is inclusive; passing a larger value
+  // flushes everything appended so far). Returns KAFKA_STORAGE_ERROR if the log failed.
+  io::Task<ErrorCode> flush(Offset upto);
+
+  // Kafka's flush.messages / flush.ms for acks=0/1 writes: starts a background flush when due.
+  // append() calls it; a periodic scheduler may call it too with the current time.
+  void maybe_flush(int64_t now_ms);
+
+  // Whole batches from the one containing `start`, up to max_bytes, only batches whose last
+  // offset < max_offset (the exclusive bound: high watermark). min_one: at least one batch even
+  // when bigger than max_bytes (KIP-74). start > LEO or < log start -> OFFSET_OUT_OF_RANGE.
+  io::Task<ReadResult> read(Offset start, int32_t max_bytes, Offset max_offset, bool min_one);
+
+  // ListOffsets by timestamp: the first record with timestamp >= ts and its timestamp.
+  io::Task<std::optional<TimestampOffset>> offset_for_timestamp(int64_t ts);
+  // ListOffsets MAX_TIMESTAMP: the first record holding the largest timestamp (batch level:
+  // the batch's max timestamp, and the offset of the first record in it carrying it).
+  io::Task<std::optional<TimestampOffset>> max_timestamp_record();
+  // Cheap in-memory version: (largest batch max timestamp, last offset of that batch), or
+  // (-1, -1) when empty.
+  std::pair<int64_t, Offset> max_timestamp() const;
+
+  Offset log_start_offset() const { return log_start_; }
+  Offset log_end_offset() const { return Offset(leo_); }
+  Offset flushed_offset() const { return Offset(flushed_); }  // exclusive, like LEO
+  int64_t size_bytes() const;
+  size_t segment_count() const { return segments_.size(); }
+  bool failed() const { return failed_; }
+  const LogStats& stats() const { return stats_; }
+  const std::string& dir() const { return dir_; }
+  const ProducerStateTable& producer_state() const { return producers_; }
+
+  // Deletes whole sealed segments by retention.ms / retention.bytes (Kafka semantics) and
+  // advances the log start offset. Never deletes the active segment.
+  io::Task<void> enforce_retention(int64_t now_ms);
+
+  // Waits until the writer, flusher and sealer are idle (tests, shutdown, before retention).
+  io::Task<void> quiesce() { return drain(); }
+
+  // Drains writes, flushes, writes index files and a clean-shutdown checkpoint, closes fds.
+  io::Task<void> close();
+  // close() then deletes every file and the directory (DeleteTopics).
+  io::Task<void> remove();
+
+  void update_config(LogConfig config) { config_ = config; }
+  const LogConfig& config() const { return config_; }
+
+ private:
+  friend class LogLoader;
+  PartitionLog(io::Ring& ring, std::string dir, LogConfig config);
+
+  AppendResult assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated);
+  io::Task<AppendResult> finish_append(AppendResult r);
+  std::shared_ptr<Segment> roll(int64_t base_offset, int64_t now_ms);
+  bool should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, int64_t last_offset) const;
+  void start_writer();
+  io::Task<void> writer_loop();
+  io::Task<int> open_segment_file(Segment& seg);
+  void start_flusher();
+  io::Task<void> flusher_loop();
+  io::Task<void> sealer_loop();
+  io::Task<int> write_checkpoint(int64_t recovery_point, bool clean);
+  io::Task<int> write_file(std::string name, std::vector<uint8_t> bytes);  // + fdatasync
+  io::Task<int> write_index_files(Segment& seg);
+  io::Task<void> drain();
+  void fail(const char* what, int res);
+  std::shared_ptr<Segment> segment_for(int64_t offset) const;
+  io::Task<int> read_segment(std::shared_ptr<Segment> seg, int64_t start, int32_t max_bytes, int64_t bound,
+                             bool min_one, std::vector<uint8_t>& out);
+  io::Task<std::optional<TimestampOffset>> find_in_segment(std::shared_ptr<Segment> seg, int64_t ts);
+
+  io::Ring& ring_;
+  std::string dir_;
+  int dir_fd_ = -1;
+  LogConfig config_;
+  std::map<int64_t, std::shared_ptr<Segment>> segments_;  // by base offset
+  Offset log_start_{0};
+  int64_t next_offset_ = 0;   // next offset to assign
+  int64_t leo_ = 0;           // next offset whose write completed
+  int64_t flushed_ = 0;       // every offset below is fdatasync'd
+  int64_t flush_target_ = 0;  // flusher works until flushed_ >= this
+  int64_t last_flush_ms_ = 0;
+  bool failed_ = false;
+  bool closed_ = false;
+
+  struct PendingWrite {
+    std::shared_ptr<Segment> segment;
+    uint64_t position;
+    const uint8_t* data;
+    size_t size;
+    int64_t next_offset;  // LEO once this write completed
+  };
+  std::deque<PendingWrite> queue_;
+  bool writer_running_ = false;
+  bool flusher_running_ = false;
+  std::vector<std::shared_ptr<Segment>> seal_queue_;
+  bool sealer_running_ = false;
+  OffsetWaiters leo_waiters_;
+  OffsetWaiters flush_waiters_;
+  ProducerStateTable producers_;
+  LogStats stats_;
+};
+
+}  // namespace runnel::storage

@@ -1,0 +1,72 @@
+#pragma once
+
+// Idempotent-producer state of one partition (Kafka's ProducerStateManager/ProducerAppendInfo,
+// non-transactional part). Per producer id: the current epoch and the metadata of its last five
+// batches, enough to recognise a retried batch and to reject gaps.
+//
+// Rules, in Kafka's order (client appends; replicated appends skip check()):
+//   1. same epoch and (first_seq, last_seq) equal one of the last 5 batches -> duplicate
+//      (the broker answers with the original offsets and appends nothing)
+//   2. epoch < current epoch ....................................... INVALID_PRODUCER_EPOCH
+//   3. epoch > current epoch and first_seq != 0 ...................... OUT_OF_ORDER_SEQUENCE_NUMBER
+//      (a producer id without an entry accepts any sequence: its state may have been removed
+//      by retention, as Kafka allows since KIP-360)
+//   4. same epoch and first_seq != last_seq + 1 (wrapping INT32_MAX -> 0) OUT_OF_ORDER_SEQUENCE_NUMBER
+// Batches without a producer id (-1) bypass everything.
+//
+// Single-threaded, owned by its PartitionLog.
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+
+#include "broker/model/error_code.h"
+#include "broker/records/batch_header.h"
+
+namespace runnel::storage {
+
+struct ProducerBatch {
+  int32_t first_seq = 0;
+  int32_t last_seq = 0;
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+};
+
+struct ProducerEntry {
+  int16_t epoch = records::no_producer_epoch;
+  std::deque<ProducerBatch> batches;  // oldest first, at most kBatchesToRetain
+  int32_t last_seq() const { return batches.empty() ? records::no_sequence : batches.back().last_seq; }
+};
+
+struct ProducerCheck {
+  enum class Kind { ok, duplicate, error };
+  Kind kind = Kind::ok;
+  ErrorCode error = ErrorCode::none;
+  int64_t base_offset = -1;  // duplicate: the original offsets
+  int64_t last_offset = -1;
+
+  static ProducerCheck ok() { return {}; }
+  static ProducerCheck failed(ErrorCode e) { return {Kind::error, e, -1, -1}; }
+  static ProducerCheck dup(const ProducerBatch& b) {
+    return {Kind::duplicate, ErrorCode::none, b.base_offset, b.last_offset};
+  }
+};
+
+class ProducerStateTable {
+ public:
+  static constexpr size_t kBatchesToRetain = 5;
+
+  // Validates a client batch against the state; changes nothing.
+  ProducerCheck check(const records::BatchHeader& h) const;
+  // Records an appended batch whose first offset is `base_offset`.
+  void update(const records::BatchHeader& h, int64_t base_offset);
+
+  const ProducerEntry* find(int64_t producer_id) const;
+  size_t size() const { return entries_.size(); }
+  void clear() { entries_.clear(); }
+
+ private:
+  std::unordered_map<int64_t, ProducerEntry> entries_;
+};
+
+}  // namespace runnel::storage

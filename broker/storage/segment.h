@@ -1,0 +1,59 @@
+#pragma once
+
+// One log segment: "<base offset, 20 digits>.log" plus its .index and .timeindex (FORMAT.md).
+// Plain state owned by PartitionLog; the I/O lives in the log's writer, sealer and reader. Shared
+// by pointer so a read in flight keeps a segment's fd open while retention drops the segment.
+//
+// Sizes: `size_assigned` counts bytes handed to the writer (positions are assigned when append()
+// is called), `size_written` bytes whose write completed (what readers may see), `size_synced`
+// bytes covered by a completed fdatasync. Invariant: synced <= written <= assigned.
+
+#include <cstdint>
+#include <string>
+
+#include "broker/io/ring.h"
+#include "broker/storage/index.h"
+
+namespace runnel::storage {
+
+std::string segment_file_name(int64_t base_offset, const char* suffix);  // ".log", ".index", ...
+// Parses "<20 digits><suffix>"; false for anything else.
+bool parse_segment_file_name(const std::string& name, const char* suffix, int64_t& base_offset);
+
+// Queues close(fd) on the ring without waiting for it (destructors cannot co_await).
+void close_detached(io::Ring& ring, int fd);
+
+struct Segment {
+  Segment(io::Ring& ring, int64_t base) : ring(ring), base_offset(base) {}
+  ~Segment();  // closes fd without waiting (fire-and-forget close through the ring)
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  io::Ring& ring;
+  const int64_t base_offset;
+  int fd = -1;
+  bool file_created = false;  // open + directory fsync done
+  bool sealed = false;        // no more appends (a newer segment exists)
+  bool seal_done = false;     // sealer finished: data synced, index files written
+  bool deleted = false;       // removed by retention or truncation: files unlinked
+  uint64_t size_assigned = 0;
+  uint64_t size_written = 0;
+  uint64_t size_synced = 0;
+  int64_t next_offset = 0;    // one past the last assigned offset (== base when empty)
+  int64_t max_timestamp = -1; // largest batch max timestamp
+  int64_t offset_of_max_timestamp = -1;  // last offset of the batch that carried it
+  int64_t rolling_timestamp = -1;        // first batch's max timestamp (segment.ms roll clock)
+  int64_t created_ms = 0;
+  uint64_t bytes_since_index = 0;
+  OffsetIndex offset_index;
+  TimeIndex time_index;
+
+  bool empty() const { return size_assigned == 0; }
+  // Index bookkeeping for one batch appended at `position` (Kafka's LogSegment.append).
+  void on_batch(uint64_t position, uint64_t size, int64_t last_offset, int64_t batch_max_ts,
+                int32_t index_interval_bytes);
+  // Final time index entry at seal / close, so the max timestamp survives a restart.
+  void add_final_time_entry();
+};
+
+}  // namespace runnel::storage
