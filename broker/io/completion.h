@@ -19,6 +19,10 @@ class Completion {
   ~Completion() = default;
 };
 
+// Reserved user_data values (never valid pointers).
+inline constexpr uint64_t kIgnoreCqe = 0;         // fire-and-forget ops (cancels): any result is fine
+inline constexpr uint64_t kMsgRingSenderCqe = 1;  // only seen when a cross-ring message failed
+
 inline uint64_t to_user_data(Completion* c) { return reinterpret_cast<uint64_t>(c); }
 inline Completion* from_user_data(uint64_t d) { return reinterpret_cast<Completion*>(d); }
 

@@ -139,7 +139,7 @@ void Ring::send_msg(Ring& target, Completion* c, int32_t res) {
   io_uring_prep_msg_ring(s, target.fd(), static_cast<unsigned>(res), to_user_data(c), 0);
   // Only a failed hand-off produces a CQE here (user_data 0, checked in run_once).
   s->flags |= IOSQE_CQE_SKIP_SUCCESS;
-  io_uring_sqe_set_data64(s, 0);
+  io_uring_sqe_set_data64(s, kMsgRingSenderCqe);
 }
 
 void Ring::run() {
@@ -158,7 +158,9 @@ void Ring::block_on(Task<void> task) {
 }
 
 void Ring::run_once(bool may_block) {
-  // Deferred wake-ups first, so that their SQEs go out with this submission.
+  // Deferred wake-ups first, so that their SQEs go out with this submission. If any ran, the
+  // caller's condition (block_on's task, stop()) may have changed: do not block this pass.
+  if (!ready_.empty()) may_block = false;
   while (!ready_.empty()) {
     Completion* c = ready_.front();
     ready_.pop_front();
@@ -204,7 +206,8 @@ void Ring::run_once(bool may_block) {
     io_uring_cq_advance(&ring_, n);
     completed_total_ += n;
     for (unsigned i = 0; i < n; ++i) {
-      if (events[i].data == 0) {
+      if (events[i].data == kIgnoreCqe) continue;
+      if (events[i].data == kMsgRingSenderCqe) {
         RUNNEL_ASSERT(events[i].res >= 0, "cross-ring message lost: %s", std::strerror(-events[i].res));
         continue;
       }

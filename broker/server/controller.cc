@@ -1,10 +1,11 @@
 #include "broker/server/controller.h"
 
-#include <set>
+#include <algorithm>
 
 #include "broker/cluster/topic_name.h"
 #include "broker/config/broker_config.h"
 #include "broker/log/log.h"
+#include "broker/model/assert.h"
 #include "broker/server/broker.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/shard.h"
@@ -30,6 +31,36 @@ Controller::Controller(Broker& broker, cluster::ImagePtr image, int64_t producer
     : broker_(broker), image_(std::move(image)), next_producer_id_(producer_id_block_end),
       producer_id_block_end_(producer_id_block_end) {}
 
+// Kafka's ReplicationControlManager.validateManualPartitionAssignment.
+Controller::TopicResult Controller::check_assignment(const cluster::MetadataImage& image,
+                                                     const std::vector<int32_t>& replicas,
+                                                     std::optional<size_t> replication_factor) const {
+  if (replicas.empty()) {
+    return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes an empty replica list."};
+  }
+  std::vector<int32_t> sorted = replicas;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (!broker_exists(image, sorted[i])) {
+      return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes broker " +
+                                                         std::to_string(sorted[i]) + ", but no such broker is registered."};
+    }
+    if (i > 0 && sorted[i] == sorted[i - 1]) {
+      return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes the broker " +
+                                                         std::to_string(sorted[i]) + " more than once."};
+    }
+  }
+  if (replication_factor && sorted.size() != *replication_factor) {
+    return {ErrorCode::invalid_replica_assignment,
+            "The manual partition assignment includes a partition with " + std::to_string(sorted.size()) +
+                " replica(s), but this is not consistent with previous partitions, which have " +
+                std::to_string(*replication_factor) + " replica(s)."};
+  }
+  return {};
+}
+
+// Checks in the order of Kafka's ReplicationControlManager.createTopics: name, existence,
+// configs, then partitions and replicas.
 Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const {
   TopicResult r;
   const auto& cfg = broker_.config();
@@ -45,37 +76,35 @@ Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage
               "Topic '" + t.name + "' collides with existing topic: " + name};
     }
   }
+  if (auto err = config::validate_topic_overrides(cfg, t.configs); err.code != ErrorCode::none) {
+    return {err.code, err.message};
+  }
   if (!t.assignment.empty()) {
-    if (t.partitions != -1 || t.replication_factor != -1) {
+    if (t.replication_factor != -1) {
       return {ErrorCode::invalid_request,
-              "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time."};
+              "A manual partition assignment was specified, but replication factor was not set to -1."};
     }
-    for (size_t i = 0; i < t.assignment.size(); ++i) {
-      const auto& replicas = t.assignment[i];
-      if (replicas.empty()) return {ErrorCode::invalid_replica_assignment, "Replica assignment for partition " + std::to_string(i) + " is empty."};
-      std::set<int32_t> seen(replicas.begin(), replicas.end());
-      if (seen.size() != replicas.size()) {
-        return {ErrorCode::invalid_replica_assignment, "Duplicate brokers not allowed in replica assignment."};
-      }
-      for (int32_t b : replicas) {
-        if (!broker_exists(image, b)) {
-          return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes broker " +
-                                                              std::to_string(b) + ", but no such broker is registered."};
-        }
-      }
+    if (t.partitions != -1) {
+      return {ErrorCode::invalid_request,
+              "A manual partition assignment was specified, but numPartitions was not set to -1."};
+    }
+    std::optional<size_t> rf;
+    for (const auto& replicas : t.assignment) {
+      if (TopicResult bad = check_assignment(image, replicas, rf); bad.error != ErrorCode::none) return bad;
+      rf = replicas.size();
     }
     t.partitions = static_cast<int32_t>(t.assignment.size());
     t.replication_factor = static_cast<int16_t>(t.assignment.front().size());
   } else {
-    if (t.partitions == -1) t.partitions = cfg.num_partitions;
-    if (t.replication_factor == -1) t.replication_factor = static_cast<int16_t>(cfg.default_replication_factor);
-    if (t.partitions <= 0) {
-      return {ErrorCode::invalid_partitions, "Number of partitions was set to an invalid non-positive value."};
-    }
-    if (t.replication_factor <= 0) {
+    if (t.replication_factor < -1 || t.replication_factor == 0) {
       return {ErrorCode::invalid_replication_factor,
               "Replication factor must be larger than 0, or -1 to use the default value."};
     }
+    if (t.partitions < -1 || t.partitions == 0) {
+      return {ErrorCode::invalid_partitions, "Number of partitions was set to an invalid non-positive value."};
+    }
+    if (t.partitions == -1) t.partitions = cfg.num_partitions;
+    if (t.replication_factor == -1) t.replication_factor = static_cast<int16_t>(cfg.default_replication_factor);
     if (t.replication_factor > live_broker_count(image)) {
       return {ErrorCode::invalid_replication_factor,
               "Unable to replicate the partition " + std::to_string(t.replication_factor) +
@@ -83,9 +112,6 @@ Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage
                   " cannot be reached because only " + std::to_string(live_broker_count(image)) +
                   " broker(s) are registered."};
     }
-  }
-  if (auto err = config::validate_topic_overrides(cfg, t.configs); err.code != ErrorCode::none) {
-    return {err.code, err.message};
   }
   r.partitions = t.partitions;
   r.replication_factor = t.replication_factor;
@@ -146,9 +172,8 @@ io::Task<std::vector<Controller::TopicResult>> Controller::delete_topics(
     auto& [name, id] = topics[i];
     const cluster::TopicInfo* t = name.empty() ? next->topic_by_id(id) : next->topic(name);
     if (t == nullptr) {
-      results[i] = name.empty() ? TopicResult{ErrorCode::unknown_topic_id, "Topic id " + id.to_base64() + " not found."}
-                                : TopicResult{ErrorCode::unknown_topic_or_partition,
-                                              "This server does not host this topic-partition."};
+      // Kafka sends these two without a message (the code says it all).
+      results[i] = TopicResult{name.empty() ? ErrorCode::unknown_topic_id : ErrorCode::unknown_topic_or_partition, ""};
       continue;
     }
     if (!broker_.config().delete_topic_enable) {
@@ -169,46 +194,46 @@ io::Task<std::vector<Controller::TopicResult>> Controller::delete_topics(
   co_return results;
 }
 
-io::Task<Controller::TopicResult> Controller::create_partitions(std::string topic, int32_t new_total,
-                                                                std::vector<std::vector<int32_t>> assignment,
-                                                                bool validate_only) {
+io::Task<Controller::TopicResult> Controller::create_partitions(
+    std::string topic, int32_t new_total, std::optional<std::vector<std::vector<int32_t>>> assignment,
+    bool validate_only) {
   auto guard = co_await mutex_.lock();
   const cluster::TopicInfo* t = image_->topic(topic);
-  if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, "The topic '" + topic + "' does not exist."};
+  if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, ""};
   int32_t current = static_cast<int32_t>(t->partitions.size());
-  if (new_total < current) {
-    co_return TopicResult{ErrorCode::invalid_partitions, "The topic " + topic + " currently has " +
-                                                             std::to_string(current) +
-                                                             " partition(s); " + std::to_string(new_total) +
-                                                             " would not be an increase."};
-  }
   if (new_total == current) {
     co_return TopicResult{ErrorCode::invalid_partitions, "Topic already has " + std::to_string(current) + " partition(s)."};
   }
-  if (!assignment.empty() && static_cast<int32_t>(assignment.size()) != new_total - current) {
+  if (new_total < current) {
+    co_return TopicResult{ErrorCode::invalid_partitions, "The topic " + topic + " currently has " +
+                                                             std::to_string(current) + " partition(s); " +
+                                                             std::to_string(new_total) + " would not be an increase."};
+  }
+  if (assignment && static_cast<int32_t>(assignment->size()) != new_total - current) {
     co_return TopicResult{ErrorCode::invalid_replica_assignment,
                           "Attempted to add " + std::to_string(new_total - current) + " additional partition(s), but only " +
-                              std::to_string(assignment.size()) + " assignment(s) were specified."};
+                              std::to_string(assignment->size()) + " assignment(s) were specified."};
   }
-  for (const auto& replicas : assignment) {
-    for (int32_t b : replicas) {
-      if (!broker_exists(*image_, b)) {
-        co_return TopicResult{ErrorCode::invalid_replica_assignment,
-                              "The manual partition assignment includes broker " + std::to_string(b) +
-                                  ", but no such broker is registered."};
+  RUNNEL_ASSERT(current > 0, "topic %s has no partitions", topic.c_str());
+  size_t replication_factor = t->partitions.front().replicas.size();
+  if (assignment) {
+    for (const auto& replicas : *assignment) {
+      if (TopicResult bad = check_assignment(*image_, replicas, replication_factor); bad.error != ErrorCode::none) {
+        co_return bad;
       }
     }
   }
   TopicResult ok;
   ok.topic_id = t->id;
   ok.partitions = new_total;
+  ok.replication_factor = static_cast<int16_t>(replication_factor);
   if (validate_only) co_return ok;
   auto next = std::make_shared<cluster::MetadataImage>(*image_);
   auto copy = std::make_shared<cluster::TopicInfo>(*t);
   for (int32_t p = current; p < new_total; ++p) {
     cluster::PartitionInfo pi;
     pi.partition = p;
-    pi.replicas = assignment.empty() ? t->partitions.front().replicas : assignment[static_cast<size_t>(p - current)];
+    pi.replicas = assignment ? (*assignment)[static_cast<size_t>(p - current)] : t->partitions.front().replicas;
     pi.isr = pi.replicas;
     pi.leader = pi.replicas.front();
     copy->partitions.push_back(pi);
@@ -218,23 +243,89 @@ io::Task<Controller::TopicResult> Controller::create_partitions(std::string topi
   co_return ok;
 }
 
-io::Task<Controller::TopicResult> Controller::alter_topic_configs(
-    std::string topic, std::vector<std::pair<std::string, std::optional<std::string>>> changes, bool incremental,
-    bool validate_only) {
+namespace {
+
+// Kafka's ConfigurationControlManager.getParts: the list a topic config holds now (its own
+// default when not overridden), without empty elements.
+std::vector<std::string> list_parts(const config::RawConfigs& overrides, const config::TopicConfigDef& def) {
+  std::optional<std::string> value;
+  if (auto it = overrides.find(def.def.name); it != overrides.end()) {
+    value = it->second;
+  } else {
+    value = config::to_string(config::default_value(def.def));
+  }
+  std::vector<std::string> parts;
+  if (!value) return parts;
+  size_t start = 0;
+  while (start <= value->size()) {
+    size_t comma = value->find(',', start);
+    if (comma == std::string::npos) comma = value->size();
+    if (comma > start) parts.push_back(value->substr(start, comma - start));
+    start = comma + 1;
+  }
+  return parts;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = s.find(',', start);
+    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// Applies one APPEND or SUBTRACT; returns false when the config is not a LIST.
+bool apply_list_op(config::RawConfigs& overrides, const Controller::ConfigChange& c) {
+  const config::TopicConfigDef* def = config::find_topic_config_def(c.name);
+  if (def == nullptr || def->def.type != config::ConfigType::list) return false;
+  std::vector<std::string> parts = list_parts(overrides, *def);
+  for (const std::string& v : split_commas(c.value)) {
+    auto it = std::find(parts.begin(), parts.end(), v);
+    if (c.op == Controller::ConfigChange::Op::append) {
+      if (it == parts.end()) parts.push_back(v);
+    } else if (it != parts.end()) {
+      parts.erase(it);
+    }
+  }
+  std::string joined;
+  for (size_t i = 0; i < parts.size(); ++i) joined += (i ? "," : "") + parts[i];
+  overrides[c.name] = joined;
+  return true;
+}
+
+}  // namespace
+
+io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string topic, std::vector<ConfigChange> changes,
+                                                                  bool incremental, bool validate_only) {
   auto guard = co_await mutex_.lock();
   const cluster::TopicInfo* t = image_->topic(topic);
-  if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, "The topic '" + topic + "' does not exist."};
-  config::RawConfigs overrides = incremental ? t->overrides : config::RawConfigs{};
-  for (auto& [k, v] : changes) {
-    if (v) {
-      overrides[k] = *v;
-    } else {
-      overrides.erase(k);
+  // As Kafka's controller: apply and validate the configs first, then check the topic exists.
+  config::RawConfigs overrides = incremental && t != nullptr ? t->overrides : config::RawConfigs{};
+  for (const ConfigChange& c : changes) {
+    switch (c.op) {
+      case ConfigChange::Op::set:
+        overrides[c.name] = c.value;
+        break;
+      case ConfigChange::Op::remove:
+        overrides.erase(c.name);
+        break;
+      case ConfigChange::Op::append:
+      case ConfigChange::Op::subtract:
+        if (!apply_list_op(overrides, c)) {
+          co_return TopicResult{ErrorCode::invalid_config,
+                                std::string("Can't ") + (c.op == ConfigChange::Op::append ? "APPEND" : "SUBTRACT") +
+                                    " to key " + c.name + " because its type is not LIST."};
+        }
+        break;
     }
   }
   if (auto err = config::validate_topic_overrides(broker_.config(), overrides); err.code != ErrorCode::none) {
     co_return TopicResult{err.code, err.message};
   }
+  if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, "The topic '" + topic + "' does not exist."};
   TopicResult ok;
   ok.topic_id = t->id;
   if (validate_only) co_return ok;

@@ -43,17 +43,28 @@ class Controller {
   io::Task<std::vector<TopicResult>> create_topics(std::vector<NewTopic> topics, bool validate_only);
   // By name (or by id when `name` is empty and `id` is set).
   io::Task<std::vector<TopicResult>> delete_topics(std::vector<std::pair<std::string, Uuid>> topics);
+  // `assignment`: replicas of each new partition, or nullopt to place them like partition 0.
   io::Task<TopicResult> create_partitions(std::string topic, int32_t new_total,
-                                          std::vector<std::vector<int32_t>> assignment, bool validate_only);
-  // Replaces (incremental=false) or patches the topic's overrides. `changes`: name -> value, or
-  // nullopt to delete (reset to default).
-  io::Task<TopicResult> alter_topic_configs(std::string topic,
-                                            std::vector<std::pair<std::string, std::optional<std::string>>> changes,
-                                            bool incremental, bool validate_only);
+                                          std::optional<std::vector<std::vector<int32_t>>> assignment,
+                                          bool validate_only);
+  // One config operation, numbered as Kafka's AlterConfigOp.OpType.
+  struct ConfigChange {
+    enum class Op : int8_t { set = 0, remove = 1, append = 2, subtract = 3 };
+    std::string name;
+    Op op = Op::set;
+    std::string value;
+  };
+  // incremental=false (legacy AlterConfigs): the `set` changes become the topic's whole set of
+  // overrides. incremental=true: the changes patch the current overrides; append/subtract work
+  // on LIST configs, starting from the topic config's default when it is not overridden.
+  io::Task<TopicResult> alter_topic_configs(std::string topic, std::vector<ConfigChange> changes, bool incremental,
+                                            bool validate_only);
   io::Task<int64_t> allocate_producer_id();
 
  private:
   TopicResult check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const;
+  TopicResult check_assignment(const cluster::MetadataImage& image, const std::vector<int32_t>& replicas,
+                               std::optional<size_t> replication_factor) const;
   // Persists `next` and installs it on every shard.
   io::Task<bool> commit(std::shared_ptr<cluster::MetadataImage> next);
 

@@ -1,8 +1,10 @@
 #pragma once
 
 // Coroutines parked until a monotonically advancing offset (log end, flushed offset) reaches a
-// value. Waking goes through Ring::post so the notifier (writer, flusher) never runs waiter code
-// inside its own frame: it finishes its step first, then the loop resumes the waiters.
+// value. Waking is deferred so the notifier (writer, flusher) never runs waiter code inside its
+// own frame: it queues an IORING_OP_NOP per waiter whose CQE resumes it. A NOP rather than
+// Ring::post because a CQE also wakes a loop that is about to block (Ring::block_on checks its
+// task only between loop passes, so a post()ed final wake-up would leave it waiting).
 // Single-threaded, like the log that owns it.
 
 #include <coroutine>
@@ -41,14 +43,14 @@ class OffsetWaiters {
   void advance(int64_t value) {
     if (value > current_) current_ = value;
     while (!waiters_.empty() && waiters_.begin()->first <= current_) {
-      ring_.post(waiters_.begin()->second);
+      wake(waiters_.begin()->second);
       waiters_.erase(waiters_.begin());
     }
   }
   // Wakes everybody for good (the log failed or closed); waiters re-check state themselves.
   void release_all() {
     released_ = true;
-    for (auto& [_, w] : waiters_) ring_.post(w);
+    for (auto& [_, w] : waiters_) wake(w);
     waiters_.clear();
   }
   int64_t current() const { return current_; }
@@ -56,6 +58,12 @@ class OffsetWaiters {
   size_t size() const { return waiters_.size(); }
 
  private:
+  void wake(Awaiter* w) {
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_nop(s);
+    io_uring_sqe_set_data(s, static_cast<io::Completion*>(w));
+  }
+
   io::Ring& ring_;
   int64_t current_ = 0;
   bool released_ = false;

@@ -58,7 +58,10 @@ io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t s
       pos += size;
       continue;
     }
-    if (h.last_offset() >= bound) co_return found ? 1 : 2;  // past the high watermark: stop
+    if (h.last_offset() >= bound) {  // reaches the high watermark: stop before it
+      if (!found) co_return 2;
+      break;
+    }
     if (!found) {
       if (size > uint64_t(std::max(max_bytes, 0)) && !min_one) co_return 2;
       found = true;

@@ -46,6 +46,14 @@ ProducerCheck ProducerStateTable::check(const records::BatchHeader& h) const {
 void ProducerStateTable::update(const records::BatchHeader& h, int64_t base_offset) {
   if (!h.has_producer_id()) return;
   ProducerEntry& e = entries_[h.producer_id];
+  if (h.is_control()) {
+    // Transaction markers carry no sequence; they only confirm the producer's epoch.
+    if (h.producer_epoch > e.epoch) {
+      e.epoch = h.producer_epoch;
+      e.batches.clear();
+    }
+    return;
+  }
   if (h.producer_epoch != e.epoch) {
     e.epoch = h.producer_epoch;
     e.batches.clear();

@@ -1,4 +1,5 @@
 #include "broker/model/error_code.h"
+#include "broker/protocol/generated/api_keys.h"
 #include "broker/protocol/generated/api_versions_request.h"
 #include "broker/protocol/generated/api_versions_response.h"
 #include "broker/server/handler_registry.h"
@@ -26,7 +27,19 @@ void encode_api_versions_fallback(int32_t correlation_id, std::vector<uint8_t>& 
   protocol::Writer w(out);
   w.write_int32(0);
   w.write_int32(correlation_id);
-  supported(static_cast<int16_t>(ErrorCode::unsupported_version)).encode(w, 0);
+  // Like Kafka, the fallback lists only ApiVersions itself: the client needs nothing else to
+  // retry with a version both sides know.
+  protocol::ApiVersionsResponse resp;
+  resp.error_code = static_cast<int16_t>(ErrorCode::unsupported_version);
+  for (const ApiHandler& h : api_handlers()) {
+    if (h.api_key == static_cast<int16_t>(protocol::ApiKey::kApiVersions)) {
+      auto& v = resp.api_keys.emplace_back();
+      v.api_key = h.api_key;
+      v.min_version = h.min_version;
+      v.max_version = h.max_version;
+    }
+  }
+  resp.encode(w, 0);
   w.patch_int32(0, static_cast<int32_t>(out.size() - 4));
 }
 

@@ -1,0 +1,65 @@
+// InitProducerId (API 22). Without a transactional id Kafka's transaction coordinator "blindly"
+// hands out a fresh producer id with epoch 0, also when the client passes its old id and epoch
+// (KIP-360): that is what we do, with ids from the controller's persisted blocks.
+//
+// Runnel has no transaction coordinator yet. A transactional id is answered as a Kafka broker
+// that does not own the id's __transaction_state partition answers: NOT_COORDINATOR, after
+// the checks that come first in Kafka (empty id, transaction timeout). Clients then look the
+// coordinator up again and retry until their own timeout.
+#include "broker/protocol/generated/init_producer_id_request.h"
+#include "broker/protocol/generated/init_producer_id_response.h"
+#include "broker/server/broker.h"
+#include "broker/server/controller.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/handlers/handlers.h"
+#include "broker/server/shard.h"
+
+namespace runnel::server::handlers {
+
+namespace {
+
+constexpr int64_t kNoProducerId = -1;
+constexpr int16_t kNoProducerEpoch = -1;
+
+io::Task<HandlerStatus> answer(RequestContext& ctx, protocol::Writer& out, ErrorCode error, int64_t id = kNoProducerId,
+                               int16_t epoch = kNoProducerEpoch) {
+  protocol::InitProducerIdResponse resp;
+  resp.error_code = wire(error);
+  resp.producer_id = id;
+  resp.producer_epoch = epoch;
+  resp.encode(out, ctx.api_version);
+  co_return HandlerStatus::respond;
+}
+
+}  // namespace
+
+io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::InitProducerIdRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+
+  // An id without an epoch (or the reverse) is malformed.
+  bool has_id = req.producer_id != kNoProducerId;
+  bool has_epoch = req.producer_epoch != kNoProducerEpoch;
+  if (has_id != has_epoch) co_return co_await answer(ctx, out, ErrorCode::invalid_request);
+
+  if (req.transactional_id) {
+    if (req.transactional_id->empty()) co_return co_await answer(ctx, out, ErrorCode::invalid_request);
+    int32_t max_timeout = ctx.shard.broker().config().transaction_max_timeout_ms;
+    if (req.transaction_timeout_ms <= 0 || req.transaction_timeout_ms > max_timeout) {
+      co_return co_await answer(ctx, out, ErrorCode::invalid_transaction_timeout);
+    }
+    co_return co_await answer(ctx, out, ErrorCode::not_coordinator);
+  }
+
+  Shard& shard = ctx.shard;
+  Broker& broker = shard.broker();
+  Controller& controller = broker.controller();
+  int64_t id = co_await on(shard.ring(), broker.shard(0).ring(),
+                           [&controller]() -> io::Task<int64_t> { co_return co_await controller.allocate_producer_id(); });
+  // The controller could not persist a new block of ids: retriable, as Kafka's
+  // "no producer id block yet" (COORDINATOR_LOAD_IN_PROGRESS).
+  if (id < 0) co_return co_await answer(ctx, out, ErrorCode::coordinator_load_in_progress);
+  co_return co_await answer(ctx, out, ErrorCode::none, id, 0);
+}
+
+}  // namespace runnel::server::handlers
