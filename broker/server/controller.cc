@@ -359,7 +359,7 @@ io::Task<bool> Controller::commit(std::shared_ptr<cluster::MetadataImage> next) 
   for (int i = 0; i < broker_.shard_count(); ++i) {
     Shard& s = broker_.shard(i);
     cluster::ImagePtr img = image_;
-    co_await on(home, s.ring(), [&s, img]() -> io::Task<bool> {
+    co_await on(home, s.ring(), [&s, &img]() -> io::Task<bool> {
       co_await s.install_image(img);
       co_return true;
     });

@@ -27,6 +27,10 @@ struct TaskValue<io::Task<T>> {
 // The call object lives in the caller's coroutine frame, which stays suspended until the
 // answer comes back, so everything `fn` captures by reference stays valid on the other side.
 // `fn` must only touch data owned by the target shard (or immutable shared data).
+//
+// Capture by reference (or trivially copyable values) only: the caller's frame outlives the
+// call anyway, and g++ 12 has been seen to destroy a closure passed into a coroutine parameter
+// twice, which corrupts a captured shared_ptr's count (found by ASan in the controller).
 template <typename F>
 class CrossCall final : public io::Completion {
  public:

@@ -163,10 +163,10 @@ io::Task<Outcome> alter_topic(const Resource& res, Shard& shard, bool validate_o
   Broker& broker = shard.broker();
   Controller& controller = broker.controller();
   std::string topic = res.resource_name;
-  Controller::TopicResult r = co_await on(
-      shard.ring(), broker.shard(0).ring(), [&controller, &topic, &changes, validate_only]() -> io::Task<Controller::TopicResult> {
-        co_return co_await controller.alter_topic_configs(topic, std::move(changes), true, validate_only);
-      });
+  auto call = [&controller, &topic, &changes, validate_only]() -> io::Task<Controller::TopicResult> {
+    co_return co_await controller.alter_topic_configs(topic, std::move(changes), true, validate_only);
+  };
+  Controller::TopicResult r = co_await on(shard.ring(), broker.shard(0).ring(), call);
   co_return Outcome{r.error, r.message};
 }
 

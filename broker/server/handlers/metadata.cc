@@ -9,6 +9,12 @@ namespace runnel::server::handlers {
 
 namespace {
 
+// Without an authorizer every principal may do everything. Kafka's AclOperation bits:
+// topic: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS;
+// cluster: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE.
+constexpr int32_t kAllTopicOperations = 3576;
+constexpr int32_t kAllClusterOperations = 8096;
+
 protocol::MetadataResponse::MetadataResponseTopic describe(const cluster::TopicInfo& t) {
   protocol::MetadataResponse::MetadataResponseTopic out;
   out.name = t.name;
@@ -86,6 +92,12 @@ io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, pr
       resp.topics.push_back(t ? describe(*t) : topic_error(rt.name, Uuid{}, ErrorCode::unknown_topic_or_partition));
     }
   }
+  if (req.include_topic_authorized_operations) {
+    for (auto& t : resp.topics) {
+      if (t.error_code == 0) t.topic_authorized_operations = kAllTopicOperations;
+    }
+  }
+  if (req.include_cluster_authorized_operations) resp.cluster_authorized_operations = kAllClusterOperations;
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

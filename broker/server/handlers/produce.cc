@@ -155,7 +155,16 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
   for (Job& job : jobs) shard.ring().spawn(produce_partition(shard, job, req.acks, wg));
   co_await wg.wait();
 
-  if (req.acks == 0) co_return HandlerStatus::no_response;
+  if (req.acks == 0) {
+    // A producer with acks=0 reads no responses; Kafka closes the connection on any error so
+    // that the client notices, refreshes metadata and reconnects.
+    for (const auto& tr : resp.responses) {
+      for (const auto& pr : tr.partition_responses) {
+        if (pr.error_code != 0) co_return HandlerStatus::close;
+      }
+    }
+    co_return HandlerStatus::no_response;
+  }
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }
