@@ -13,6 +13,7 @@
 #include "broker/server/handler_registry.h"
 #include "broker/server/handlers/api_versions_fallback.h"
 #include "broker/cluster/partition_metadata.h"
+#include "broker/io/blocking.h"
 #include "broker/storage/log_config.h"
 
 namespace runnel::server {
@@ -68,14 +69,27 @@ io::Task<void> Shard::install_image(cluster::ImagePtr image) {
       std::string dir = broker_.log_dir() + "/" + key;
       storage::RecoveryStats stats;
       std::string error;
-      // Creating a new partition's directory and files is rare (topic creation) and small;
-      // recovery of existing data happens at start-up before serving.
-      auto log = storage::PartitionLog::open(ring_, dir, storage::from(topic->effective), &stats, &error);
+      storage::LogConfig log_config = storage::from(topic->effective);
+      Uuid topic_id = topic->id;
+      // Opening a log is blocking file-system work (directory, files, recovery): a helper
+      // thread does it so that this ring keeps serving while a topic is created.
+      io::Ring* ring = &ring_;
+      auto open = [ring, &dir, &log_config, &stats, &error, &topic_id]() -> std::unique_ptr<storage::PartitionLog> {
+        auto log = storage::PartitionLog::open(*ring, dir, log_config, &stats, &error);
+        if (log && !cluster::write_partition_metadata(dir, topic_id)) error = "cannot write partition.metadata";
+        return log;
+      };
+      // (An if, not ?:, around co_await: g++ 12 miscompiles co_await inside a conditional.)
+      std::unique_ptr<storage::PartitionLog> log;
+      if (serving_) {
+        log = co_await io::run_blocking(ring_, open);
+      } else {
+        log = open();
+      }
       if (!log) {
         RUNNEL_LOG(error, "cannot open partition %s: %s", key.c_str(), error.c_str());
         continue;
       }
-      cluster::write_partition_metadata(dir, topic->id);
       partitions_[key] = std::make_unique<cluster::Partition>(name, p.partition, topic->id, p.leader_epoch,
                                                               std::move(log), broker_.next_partition_uid());
     }
@@ -127,6 +141,7 @@ std::string Shard::listen(const std::string& host, int port, int backlog) {
 int Shard::listen_port() const { return acceptors_.empty() ? 0 : acceptors_.front()->port(); }
 
 void Shard::start_accepting() {
+  serving_ = true;
   for (auto& a : acceptors_) a->start();
 }
 

@@ -67,6 +67,7 @@ class Shard final : public net::FrameSink {
   uint64_t next_connection_id_ = 1;
   uint32_t in_flight_requests_ = 0;
   bool shutting_down_ = false;
+  bool serving_ = false;  // start-up recovery is over; blocking work moves off the ring
   bool retention_running_ = false;
   cluster::ImagePtr image_;
   AppendWatch append_watch_;

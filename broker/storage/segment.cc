@@ -1,5 +1,7 @@
 #include "broker/storage/segment.h"
 
+#include <unistd.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -35,6 +37,12 @@ IgnoreResult ignore_result;
 }  // namespace
 
 void close_detached(io::Ring& ring, int fd) {
+  // Off the ring's thread (a log opened by a start-up or blocking-pool thread) the ring must
+  // not be touched, and a plain close() blocks nobody.
+  if (io::Ring::current() != &ring) {
+    ::close(fd);
+    return;
+  }
   io_uring_sqe* s = ring.sqe();
   io_uring_prep_close(s, fd);
   io_uring_sqe_set_data(s, static_cast<io::Completion*>(&ignore_result));
