@@ -145,7 +145,10 @@ ErrorCode check_records(const uint8_t* body, size_t body_size, const ValidationL
       return fail(ErrorCode::invalid_record, message,
                   "Record %d has offset delta %d; deltas must count up from 0", index, rec.offset_delta);
     }
-    int64_t ts = batch_log_append ? h.max_timestamp : h.base_timestamp + rec.timestamp_delta;
+    // Wrapping addition, as Java computes it: a hostile base timestamp must not be UB.
+    int64_t ts = batch_log_append ? h.max_timestamp
+                                  : static_cast<int64_t>(static_cast<uint64_t>(h.base_timestamp) +
+                                                         static_cast<uint64_t>(rec.timestamp_delta));
     if (limits.compacted_topic && rec.key.is_null()) {
       ++key_errors;
       add_record_error(record_errors, index, "Compacted topic cannot accept message without key.");

@@ -30,7 +30,8 @@ TimestampOffset first_record_at_or_after(const uint8_t* batch, size_t size,
   records::RecordReader reader(body, body_size, h.records_count);
   records::RecordView rec;
   while (reader.next(rec)) {
-    const int64_t t = h.base_timestamp + rec.timestamp_delta;
+    const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(h.base_timestamp) +
+                                           static_cast<uint64_t>(rec.timestamp_delta));  // wraps like Java
     if (t >= ts) return {t, Offset(h.base_offset + rec.offset_delta)};
   }
   return fallback;

@@ -68,7 +68,10 @@ def decode_field(f, msg, r, out):
         vec = f"(*{x})" if opt else x
         if opt:
             out.append(f"    {x}.emplace();")
-        out.append(f"    {vec}.reserve(static_cast<size_t>(count));")
+        # Reserve at most a small bound: `count` is only checked against the bytes left, and
+        # an element can be far larger in memory than its 1-byte minimum on the wire, so a
+        # hostile count must not size the allocation (found by fuzz_request).
+        out.append(f"    {vec}.reserve(static_cast<size_t>(count < 64 ? count : 64));")
         out.append("    for (int32_t i = 0; i < count; ++i) {")
         out.append(f"      {vec}.emplace_back();")
         inner = []

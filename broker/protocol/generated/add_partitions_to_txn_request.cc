@@ -17,7 +17,7 @@ bool AddPartitionsToTxnRequest::AddPartitionsToTxnTopic::decode(Reader& r, int16
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();
@@ -65,7 +65,7 @@ bool AddPartitionsToTxnRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->transactions.reserve(static_cast<size_t>(count));
+        this->transactions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->transactions.emplace_back();
           if (!this->transactions.back().decode(r, version)) return false;
@@ -90,7 +90,7 @@ bool AddPartitionsToTxnRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->v3_and_below_topics.reserve(static_cast<size_t>(count));
+        this->v3_and_below_topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->v3_and_below_topics.emplace_back();
           if (!this->v3_and_below_topics.back().decode(r, version)) return false;
@@ -167,7 +167,7 @@ bool AddPartitionsToTxnRequest::AddPartitionsToTxnTransaction::decode(Reader& r,
       if (count < 0) {
         return false;
       } else {
-        this->topics.reserve(static_cast<size_t>(count));
+        this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topics.emplace_back();
           if (!this->topics.back().decode(r, version)) return false;

@@ -49,7 +49,7 @@ bool AddPartitionsToTxnResponse::AddPartitionsToTxnTopicResult::decode(Reader& r
     if (count < 0) {
       return false;
     } else {
-      this->results_by_partition.reserve(static_cast<size_t>(count));
+      this->results_by_partition.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->results_by_partition.emplace_back();
         if (!this->results_by_partition.back().decode(r, version)) return false;
@@ -101,7 +101,7 @@ bool AddPartitionsToTxnResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->results_by_transaction.reserve(static_cast<size_t>(count));
+        this->results_by_transaction.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->results_by_transaction.emplace_back();
           if (!this->results_by_transaction.back().decode(r, version)) return false;
@@ -117,7 +117,7 @@ bool AddPartitionsToTxnResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->results_by_topic_v3_and_below.reserve(static_cast<size_t>(count));
+        this->results_by_topic_v3_and_below.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->results_by_topic_v3_and_below.emplace_back();
           if (!this->results_by_topic_v3_and_below.back().decode(r, version)) return false;
@@ -180,7 +180,7 @@ bool AddPartitionsToTxnResponse::AddPartitionsToTxnResult::decode(Reader& r, int
       if (count < 0) {
         return false;
       } else {
-        this->topic_results.reserve(static_cast<size_t>(count));
+        this->topic_results.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topic_results.emplace_back();
           if (!this->topic_results.back().decode(r, version)) return false;

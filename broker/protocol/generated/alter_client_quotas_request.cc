@@ -16,7 +16,7 @@ bool AlterClientQuotasRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->entries.reserve(static_cast<size_t>(count));
+      this->entries.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->entries.emplace_back();
         if (!this->entries.back().decode(r, version)) return false;
@@ -64,7 +64,7 @@ bool AlterClientQuotasRequest::EntryData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->entity.reserve(static_cast<size_t>(count));
+      this->entity.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->entity.emplace_back();
         if (!this->entity.back().decode(r, version)) return false;
@@ -78,7 +78,7 @@ bool AlterClientQuotasRequest::EntryData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->ops.reserve(static_cast<size_t>(count));
+      this->ops.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->ops.emplace_back();
         if (!this->ops.back().decode(r, version)) return false;

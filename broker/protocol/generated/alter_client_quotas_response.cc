@@ -17,7 +17,7 @@ bool AlterClientQuotasResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->entries.reserve(static_cast<size_t>(count));
+      this->entries.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->entries.emplace_back();
         if (!this->entries.back().decode(r, version)) return false;
@@ -66,7 +66,7 @@ bool AlterClientQuotasResponse::EntryData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->entity.reserve(static_cast<size_t>(count));
+      this->entity.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->entity.emplace_back();
         if (!this->entity.back().decode(r, version)) return false;

@@ -18,7 +18,7 @@ bool AlterPartitionRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -72,7 +72,7 @@ bool AlterPartitionRequest::TopicData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -127,7 +127,7 @@ bool AlterPartitionRequest::TopicData::PartitionData::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->new_isr.reserve(static_cast<size_t>(count));
+        this->new_isr.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->new_isr.emplace_back();
           this->new_isr.back() = r.read_int32();
@@ -143,7 +143,7 @@ bool AlterPartitionRequest::TopicData::PartitionData::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->new_isr_with_epochs.reserve(static_cast<size_t>(count));
+        this->new_isr_with_epochs.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->new_isr_with_epochs.emplace_back();
           if (!this->new_isr_with_epochs.back().decode(r, version)) return false;

@@ -16,7 +16,7 @@ bool AlterReplicaLogDirsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->dirs.reserve(static_cast<size_t>(count));
+      this->dirs.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->dirs.emplace_back();
         if (!this->dirs.back().decode(r, version)) return false;
@@ -63,7 +63,7 @@ bool AlterReplicaLogDirsRequest::AlterReplicaLogDir::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -111,7 +111,7 @@ bool AlterReplicaLogDirsRequest::AlterReplicaLogDir::AlterReplicaLogDirTopic::de
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

@@ -16,7 +16,7 @@ bool AlterUserScramCredentialsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->deletions.reserve(static_cast<size_t>(count));
+      this->deletions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->deletions.emplace_back();
         if (!this->deletions.back().decode(r, version)) return false;
@@ -30,7 +30,7 @@ bool AlterUserScramCredentialsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->upsertions.reserve(static_cast<size_t>(count));
+      this->upsertions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->upsertions.emplace_back();
         if (!this->upsertions.back().decode(r, version)) return false;

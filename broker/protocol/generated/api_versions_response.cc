@@ -17,7 +17,7 @@ bool ApiVersionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->api_keys.reserve(static_cast<size_t>(count));
+      this->api_keys.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->api_keys.emplace_back();
         if (!this->api_keys.back().decode(r, version)) return false;
@@ -41,7 +41,7 @@ bool ApiVersionsResponse::decode(Reader& r, int16_t version) {
           if (count < 0) {
             return false;
           } else {
-            this->supported_features.reserve(static_cast<size_t>(count));
+            this->supported_features.reserve(static_cast<size_t>(count < 64 ? count : 64));
             for (int32_t i = 0; i < count; ++i) {
               this->supported_features.emplace_back();
               if (!this->supported_features.back().decode(sub, version)) return false;
@@ -64,7 +64,7 @@ bool ApiVersionsResponse::decode(Reader& r, int16_t version) {
           if (count < 0) {
             return false;
           } else {
-            this->finalized_features.reserve(static_cast<size_t>(count));
+            this->finalized_features.reserve(static_cast<size_t>(count < 64 ? count : 64));
             for (int32_t i = 0; i < count; ++i) {
               this->finalized_features.emplace_back();
               if (!this->finalized_features.back().decode(sub, version)) return false;

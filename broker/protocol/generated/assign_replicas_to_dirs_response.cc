@@ -18,7 +18,7 @@ bool AssignReplicasToDirsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->directories.reserve(static_cast<size_t>(count));
+      this->directories.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->directories.emplace_back();
         if (!this->directories.back().decode(r, version)) return false;
@@ -67,7 +67,7 @@ bool AssignReplicasToDirsResponse::DirectoryData::decode(Reader& r, int16_t vers
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -115,7 +115,7 @@ bool AssignReplicasToDirsResponse::DirectoryData::TopicData::decode(Reader& r, i
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;

@@ -28,7 +28,7 @@ bool BrokerHeartbeatRequest::decode(Reader& r, int16_t version) {
           if (count < 0) {
             return false;
           } else {
-            this->offline_log_dirs.reserve(static_cast<size_t>(count));
+            this->offline_log_dirs.reserve(static_cast<size_t>(count < 64 ? count : 64));
             for (int32_t i = 0; i < count; ++i) {
               this->offline_log_dirs.emplace_back();
               this->offline_log_dirs.back() = sub.read_uuid();

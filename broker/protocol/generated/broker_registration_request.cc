@@ -19,7 +19,7 @@ bool BrokerRegistrationRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->listeners.reserve(static_cast<size_t>(count));
+      this->listeners.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->listeners.emplace_back();
         if (!this->listeners.back().decode(r, version)) return false;
@@ -33,7 +33,7 @@ bool BrokerRegistrationRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->features.reserve(static_cast<size_t>(count));
+      this->features.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->features.emplace_back();
         if (!this->features.back().decode(r, version)) return false;
@@ -52,7 +52,7 @@ bool BrokerRegistrationRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->log_dirs.reserve(static_cast<size_t>(count));
+        this->log_dirs.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->log_dirs.emplace_back();
           this->log_dirs.back() = r.read_uuid();

@@ -16,7 +16,7 @@ bool ConsumerGroupDescribeRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->group_ids.reserve(static_cast<size_t>(count));
+      this->group_ids.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->group_ids.emplace_back();
         if (!r.read_string(flexible, this->group_ids.back())) return false;

@@ -18,7 +18,7 @@ bool ConsumerGroupDescribeResponse::TopicPartitions::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();
@@ -66,7 +66,7 @@ bool ConsumerGroupDescribeResponse::Assignment::decode(Reader& r, int16_t versio
     if (count < 0) {
       return false;
     } else {
-      this->topic_partitions.reserve(static_cast<size_t>(count));
+      this->topic_partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topic_partitions.emplace_back();
         if (!this->topic_partitions.back().decode(r, version)) return false;
@@ -113,7 +113,7 @@ bool ConsumerGroupDescribeResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->groups.reserve(static_cast<size_t>(count));
+      this->groups.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->groups.emplace_back();
         if (!this->groups.back().decode(r, version)) return false;
@@ -167,7 +167,7 @@ bool ConsumerGroupDescribeResponse::DescribedGroup::decode(Reader& r, int16_t ve
     if (count < 0) {
       return false;
     } else {
-      this->members.reserve(static_cast<size_t>(count));
+      this->members.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->members.emplace_back();
         if (!this->members.back().decode(r, version)) return false;
@@ -228,7 +228,7 @@ bool ConsumerGroupDescribeResponse::DescribedGroup::Member::decode(Reader& r, in
     if (count < 0) {
       return false;
     } else {
-      this->subscribed_topic_names.reserve(static_cast<size_t>(count));
+      this->subscribed_topic_names.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->subscribed_topic_names.emplace_back();
         if (!r.read_string(flexible, this->subscribed_topic_names.back())) return false;

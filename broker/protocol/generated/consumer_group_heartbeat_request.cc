@@ -24,7 +24,7 @@ bool ConsumerGroupHeartbeatRequest::decode(Reader& r, int16_t version) {
       this->subscribed_topic_names.reset();
     } else {
       this->subscribed_topic_names.emplace();
-      (*this->subscribed_topic_names).reserve(static_cast<size_t>(count));
+      (*this->subscribed_topic_names).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->subscribed_topic_names).emplace_back();
         if (!r.read_string(flexible, (*this->subscribed_topic_names).back())) return false;
@@ -44,7 +44,7 @@ bool ConsumerGroupHeartbeatRequest::decode(Reader& r, int16_t version) {
       this->topic_partitions.reset();
     } else {
       this->topic_partitions.emplace();
-      (*this->topic_partitions).reserve(static_cast<size_t>(count));
+      (*this->topic_partitions).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->topic_partitions).emplace_back();
         if (!(*this->topic_partitions).back().decode(r, version)) return false;
@@ -113,7 +113,7 @@ bool ConsumerGroupHeartbeatRequest::TopicPartitions::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

@@ -16,7 +16,7 @@ bool ConsumerProtocolAssignment::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->assigned_partitions.reserve(static_cast<size_t>(count));
+      this->assigned_partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->assigned_partitions.emplace_back();
         if (!this->assigned_partitions.back().decode(r, version)) return false;
@@ -49,7 +49,7 @@ bool ConsumerProtocolAssignment::TopicPartition::decode(Reader& r, int16_t versi
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

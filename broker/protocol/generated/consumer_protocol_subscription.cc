@@ -16,7 +16,7 @@ bool ConsumerProtocolSubscription::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!r.read_string(flexible, this->topics.back())) return false;
@@ -32,7 +32,7 @@ bool ConsumerProtocolSubscription::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->owned_partitions.reserve(static_cast<size_t>(count));
+        this->owned_partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->owned_partitions.emplace_back();
           if (!this->owned_partitions.back().decode(r, version)) return false;
@@ -86,7 +86,7 @@ bool ConsumerProtocolSubscription::TopicPartition::decode(Reader& r, int16_t ver
       if (count < 0) {
         return false;
       } else {
-        this->partitions.reserve(static_cast<size_t>(count));
+        this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partitions.emplace_back();
           this->partitions.back() = r.read_int32();

@@ -17,7 +17,7 @@ bool ControlledShutdownResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->remaining_partitions.reserve(static_cast<size_t>(count));
+      this->remaining_partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->remaining_partitions.emplace_back();
         if (!this->remaining_partitions.back().decode(r, version)) return false;

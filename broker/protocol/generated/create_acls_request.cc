@@ -16,7 +16,7 @@ bool CreateAclsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->creations.reserve(static_cast<size_t>(count));
+      this->creations.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->creations.emplace_back();
         if (!this->creations.back().decode(r, version)) return false;

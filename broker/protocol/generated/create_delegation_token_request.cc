@@ -22,7 +22,7 @@ bool CreateDelegationTokenRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->renewers.reserve(static_cast<size_t>(count));
+      this->renewers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->renewers.emplace_back();
         if (!this->renewers.back().decode(r, version)) return false;

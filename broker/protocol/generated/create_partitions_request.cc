@@ -16,7 +16,7 @@ bool CreatePartitionsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -70,7 +70,7 @@ bool CreatePartitionsRequest::CreatePartitionsTopic::decode(Reader& r, int16_t v
       this->assignments.reset();
     } else {
       this->assignments.emplace();
-      (*this->assignments).reserve(static_cast<size_t>(count));
+      (*this->assignments).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->assignments).emplace_back();
         if (!(*this->assignments).back().decode(r, version)) return false;
@@ -122,7 +122,7 @@ bool CreatePartitionsRequest::CreatePartitionsTopic::CreatePartitionsAssignment:
     if (count < 0) {
       return false;
     } else {
-      this->broker_ids.reserve(static_cast<size_t>(count));
+      this->broker_ids.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->broker_ids.emplace_back();
         this->broker_ids.back() = r.read_int32();

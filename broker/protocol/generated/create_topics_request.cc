@@ -16,7 +16,7 @@ bool CreateTopicsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -73,7 +73,7 @@ bool CreateTopicsRequest::CreatableTopic::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->assignments.reserve(static_cast<size_t>(count));
+      this->assignments.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->assignments.emplace_back();
         if (!this->assignments.back().decode(r, version)) return false;
@@ -87,7 +87,7 @@ bool CreateTopicsRequest::CreatableTopic::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->configs.reserve(static_cast<size_t>(count));
+      this->configs.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->configs.emplace_back();
         if (!this->configs.back().decode(r, version)) return false;
@@ -141,7 +141,7 @@ bool CreateTopicsRequest::CreatableTopic::CreatableReplicaAssignment::decode(Rea
     if (count < 0) {
       return false;
     } else {
-      this->broker_ids.reserve(static_cast<size_t>(count));
+      this->broker_ids.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->broker_ids.emplace_back();
         this->broker_ids.back() = r.read_int32();

@@ -19,7 +19,7 @@ bool CreateTopicsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -85,7 +85,7 @@ bool CreateTopicsResponse::CreatableTopicResult::decode(Reader& r, int16_t versi
         this->configs.reset();
       } else {
         this->configs.emplace();
-        (*this->configs).reserve(static_cast<size_t>(count));
+        (*this->configs).reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           (*this->configs).emplace_back();
           if (!(*this->configs).back().decode(r, version)) return false;

@@ -16,7 +16,7 @@ bool DeleteAclsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->filters.reserve(static_cast<size_t>(count));
+      this->filters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->filters.emplace_back();
         if (!this->filters.back().decode(r, version)) return false;

@@ -17,7 +17,7 @@ bool DeleteAclsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->filter_results.reserve(static_cast<size_t>(count));
+      this->filter_results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->filter_results.emplace_back();
         if (!this->filter_results.back().decode(r, version)) return false;
@@ -66,7 +66,7 @@ bool DeleteAclsResponse::DeleteAclsFilterResult::decode(Reader& r, int16_t versi
     if (count < 0) {
       return false;
     } else {
-      this->matching_acls.reserve(static_cast<size_t>(count));
+      this->matching_acls.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->matching_acls.emplace_back();
         if (!this->matching_acls.back().decode(r, version)) return false;

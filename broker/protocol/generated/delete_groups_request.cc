@@ -16,7 +16,7 @@ bool DeleteGroupsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->groups_names.reserve(static_cast<size_t>(count));
+      this->groups_names.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->groups_names.emplace_back();
         if (!r.read_string(flexible, this->groups_names.back())) return false;

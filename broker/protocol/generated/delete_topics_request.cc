@@ -17,7 +17,7 @@ bool DeleteTopicsRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topics.reserve(static_cast<size_t>(count));
+        this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topics.emplace_back();
           if (!this->topics.back().decode(r, version)) return false;
@@ -33,7 +33,7 @@ bool DeleteTopicsRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topic_names.reserve(static_cast<size_t>(count));
+        this->topic_names.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topic_names.emplace_back();
           if (!r.read_string(flexible, this->topic_names.back())) return false;

@@ -19,7 +19,7 @@ bool DescribeAclsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->resources.reserve(static_cast<size_t>(count));
+      this->resources.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->resources.emplace_back();
         if (!this->resources.back().decode(r, version)) return false;
@@ -73,7 +73,7 @@ bool DescribeAclsResponse::DescribeAclsResource::decode(Reader& r, int16_t versi
     if (count < 0) {
       return false;
     } else {
-      this->acls.reserve(static_cast<size_t>(count));
+      this->acls.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->acls.emplace_back();
         if (!this->acls.back().decode(r, version)) return false;

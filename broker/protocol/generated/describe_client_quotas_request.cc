@@ -16,7 +16,7 @@ bool DescribeClientQuotasRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->components.reserve(static_cast<size_t>(count));
+      this->components.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->components.emplace_back();
         if (!this->components.back().decode(r, version)) return false;

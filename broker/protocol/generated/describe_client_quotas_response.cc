@@ -21,7 +21,7 @@ bool DescribeClientQuotasResponse::decode(Reader& r, int16_t version) {
       this->entries.reset();
     } else {
       this->entries.emplace();
-      (*this->entries).reserve(static_cast<size_t>(count));
+      (*this->entries).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->entries).emplace_back();
         if (!(*this->entries).back().decode(r, version)) return false;
@@ -74,7 +74,7 @@ bool DescribeClientQuotasResponse::EntryData::decode(Reader& r, int16_t version)
     if (count < 0) {
       return false;
     } else {
-      this->entity.reserve(static_cast<size_t>(count));
+      this->entity.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->entity.emplace_back();
         if (!this->entity.back().decode(r, version)) return false;
@@ -88,7 +88,7 @@ bool DescribeClientQuotasResponse::EntryData::decode(Reader& r, int16_t version)
     if (count < 0) {
       return false;
     } else {
-      this->values.reserve(static_cast<size_t>(count));
+      this->values.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->values.emplace_back();
         if (!this->values.back().decode(r, version)) return false;

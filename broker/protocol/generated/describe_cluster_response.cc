@@ -24,7 +24,7 @@ bool DescribeClusterResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->brokers.reserve(static_cast<size_t>(count));
+      this->brokers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->brokers.emplace_back();
         if (!this->brokers.back().decode(r, version)) return false;

@@ -16,7 +16,7 @@ bool DescribeConfigsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->resources.reserve(static_cast<size_t>(count));
+      this->resources.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->resources.emplace_back();
         if (!this->resources.back().decode(r, version)) return false;
@@ -78,7 +78,7 @@ bool DescribeConfigsRequest::DescribeConfigsResource::decode(Reader& r, int16_t 
       this->configuration_keys.reset();
     } else {
       this->configuration_keys.emplace();
-      (*this->configuration_keys).reserve(static_cast<size_t>(count));
+      (*this->configuration_keys).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->configuration_keys).emplace_back();
         if (!r.read_string(flexible, (*this->configuration_keys).back())) return false;

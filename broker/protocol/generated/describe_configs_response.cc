@@ -17,7 +17,7 @@ bool DescribeConfigsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->results.reserve(static_cast<size_t>(count));
+      this->results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->results.emplace_back();
         if (!this->results.back().decode(r, version)) return false;
@@ -68,7 +68,7 @@ bool DescribeConfigsResponse::DescribeConfigsResult::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->configs.reserve(static_cast<size_t>(count));
+      this->configs.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->configs.emplace_back();
         if (!this->configs.back().decode(r, version)) return false;
@@ -129,7 +129,7 @@ bool DescribeConfigsResponse::DescribeConfigsResult::DescribeConfigsResourceResu
       if (count < 0) {
         return false;
       } else {
-        this->synonyms.reserve(static_cast<size_t>(count));
+        this->synonyms.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->synonyms.emplace_back();
           if (!this->synonyms.back().decode(r, version)) return false;

@@ -18,7 +18,7 @@ bool DescribeDelegationTokenRequest::decode(Reader& r, int16_t version) {
       this->owners.reset();
     } else {
       this->owners.emplace();
-      (*this->owners).reserve(static_cast<size_t>(count));
+      (*this->owners).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->owners).emplace_back();
         if (!(*this->owners).back().decode(r, version)) return false;

@@ -17,7 +17,7 @@ bool DescribeDelegationTokenResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->tokens.reserve(static_cast<size_t>(count));
+      this->tokens.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->tokens.emplace_back();
         if (!this->tokens.back().decode(r, version)) return false;
@@ -79,7 +79,7 @@ bool DescribeDelegationTokenResponse::DescribedDelegationToken::decode(Reader& r
     if (count < 0) {
       return false;
     } else {
-      this->renewers.reserve(static_cast<size_t>(count));
+      this->renewers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->renewers.emplace_back();
         if (!this->renewers.back().decode(r, version)) return false;

@@ -16,7 +16,7 @@ bool DescribeGroupsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->groups.reserve(static_cast<size_t>(count));
+      this->groups.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->groups.emplace_back();
         if (!r.read_string(flexible, this->groups.back())) return false;

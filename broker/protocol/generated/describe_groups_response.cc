@@ -19,7 +19,7 @@ bool DescribeGroupsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->groups.reserve(static_cast<size_t>(count));
+      this->groups.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->groups.emplace_back();
         if (!this->groups.back().decode(r, version)) return false;
@@ -73,7 +73,7 @@ bool DescribeGroupsResponse::DescribedGroup::decode(Reader& r, int16_t version) 
     if (count < 0) {
       return false;
     } else {
-      this->members.reserve(static_cast<size_t>(count));
+      this->members.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->members.emplace_back();
         if (!this->members.back().decode(r, version)) return false;

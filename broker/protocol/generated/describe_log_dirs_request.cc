@@ -18,7 +18,7 @@ bool DescribeLogDirsRequest::decode(Reader& r, int16_t version) {
       this->topics.reset();
     } else {
       this->topics.emplace();
-      (*this->topics).reserve(static_cast<size_t>(count));
+      (*this->topics).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->topics).emplace_back();
         if (!(*this->topics).back().decode(r, version)) return false;
@@ -69,7 +69,7 @@ bool DescribeLogDirsRequest::DescribableLogDirTopic::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

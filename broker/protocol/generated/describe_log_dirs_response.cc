@@ -20,7 +20,7 @@ bool DescribeLogDirsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->results.reserve(static_cast<size_t>(count));
+      this->results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->results.emplace_back();
         if (!this->results.back().decode(r, version)) return false;
@@ -72,7 +72,7 @@ bool DescribeLogDirsResponse::DescribeLogDirsResult::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -133,7 +133,7 @@ bool DescribeLogDirsResponse::DescribeLogDirsResult::DescribeLogDirsTopic::decod
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;

@@ -17,7 +17,7 @@ bool DescribeProducersResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -65,7 +65,7 @@ bool DescribeProducersResponse::TopicResponse::decode(Reader& r, int16_t version
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -115,7 +115,7 @@ bool DescribeProducersResponse::TopicResponse::PartitionResponse::decode(Reader&
     if (count < 0) {
       return false;
     } else {
-      this->active_producers.reserve(static_cast<size_t>(count));
+      this->active_producers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->active_producers.emplace_back();
         if (!this->active_producers.back().decode(r, version)) return false;

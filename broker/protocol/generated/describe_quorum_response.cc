@@ -70,7 +70,7 @@ bool DescribeQuorumResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -85,7 +85,7 @@ bool DescribeQuorumResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->nodes.reserve(static_cast<size_t>(count));
+        this->nodes.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->nodes.emplace_back();
           if (!this->nodes.back().decode(r, version)) return false;
@@ -143,7 +143,7 @@ bool DescribeQuorumResponse::TopicData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -198,7 +198,7 @@ bool DescribeQuorumResponse::TopicData::PartitionData::decode(Reader& r, int16_t
     if (count < 0) {
       return false;
     } else {
-      this->current_voters.reserve(static_cast<size_t>(count));
+      this->current_voters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->current_voters.emplace_back();
         if (!this->current_voters.back().decode(r, version)) return false;
@@ -212,7 +212,7 @@ bool DescribeQuorumResponse::TopicData::PartitionData::decode(Reader& r, int16_t
     if (count < 0) {
       return false;
     } else {
-      this->observers.reserve(static_cast<size_t>(count));
+      this->observers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->observers.emplace_back();
         if (!this->observers.back().decode(r, version)) return false;
@@ -274,7 +274,7 @@ bool DescribeQuorumResponse::Node::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->listeners.reserve(static_cast<size_t>(count));
+        this->listeners.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->listeners.emplace_back();
           if (!this->listeners.back().decode(r, version)) return false;

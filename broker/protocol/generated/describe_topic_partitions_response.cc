@@ -17,7 +17,7 @@ bool DescribeTopicPartitionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -80,7 +80,7 @@ bool DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::deco
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -136,7 +136,7 @@ bool DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::Desc
     if (count < 0) {
       return false;
     } else {
-      this->replica_nodes.reserve(static_cast<size_t>(count));
+      this->replica_nodes.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->replica_nodes.emplace_back();
         this->replica_nodes.back() = r.read_int32();
@@ -150,7 +150,7 @@ bool DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::Desc
     if (count < 0) {
       return false;
     } else {
-      this->isr_nodes.reserve(static_cast<size_t>(count));
+      this->isr_nodes.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->isr_nodes.emplace_back();
         this->isr_nodes.back() = r.read_int32();
@@ -166,7 +166,7 @@ bool DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::Desc
       this->eligible_leader_replicas.reset();
     } else {
       this->eligible_leader_replicas.emplace();
-      (*this->eligible_leader_replicas).reserve(static_cast<size_t>(count));
+      (*this->eligible_leader_replicas).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->eligible_leader_replicas).emplace_back();
         (*this->eligible_leader_replicas).back() = r.read_int32();
@@ -182,7 +182,7 @@ bool DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::Desc
       this->last_known_elr.reset();
     } else {
       this->last_known_elr.emplace();
-      (*this->last_known_elr).reserve(static_cast<size_t>(count));
+      (*this->last_known_elr).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->last_known_elr).emplace_back();
         (*this->last_known_elr).back() = r.read_int32();
@@ -196,7 +196,7 @@ bool DescribeTopicPartitionsResponse::DescribeTopicPartitionsResponseTopic::Desc
     if (count < 0) {
       return false;
     } else {
-      this->offline_replicas.reserve(static_cast<size_t>(count));
+      this->offline_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->offline_replicas.emplace_back();
         this->offline_replicas.back() = r.read_int32();

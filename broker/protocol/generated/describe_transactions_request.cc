@@ -16,7 +16,7 @@ bool DescribeTransactionsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->transactional_ids.reserve(static_cast<size_t>(count));
+      this->transactional_ids.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->transactional_ids.emplace_back();
         if (!r.read_string(flexible, this->transactional_ids.back())) return false;

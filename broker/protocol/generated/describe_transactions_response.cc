@@ -17,7 +17,7 @@ bool DescribeTransactionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->transaction_states.reserve(static_cast<size_t>(count));
+      this->transaction_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->transaction_states.emplace_back();
         if (!this->transaction_states.back().decode(r, version)) return false;
@@ -71,7 +71,7 @@ bool DescribeTransactionsResponse::TransactionState::decode(Reader& r, int16_t v
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -125,7 +125,7 @@ bool DescribeTransactionsResponse::TransactionState::TopicData::decode(Reader& r
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

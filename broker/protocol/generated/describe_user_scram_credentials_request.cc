@@ -18,7 +18,7 @@ bool DescribeUserScramCredentialsRequest::decode(Reader& r, int16_t version) {
       this->users.reset();
     } else {
       this->users.emplace();
-      (*this->users).reserve(static_cast<size_t>(count));
+      (*this->users).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->users).emplace_back();
         if (!(*this->users).back().decode(r, version)) return false;

@@ -19,7 +19,7 @@ bool DescribeUserScramCredentialsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->results.reserve(static_cast<size_t>(count));
+      this->results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->results.emplace_back();
         if (!this->results.back().decode(r, version)) return false;
@@ -71,7 +71,7 @@ bool DescribeUserScramCredentialsResponse::DescribeUserScramCredentialsResult::d
     if (count < 0) {
       return false;
     } else {
-      this->credential_infos.reserve(static_cast<size_t>(count));
+      this->credential_infos.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->credential_infos.emplace_back();
         if (!this->credential_infos.back().decode(r, version)) return false;

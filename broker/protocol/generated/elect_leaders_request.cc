@@ -21,7 +21,7 @@ bool ElectLeadersRequest::decode(Reader& r, int16_t version) {
       this->topic_partitions.reset();
     } else {
       this->topic_partitions.emplace();
-      (*this->topic_partitions).reserve(static_cast<size_t>(count));
+      (*this->topic_partitions).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->topic_partitions).emplace_back();
         if (!(*this->topic_partitions).back().decode(r, version)) return false;
@@ -77,7 +77,7 @@ bool ElectLeadersRequest::TopicPartitions::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

@@ -20,7 +20,7 @@ bool ElectLeadersResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->replica_election_results.reserve(static_cast<size_t>(count));
+      this->replica_election_results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->replica_election_results.emplace_back();
         if (!this->replica_election_results.back().decode(r, version)) return false;
@@ -71,7 +71,7 @@ bool ElectLeadersResponse::ReplicaElectionResult::decode(Reader& r, int16_t vers
     if (count < 0) {
       return false;
     } else {
-      this->partition_result.reserve(static_cast<size_t>(count));
+      this->partition_result.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partition_result.emplace_back();
         if (!this->partition_result.back().decode(r, version)) return false;

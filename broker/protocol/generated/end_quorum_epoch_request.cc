@@ -17,7 +17,7 @@ bool EndQuorumEpochRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -32,7 +32,7 @@ bool EndQuorumEpochRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->leader_endpoints.reserve(static_cast<size_t>(count));
+        this->leader_endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->leader_endpoints.emplace_back();
           if (!this->leader_endpoints.back().decode(r, version)) return false;
@@ -87,7 +87,7 @@ bool EndQuorumEpochRequest::TopicData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -138,7 +138,7 @@ bool EndQuorumEpochRequest::TopicData::PartitionData::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->preferred_successors.reserve(static_cast<size_t>(count));
+        this->preferred_successors.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->preferred_successors.emplace_back();
           this->preferred_successors.back() = r.read_int32();
@@ -154,7 +154,7 @@ bool EndQuorumEpochRequest::TopicData::PartitionData::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->preferred_candidates.reserve(static_cast<size_t>(count));
+        this->preferred_candidates.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->preferred_candidates.emplace_back();
           if (!this->preferred_candidates.back().decode(r, version)) return false;

@@ -33,7 +33,7 @@ bool FetchRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -48,7 +48,7 @@ bool FetchRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->forgotten_topics_data.reserve(static_cast<size_t>(count));
+        this->forgotten_topics_data.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->forgotten_topics_data.emplace_back();
           if (!this->forgotten_topics_data.back().decode(r, version)) return false;
@@ -196,7 +196,7 @@ bool FetchRequest::FetchTopic::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -320,7 +320,7 @@ bool FetchRequest::ForgottenTopic::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->partitions.reserve(static_cast<size_t>(count));
+        this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partitions.emplace_back();
           this->partitions.back() = r.read_int32();

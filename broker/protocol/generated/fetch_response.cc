@@ -25,7 +25,7 @@ bool FetchResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->responses.reserve(static_cast<size_t>(count));
+      this->responses.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->responses.emplace_back();
         if (!this->responses.back().decode(r, version)) return false;
@@ -46,7 +46,7 @@ bool FetchResponse::decode(Reader& r, int16_t version) {
           if (count < 0) {
             return false;
           } else {
-            this->node_endpoints.reserve(static_cast<size_t>(count));
+            this->node_endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
             for (int32_t i = 0; i < count; ++i) {
               this->node_endpoints.emplace_back();
               if (!this->node_endpoints.back().decode(sub, version)) return false;
@@ -115,7 +115,7 @@ bool FetchResponse::FetchableTopicResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -179,7 +179,7 @@ bool FetchResponse::FetchableTopicResponse::PartitionData::decode(Reader& r, int
         this->aborted_transactions.reset();
       } else {
         this->aborted_transactions.emplace();
-        (*this->aborted_transactions).reserve(static_cast<size_t>(count));
+        (*this->aborted_transactions).reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           (*this->aborted_transactions).emplace_back();
           if (!(*this->aborted_transactions).back().decode(r, version)) return false;

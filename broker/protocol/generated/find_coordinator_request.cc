@@ -23,7 +23,7 @@ bool FindCoordinatorRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->coordinator_keys.reserve(static_cast<size_t>(count));
+        this->coordinator_keys.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->coordinator_keys.emplace_back();
           if (!r.read_string(flexible, this->coordinator_keys.back())) return false;

@@ -35,7 +35,7 @@ bool FindCoordinatorResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->coordinators.reserve(static_cast<size_t>(count));
+        this->coordinators.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->coordinators.emplace_back();
           if (!this->coordinators.back().decode(r, version)) return false;

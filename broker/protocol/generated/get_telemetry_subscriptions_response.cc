@@ -20,7 +20,7 @@ bool GetTelemetrySubscriptionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->accepted_compression_types.reserve(static_cast<size_t>(count));
+      this->accepted_compression_types.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->accepted_compression_types.emplace_back();
         this->accepted_compression_types.back() = r.read_int8();
@@ -37,7 +37,7 @@ bool GetTelemetrySubscriptionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->requested_metrics.reserve(static_cast<size_t>(count));
+      this->requested_metrics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->requested_metrics.emplace_back();
         if (!r.read_string(flexible, this->requested_metrics.back())) return false;

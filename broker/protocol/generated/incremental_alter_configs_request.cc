@@ -16,7 +16,7 @@ bool IncrementalAlterConfigsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->resources.reserve(static_cast<size_t>(count));
+      this->resources.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->resources.emplace_back();
         if (!this->resources.back().decode(r, version)) return false;
@@ -66,7 +66,7 @@ bool IncrementalAlterConfigsRequest::AlterConfigsResource::decode(Reader& r, int
     if (count < 0) {
       return false;
     } else {
-      this->configs.reserve(static_cast<size_t>(count));
+      this->configs.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->configs.emplace_back();
         if (!this->configs.back().decode(r, version)) return false;

@@ -17,7 +17,7 @@ bool IncrementalAlterConfigsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->responses.reserve(static_cast<size_t>(count));
+      this->responses.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->responses.emplace_back();
         if (!this->responses.back().decode(r, version)) return false;

@@ -26,7 +26,7 @@ bool JoinGroupRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->protocols.reserve(static_cast<size_t>(count));
+      this->protocols.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->protocols.emplace_back();
         if (!this->protocols.back().decode(r, version)) return false;

@@ -23,7 +23,7 @@ bool LeaderAndIsrRequest::LeaderAndIsrPartitionState::decode(Reader& r, int16_t 
     if (count < 0) {
       return false;
     } else {
-      this->isr.reserve(static_cast<size_t>(count));
+      this->isr.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->isr.emplace_back();
         this->isr.back() = r.read_int32();
@@ -38,7 +38,7 @@ bool LeaderAndIsrRequest::LeaderAndIsrPartitionState::decode(Reader& r, int16_t 
     if (count < 0) {
       return false;
     } else {
-      this->replicas.reserve(static_cast<size_t>(count));
+      this->replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->replicas.emplace_back();
         this->replicas.back() = r.read_int32();
@@ -53,7 +53,7 @@ bool LeaderAndIsrRequest::LeaderAndIsrPartitionState::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->adding_replicas.reserve(static_cast<size_t>(count));
+        this->adding_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->adding_replicas.emplace_back();
           this->adding_replicas.back() = r.read_int32();
@@ -69,7 +69,7 @@ bool LeaderAndIsrRequest::LeaderAndIsrPartitionState::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->removing_replicas.reserve(static_cast<size_t>(count));
+        this->removing_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->removing_replicas.emplace_back();
           this->removing_replicas.back() = r.read_int32();
@@ -164,7 +164,7 @@ bool LeaderAndIsrRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->ungrouped_partition_states.reserve(static_cast<size_t>(count));
+        this->ungrouped_partition_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->ungrouped_partition_states.emplace_back();
           if (!this->ungrouped_partition_states.back().decode(r, version)) return false;
@@ -180,7 +180,7 @@ bool LeaderAndIsrRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topic_states.reserve(static_cast<size_t>(count));
+        this->topic_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topic_states.emplace_back();
           if (!this->topic_states.back().decode(r, version)) return false;
@@ -195,7 +195,7 @@ bool LeaderAndIsrRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->live_leaders.reserve(static_cast<size_t>(count));
+      this->live_leaders.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->live_leaders.emplace_back();
         if (!this->live_leaders.back().decode(r, version)) return false;
@@ -271,7 +271,7 @@ bool LeaderAndIsrRequest::LeaderAndIsrTopicState::decode(Reader& r, int16_t vers
       if (count < 0) {
         return false;
       } else {
-        this->partition_states.reserve(static_cast<size_t>(count));
+        this->partition_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_states.emplace_back();
           if (!this->partition_states.back().decode(r, version)) return false;

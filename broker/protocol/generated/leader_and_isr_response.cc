@@ -56,7 +56,7 @@ bool LeaderAndIsrResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->partition_errors.reserve(static_cast<size_t>(count));
+        this->partition_errors.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_errors.emplace_back();
           if (!this->partition_errors.back().decode(r, version)) return false;
@@ -72,7 +72,7 @@ bool LeaderAndIsrResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topics.reserve(static_cast<size_t>(count));
+        this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topics.emplace_back();
           if (!this->topics.back().decode(r, version)) return false;
@@ -132,7 +132,7 @@ bool LeaderAndIsrResponse::LeaderAndIsrTopicError::decode(Reader& r, int16_t ver
       if (count < 0) {
         return false;
       } else {
-        this->partition_errors.reserve(static_cast<size_t>(count));
+        this->partition_errors.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_errors.emplace_back();
           if (!this->partition_errors.back().decode(r, version)) return false;

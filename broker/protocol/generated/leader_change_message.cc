@@ -54,7 +54,7 @@ bool LeaderChangeMessage::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->voters.reserve(static_cast<size_t>(count));
+      this->voters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->voters.emplace_back();
         if (!this->voters.back().decode(r, version)) return false;
@@ -68,7 +68,7 @@ bool LeaderChangeMessage::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->granting_voters.reserve(static_cast<size_t>(count));
+      this->granting_voters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->granting_voters.emplace_back();
         if (!this->granting_voters.back().decode(r, version)) return false;

@@ -21,7 +21,7 @@ bool LeaveGroupRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->members.reserve(static_cast<size_t>(count));
+        this->members.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->members.emplace_back();
           if (!this->members.back().decode(r, version)) return false;

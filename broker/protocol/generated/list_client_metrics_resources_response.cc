@@ -18,7 +18,7 @@ bool ListClientMetricsResourcesResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->client_metrics_resources.reserve(static_cast<size_t>(count));
+      this->client_metrics_resources.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->client_metrics_resources.emplace_back();
         if (!this->client_metrics_resources.back().decode(r, version)) return false;

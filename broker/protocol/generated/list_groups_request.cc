@@ -17,7 +17,7 @@ bool ListGroupsRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->states_filter.reserve(static_cast<size_t>(count));
+        this->states_filter.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->states_filter.emplace_back();
           if (!r.read_string(flexible, this->states_filter.back())) return false;
@@ -33,7 +33,7 @@ bool ListGroupsRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->types_filter.reserve(static_cast<size_t>(count));
+        this->types_filter.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->types_filter.emplace_back();
           if (!r.read_string(flexible, this->types_filter.back())) return false;

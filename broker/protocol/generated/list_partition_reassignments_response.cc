@@ -19,7 +19,7 @@ bool ListPartitionReassignmentsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -69,7 +69,7 @@ bool ListPartitionReassignmentsResponse::OngoingTopicReassignment::decode(Reader
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -117,7 +117,7 @@ bool ListPartitionReassignmentsResponse::OngoingTopicReassignment::OngoingPartit
     if (count < 0) {
       return false;
     } else {
-      this->replicas.reserve(static_cast<size_t>(count));
+      this->replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->replicas.emplace_back();
         this->replicas.back() = r.read_int32();
@@ -131,7 +131,7 @@ bool ListPartitionReassignmentsResponse::OngoingTopicReassignment::OngoingPartit
     if (count < 0) {
       return false;
     } else {
-      this->adding_replicas.reserve(static_cast<size_t>(count));
+      this->adding_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->adding_replicas.emplace_back();
         this->adding_replicas.back() = r.read_int32();
@@ -145,7 +145,7 @@ bool ListPartitionReassignmentsResponse::OngoingTopicReassignment::OngoingPartit
     if (count < 0) {
       return false;
     } else {
-      this->removing_replicas.reserve(static_cast<size_t>(count));
+      this->removing_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->removing_replicas.emplace_back();
         this->removing_replicas.back() = r.read_int32();

@@ -16,7 +16,7 @@ bool ListTransactionsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->state_filters.reserve(static_cast<size_t>(count));
+      this->state_filters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->state_filters.emplace_back();
         if (!r.read_string(flexible, this->state_filters.back())) return false;
@@ -30,7 +30,7 @@ bool ListTransactionsRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->producer_id_filters.reserve(static_cast<size_t>(count));
+      this->producer_id_filters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->producer_id_filters.emplace_back();
         this->producer_id_filters.back() = r.read_int64();

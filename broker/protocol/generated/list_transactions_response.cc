@@ -18,7 +18,7 @@ bool ListTransactionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->unknown_state_filters.reserve(static_cast<size_t>(count));
+      this->unknown_state_filters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->unknown_state_filters.emplace_back();
         if (!r.read_string(flexible, this->unknown_state_filters.back())) return false;
@@ -32,7 +32,7 @@ bool ListTransactionsResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->transaction_states.reserve(static_cast<size_t>(count));
+      this->transaction_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->transaction_states.emplace_back();
         if (!this->transaction_states.back().decode(r, version)) return false;

@@ -19,7 +19,7 @@ bool MetadataResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->brokers.reserve(static_cast<size_t>(count));
+      this->brokers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->brokers.emplace_back();
         if (!this->brokers.back().decode(r, version)) return false;
@@ -39,7 +39,7 @@ bool MetadataResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -153,7 +153,7 @@ bool MetadataResponse::MetadataResponseTopic::decode(Reader& r, int16_t version)
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -220,7 +220,7 @@ bool MetadataResponse::MetadataResponseTopic::MetadataResponsePartition::decode(
     if (count < 0) {
       return false;
     } else {
-      this->replica_nodes.reserve(static_cast<size_t>(count));
+      this->replica_nodes.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->replica_nodes.emplace_back();
         this->replica_nodes.back() = r.read_int32();
@@ -234,7 +234,7 @@ bool MetadataResponse::MetadataResponseTopic::MetadataResponsePartition::decode(
     if (count < 0) {
       return false;
     } else {
-      this->isr_nodes.reserve(static_cast<size_t>(count));
+      this->isr_nodes.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->isr_nodes.emplace_back();
         this->isr_nodes.back() = r.read_int32();
@@ -249,7 +249,7 @@ bool MetadataResponse::MetadataResponseTopic::MetadataResponsePartition::decode(
       if (count < 0) {
         return false;
       } else {
-        this->offline_replicas.reserve(static_cast<size_t>(count));
+        this->offline_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->offline_replicas.emplace_back();
           this->offline_replicas.back() = r.read_int32();

@@ -17,7 +17,7 @@ bool OffsetDeleteRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -49,7 +49,7 @@ bool OffsetDeleteRequest::OffsetDeleteRequestTopic::decode(Reader& r, int16_t ve
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;

@@ -22,7 +22,7 @@ bool OffsetFetchRequest::decode(Reader& r, int16_t version) {
         this->topics.reset();
       } else {
         this->topics.emplace();
-        (*this->topics).reserve(static_cast<size_t>(count));
+        (*this->topics).reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           (*this->topics).emplace_back();
           if (!(*this->topics).back().decode(r, version)) return false;
@@ -38,7 +38,7 @@ bool OffsetFetchRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->groups.reserve(static_cast<size_t>(count));
+        this->groups.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->groups.emplace_back();
           if (!this->groups.back().decode(r, version)) return false;
@@ -110,7 +110,7 @@ bool OffsetFetchRequest::OffsetFetchRequestTopic::decode(Reader& r, int16_t vers
       if (count < 0) {
         return false;
       } else {
-        this->partition_indexes.reserve(static_cast<size_t>(count));
+        this->partition_indexes.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_indexes.emplace_back();
           this->partition_indexes.back() = r.read_int32();
@@ -174,7 +174,7 @@ bool OffsetFetchRequest::OffsetFetchRequestGroup::decode(Reader& r, int16_t vers
         this->topics.reset();
       } else {
         this->topics.emplace();
-        (*this->topics).reserve(static_cast<size_t>(count));
+        (*this->topics).reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           (*this->topics).emplace_back();
           if (!(*this->topics).back().decode(r, version)) return false;
@@ -240,7 +240,7 @@ bool OffsetFetchRequest::OffsetFetchRequestGroup::OffsetFetchRequestTopics::deco
       if (count < 0) {
         return false;
       } else {
-        this->partition_indexes.reserve(static_cast<size_t>(count));
+        this->partition_indexes.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_indexes.emplace_back();
           this->partition_indexes.back() = r.read_int32();

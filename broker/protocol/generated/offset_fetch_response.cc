@@ -20,7 +20,7 @@ bool OffsetFetchResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topics.reserve(static_cast<size_t>(count));
+        this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topics.emplace_back();
           if (!this->topics.back().decode(r, version)) return false;
@@ -39,7 +39,7 @@ bool OffsetFetchResponse::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->groups.reserve(static_cast<size_t>(count));
+        this->groups.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->groups.emplace_back();
           if (!this->groups.back().decode(r, version)) return false;
@@ -104,7 +104,7 @@ bool OffsetFetchResponse::OffsetFetchResponseTopic::decode(Reader& r, int16_t ve
       if (count < 0) {
         return false;
       } else {
-        this->partitions.reserve(static_cast<size_t>(count));
+        this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partitions.emplace_back();
           if (!this->partitions.back().decode(r, version)) return false;
@@ -218,7 +218,7 @@ bool OffsetFetchResponse::OffsetFetchResponseGroup::decode(Reader& r, int16_t ve
       if (count < 0) {
         return false;
       } else {
-        this->topics.reserve(static_cast<size_t>(count));
+        this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topics.emplace_back();
           if (!this->topics.back().decode(r, version)) return false;
@@ -280,7 +280,7 @@ bool OffsetFetchResponse::OffsetFetchResponseGroup::OffsetFetchResponseTopics::d
       if (count < 0) {
         return false;
       } else {
-        this->partitions.reserve(static_cast<size_t>(count));
+        this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partitions.emplace_back();
           if (!this->partitions.back().decode(r, version)) return false;

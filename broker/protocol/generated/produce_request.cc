@@ -21,7 +21,7 @@ bool ProduceRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topic_data.reserve(static_cast<size_t>(count));
+      this->topic_data.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topic_data.emplace_back();
         if (!this->topic_data.back().decode(r, version)) return false;
@@ -73,7 +73,7 @@ bool ProduceRequest::TopicProduceData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partition_data.reserve(static_cast<size_t>(count));
+      this->partition_data.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partition_data.emplace_back();
         if (!this->partition_data.back().decode(r, version)) return false;

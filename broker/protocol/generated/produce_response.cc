@@ -16,7 +16,7 @@ bool ProduceResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->responses.reserve(static_cast<size_t>(count));
+      this->responses.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->responses.emplace_back();
         if (!this->responses.back().decode(r, version)) return false;
@@ -40,7 +40,7 @@ bool ProduceResponse::decode(Reader& r, int16_t version) {
           if (count < 0) {
             return false;
           } else {
-            this->node_endpoints.reserve(static_cast<size_t>(count));
+            this->node_endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
             for (int32_t i = 0; i < count; ++i) {
               this->node_endpoints.emplace_back();
               if (!this->node_endpoints.back().decode(sub, version)) return false;
@@ -98,7 +98,7 @@ bool ProduceResponse::TopicProduceResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partition_responses.reserve(static_cast<size_t>(count));
+      this->partition_responses.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partition_responses.emplace_back();
         if (!this->partition_responses.back().decode(r, version)) return false;
@@ -155,7 +155,7 @@ bool ProduceResponse::TopicProduceResponse::PartitionProduceResponse::decode(Rea
       if (count < 0) {
         return false;
       } else {
-        this->record_errors.reserve(static_cast<size_t>(count));
+        this->record_errors.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->record_errors.emplace_back();
           if (!this->record_errors.back().decode(r, version)) return false;

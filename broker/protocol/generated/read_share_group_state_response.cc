@@ -16,7 +16,7 @@ bool ReadShareGroupStateResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->results.reserve(static_cast<size_t>(count));
+      this->results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->results.emplace_back();
         if (!this->results.back().decode(r, version)) return false;
@@ -63,7 +63,7 @@ bool ReadShareGroupStateResponse::ReadStateResult::decode(Reader& r, int16_t ver
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -115,7 +115,7 @@ bool ReadShareGroupStateResponse::ReadStateResult::PartitionResult::decode(Reade
     if (count < 0) {
       return false;
     } else {
-      this->state_batches.reserve(static_cast<size_t>(count));
+      this->state_batches.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->state_batches.emplace_back();
         if (!this->state_batches.back().decode(r, version)) return false;

@@ -16,7 +16,7 @@ bool ReadShareGroupStateSummaryResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->results.reserve(static_cast<size_t>(count));
+      this->results.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->results.emplace_back();
         if (!this->results.back().decode(r, version)) return false;
@@ -63,7 +63,7 @@ bool ReadShareGroupStateSummaryResponse::ReadStateSummaryResult::decode(Reader& 
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;

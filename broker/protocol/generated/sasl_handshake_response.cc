@@ -17,7 +17,7 @@ bool SaslHandshakeResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->mechanisms.reserve(static_cast<size_t>(count));
+      this->mechanisms.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->mechanisms.emplace_back();
         if (!r.read_string(flexible, this->mechanisms.back())) return false;

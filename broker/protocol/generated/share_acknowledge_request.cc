@@ -19,7 +19,7 @@ bool ShareAcknowledgeRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -69,7 +69,7 @@ bool ShareAcknowledgeRequest::AcknowledgeTopic::decode(Reader& r, int16_t versio
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -117,7 +117,7 @@ bool ShareAcknowledgeRequest::AcknowledgeTopic::AcknowledgePartition::decode(Rea
     if (count < 0) {
       return false;
     } else {
-      this->acknowledgement_batches.reserve(static_cast<size_t>(count));
+      this->acknowledgement_batches.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->acknowledgement_batches.emplace_back();
         if (!this->acknowledgement_batches.back().decode(r, version)) return false;
@@ -166,7 +166,7 @@ bool ShareAcknowledgeRequest::AcknowledgeTopic::AcknowledgePartition::Acknowledg
     if (count < 0) {
       return false;
     } else {
-      this->acknowledge_types.reserve(static_cast<size_t>(count));
+      this->acknowledge_types.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->acknowledge_types.emplace_back();
         this->acknowledge_types.back() = r.read_int8();

@@ -22,7 +22,7 @@ bool ShareFetchRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -36,7 +36,7 @@ bool ShareFetchRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->forgotten_topics_data.reserve(static_cast<size_t>(count));
+      this->forgotten_topics_data.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->forgotten_topics_data.emplace_back();
         if (!this->forgotten_topics_data.back().decode(r, version)) return false;
@@ -93,7 +93,7 @@ bool ShareFetchRequest::FetchTopic::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -142,7 +142,7 @@ bool ShareFetchRequest::FetchTopic::FetchPartition::decode(Reader& r, int16_t ve
     if (count < 0) {
       return false;
     } else {
-      this->acknowledgement_batches.reserve(static_cast<size_t>(count));
+      this->acknowledgement_batches.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->acknowledgement_batches.emplace_back();
         if (!this->acknowledgement_batches.back().decode(r, version)) return false;
@@ -192,7 +192,7 @@ bool ShareFetchRequest::FetchTopic::FetchPartition::AcknowledgementBatch::decode
     if (count < 0) {
       return false;
     } else {
-      this->acknowledge_types.reserve(static_cast<size_t>(count));
+      this->acknowledge_types.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->acknowledge_types.emplace_back();
         this->acknowledge_types.back() = r.read_int8();
@@ -241,7 +241,7 @@ bool ShareFetchRequest::ForgottenTopic::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();

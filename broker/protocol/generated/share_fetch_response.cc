@@ -19,7 +19,7 @@ bool ShareFetchResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->responses.reserve(static_cast<size_t>(count));
+      this->responses.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->responses.emplace_back();
         if (!this->responses.back().decode(r, version)) return false;
@@ -33,7 +33,7 @@ bool ShareFetchResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->node_endpoints.reserve(static_cast<size_t>(count));
+      this->node_endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->node_endpoints.emplace_back();
         if (!this->node_endpoints.back().decode(r, version)) return false;
@@ -87,7 +87,7 @@ bool ShareFetchResponse::ShareFetchableTopicResponse::decode(Reader& r, int16_t 
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
@@ -141,7 +141,7 @@ bool ShareFetchResponse::ShareFetchableTopicResponse::PartitionData::decode(Read
     if (count < 0) {
       return false;
     } else {
-      this->acquired_records.reserve(static_cast<size_t>(count));
+      this->acquired_records.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->acquired_records.emplace_back();
         if (!this->acquired_records.back().decode(r, version)) return false;

@@ -22,7 +22,7 @@ bool ShareGroupHeartbeatRequest::decode(Reader& r, int16_t version) {
       this->subscribed_topic_names.reset();
     } else {
       this->subscribed_topic_names.emplace();
-      (*this->subscribed_topic_names).reserve(static_cast<size_t>(count));
+      (*this->subscribed_topic_names).reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         (*this->subscribed_topic_names).emplace_back();
         if (!r.read_string(flexible, (*this->subscribed_topic_names).back())) return false;

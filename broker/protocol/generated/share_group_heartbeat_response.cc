@@ -17,7 +17,7 @@ bool ShareGroupHeartbeatResponse::TopicPartitions::decode(Reader& r, int16_t ver
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         this->partitions.back() = r.read_int32();
@@ -116,7 +116,7 @@ bool ShareGroupHeartbeatResponse::Assignment::decode(Reader& r, int16_t version)
     if (count < 0) {
       return false;
     } else {
-      this->topic_partitions.reserve(static_cast<size_t>(count));
+      this->topic_partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topic_partitions.emplace_back();
         if (!this->topic_partitions.back().decode(r, version)) return false;

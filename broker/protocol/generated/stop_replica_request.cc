@@ -28,7 +28,7 @@ bool StopReplicaRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->ungrouped_partitions.reserve(static_cast<size_t>(count));
+        this->ungrouped_partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->ungrouped_partitions.emplace_back();
           if (!this->ungrouped_partitions.back().decode(r, version)) return false;
@@ -44,7 +44,7 @@ bool StopReplicaRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topics.reserve(static_cast<size_t>(count));
+        this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topics.emplace_back();
           if (!this->topics.back().decode(r, version)) return false;
@@ -60,7 +60,7 @@ bool StopReplicaRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topic_states.reserve(static_cast<size_t>(count));
+        this->topic_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topic_states.emplace_back();
           if (!this->topic_states.back().decode(r, version)) return false;
@@ -176,7 +176,7 @@ bool StopReplicaRequest::StopReplicaTopicV1::decode(Reader& r, int16_t version) 
       if (count < 0) {
         return false;
       } else {
-        this->partition_indexes.reserve(static_cast<size_t>(count));
+        this->partition_indexes.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_indexes.emplace_back();
           this->partition_indexes.back() = r.read_int32();
@@ -232,7 +232,7 @@ bool StopReplicaRequest::StopReplicaTopicState::decode(Reader& r, int16_t versio
       if (count < 0) {
         return false;
       } else {
-        this->partition_states.reserve(static_cast<size_t>(count));
+        this->partition_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_states.emplace_back();
           if (!this->partition_states.back().decode(r, version)) return false;

@@ -17,7 +17,7 @@ bool StopReplicaResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partition_errors.reserve(static_cast<size_t>(count));
+      this->partition_errors.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partition_errors.emplace_back();
         if (!this->partition_errors.back().decode(r, version)) return false;

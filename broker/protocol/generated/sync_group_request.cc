@@ -28,7 +28,7 @@ bool SyncGroupRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->assignments.reserve(static_cast<size_t>(count));
+      this->assignments.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->assignments.emplace_back();
         if (!this->assignments.back().decode(r, version)) return false;

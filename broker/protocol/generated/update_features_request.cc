@@ -17,7 +17,7 @@ bool UpdateFeaturesRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->feature_updates.reserve(static_cast<size_t>(count));
+      this->feature_updates.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->feature_updates.emplace_back();
         if (!this->feature_updates.back().decode(r, version)) return false;

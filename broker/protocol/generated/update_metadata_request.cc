@@ -23,7 +23,7 @@ bool UpdateMetadataRequest::UpdateMetadataPartitionState::decode(Reader& r, int1
     if (count < 0) {
       return false;
     } else {
-      this->isr.reserve(static_cast<size_t>(count));
+      this->isr.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->isr.emplace_back();
         this->isr.back() = r.read_int32();
@@ -38,7 +38,7 @@ bool UpdateMetadataRequest::UpdateMetadataPartitionState::decode(Reader& r, int1
     if (count < 0) {
       return false;
     } else {
-      this->replicas.reserve(static_cast<size_t>(count));
+      this->replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->replicas.emplace_back();
         this->replicas.back() = r.read_int32();
@@ -53,7 +53,7 @@ bool UpdateMetadataRequest::UpdateMetadataPartitionState::decode(Reader& r, int1
       if (count < 0) {
         return false;
       } else {
-        this->offline_replicas.reserve(static_cast<size_t>(count));
+        this->offline_replicas.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->offline_replicas.emplace_back();
           this->offline_replicas.back() = r.read_int32();
@@ -127,7 +127,7 @@ bool UpdateMetadataRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->ungrouped_partition_states.reserve(static_cast<size_t>(count));
+        this->ungrouped_partition_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->ungrouped_partition_states.emplace_back();
           if (!this->ungrouped_partition_states.back().decode(r, version)) return false;
@@ -143,7 +143,7 @@ bool UpdateMetadataRequest::decode(Reader& r, int16_t version) {
       if (count < 0) {
         return false;
       } else {
-        this->topic_states.reserve(static_cast<size_t>(count));
+        this->topic_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->topic_states.emplace_back();
           if (!this->topic_states.back().decode(r, version)) return false;
@@ -158,7 +158,7 @@ bool UpdateMetadataRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->live_brokers.reserve(static_cast<size_t>(count));
+      this->live_brokers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->live_brokers.emplace_back();
         if (!this->live_brokers.back().decode(r, version)) return false;
@@ -244,7 +244,7 @@ bool UpdateMetadataRequest::UpdateMetadataTopicState::decode(Reader& r, int16_t 
       if (count < 0) {
         return false;
       } else {
-        this->partition_states.reserve(static_cast<size_t>(count));
+        this->partition_states.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->partition_states.emplace_back();
           if (!this->partition_states.back().decode(r, version)) return false;
@@ -307,7 +307,7 @@ bool UpdateMetadataRequest::UpdateMetadataBroker::decode(Reader& r, int16_t vers
       if (count < 0) {
         return false;
       } else {
-        this->endpoints.reserve(static_cast<size_t>(count));
+        this->endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
         for (int32_t i = 0; i < count; ++i) {
           this->endpoints.emplace_back();
           if (!this->endpoints.back().decode(r, version)) return false;

@@ -20,7 +20,7 @@ bool UpdateRaftVoterRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->listeners.reserve(static_cast<size_t>(count));
+      this->listeners.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->listeners.emplace_back();
         if (!this->listeners.back().decode(r, version)) return false;

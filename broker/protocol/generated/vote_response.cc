@@ -17,7 +17,7 @@ bool VoteResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -38,7 +38,7 @@ bool VoteResponse::decode(Reader& r, int16_t version) {
           if (count < 0) {
             return false;
           } else {
-            this->node_endpoints.reserve(static_cast<size_t>(count));
+            this->node_endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
             for (int32_t i = 0; i < count; ++i) {
               this->node_endpoints.emplace_back();
               if (!this->node_endpoints.back().decode(sub, version)) return false;
@@ -94,7 +94,7 @@ bool VoteResponse::TopicData::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;

@@ -17,7 +17,7 @@ bool VotersRecord::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->voters.reserve(static_cast<size_t>(count));
+      this->voters.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->voters.emplace_back();
         if (!this->voters.back().decode(r, version)) return false;
@@ -66,7 +66,7 @@ bool VotersRecord::Voter::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->endpoints.reserve(static_cast<size_t>(count));
+      this->endpoints.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->endpoints.emplace_back();
         if (!this->endpoints.back().decode(r, version)) return false;

@@ -16,7 +16,7 @@ bool WriteTxnMarkersRequest::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->markers.reserve(static_cast<size_t>(count));
+      this->markers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->markers.emplace_back();
         if (!this->markers.back().decode(r, version)) return false;
@@ -65,7 +65,7 @@ bool WriteTxnMarkersRequest::WritableTxnMarker::decode(Reader& r, int16_t versio
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -117,7 +117,7 @@ bool WriteTxnMarkersRequest::WritableTxnMarker::WritableTxnMarkerTopic::decode(R
     if (count < 0) {
       return false;
     } else {
-      this->partition_indexes.reserve(static_cast<size_t>(count));
+      this->partition_indexes.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partition_indexes.emplace_back();
         this->partition_indexes.back() = r.read_int32();

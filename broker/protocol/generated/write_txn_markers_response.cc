@@ -16,7 +16,7 @@ bool WriteTxnMarkersResponse::decode(Reader& r, int16_t version) {
     if (count < 0) {
       return false;
     } else {
-      this->markers.reserve(static_cast<size_t>(count));
+      this->markers.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->markers.emplace_back();
         if (!this->markers.back().decode(r, version)) return false;
@@ -63,7 +63,7 @@ bool WriteTxnMarkersResponse::WritableTxnMarkerResult::decode(Reader& r, int16_t
     if (count < 0) {
       return false;
     } else {
-      this->topics.reserve(static_cast<size_t>(count));
+      this->topics.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->topics.emplace_back();
         if (!this->topics.back().decode(r, version)) return false;
@@ -111,7 +111,7 @@ bool WriteTxnMarkersResponse::WritableTxnMarkerResult::WritableTxnMarkerTopicRes
     if (count < 0) {
       return false;
     } else {
-      this->partitions.reserve(static_cast<size_t>(count));
+      this->partitions.reserve(static_cast<size_t>(count < 64 ? count : 64));
       for (int32_t i = 0; i < count; ++i) {
         this->partitions.emplace_back();
         if (!this->partitions.back().decode(r, version)) return false;
