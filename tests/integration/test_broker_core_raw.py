@@ -150,3 +150,41 @@ def test_sigterm_shuts_down_gracefully(broker_factory, topic_name):
     b.start()
     got = rdkafka.fetch_all(b.bootstrap, topic_name, 0, 10)
     assert [got[i][1] for i in range(10)] == [b"v%d" % i for i in range(10)]
+
+
+def _run_broker(broker_bin, tmp_path, *overrides, timeout=5):
+    import subprocess
+    args = [broker_bin, "--override", f"log.dirs={tmp_path}/data",
+            "--override", "listeners=PLAINTEXT://127.0.0.1:0"]
+    for o in overrides:
+        args += ["--override", o]
+    try:
+        p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        return p.returncode, p.stdout + p.stderr
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"") + (e.stderr or b"")
+        return None, out.decode() if isinstance(out, bytes) else out
+
+
+def test_invalid_config_value_refuses_to_start(request, tmp_path):
+    broker_bin = request.config.getoption("--broker-bin")
+    code, out = _run_broker(broker_bin, tmp_path, "num.partitions=-5")
+    assert code not in (None, 0), out
+    assert "num.partitions" in out and "at least 1" in out, out
+
+
+def test_unknown_config_key_only_warns(request, tmp_path):
+    broker_bin = request.config.getoption("--broker-bin")
+    # The broker keeps running (killed by the timeout) and says which key it ignored.
+    code, out = _run_broker(broker_bin, tmp_path, "no.such.property=1", timeout=3)
+    assert code is None, out
+    assert "no.such.property" in out and "level=warn" in out, out
+
+
+def test_help_and_version(request):
+    import subprocess
+    broker_bin = request.config.getoption("--broker-bin")
+    v = subprocess.run([broker_bin, "--version"], capture_output=True, text=True, timeout=5)
+    assert v.returncode == 0 and v.stdout.startswith("runnel-broker ")
+    h = subprocess.run([broker_bin, "--help"], capture_output=True, text=True, timeout=5)
+    assert h.returncode == 0 and "--config" in h.stdout and "--override" in h.stdout
