@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs test-only tools, idempotently:
-#   - kcat (Debian), a JDK 17 and Maven (Debian, only if java/mvn are missing)
+#   - kcat and prometheus (Debian; promtool and a real Prometheus for the observability tests),
+#     a JDK 17 and Maven (Debian, only if java/mvn are missing)
 #   - .venv/ at the repo root with the pinned Python clients of tests/integration/requirements.txt
 #     (re-installed only when that file changes)
 #   - tests/java/target/runnel-itest-client.jar, the Java client CLI (rebuilt when its sources
@@ -11,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$RUNNEL_ROOT"
 
-debs=(kcat)
+debs=(kcat prometheus)
 command -v java > /dev/null || debs+=(openjdk-17-jdk-headless)
 command -v javac > /dev/null || debs+=(openjdk-17-jdk-headless)
 command -v mvn > /dev/null || debs+=(maven)

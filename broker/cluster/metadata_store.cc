@@ -62,7 +62,9 @@ bool parse(const std::string& text, MetadataImage& image, int64_t& producer_id_b
       return false;
     }
     t->internal = jt.value("internal", false);
-    for (const auto& [k, v] : jt.value("configs", json::object()).items()) t->overrides[k] = v.get<std::string>();
+    // Bound to a local: iterating items() of the temporary value() returns would dangle.
+    const json configs = jt.value("configs", json::object());
+    for (const auto& [k, v] : configs.items()) t->overrides[k] = v.get<std::string>();
     for (const json& jp : jt.value("partitions", json::array())) {
       PartitionInfo p;
       p.partition = jp.value("partition", 0);

@@ -154,6 +154,9 @@ void assign_fields(const Values& v, BrokerConfig& c) {
   c.transaction_partition_verification_enable = bool_of(v, "transaction.partition.verification.enable");
   c.producer_id_expiration_ms = int_of(v, "producer.id.expiration.ms");
   c.runnel_cores = int_of(v, "runnel.cores");
+  c.admin_liveness_timeout_ms = int_of(v, "runnel.admin.liveness.timeout.ms");
+  c.admin_test_hooks_enable = bool_of(v, "runnel.admin.test.hooks.enable");
+  c.metrics_partition_series_max = int_of(v, "runnel.metrics.partition.series.max");
 }
 
 }  // namespace

@@ -92,6 +92,9 @@ struct BrokerConfig {
   // Runnel.
   int32_t runnel_cores = 0;  // 0: all available cores
   std::vector<Endpoint> admin_listeners;  // name holds the scheme, e.g. "HTTP"
+  int32_t admin_liveness_timeout_ms = 5000;
+  bool admin_test_hooks_enable = false;
+  int32_t metrics_partition_series_max = 1000;
 
   // Explicitly set values by layer, canonical names, validated: what DescribeConfigs reports
   // as STATIC_BROKER_CONFIG (and DYNAMIC_DEFAULT_BROKER_CONFIG once AlterConfigs stores some).

@@ -248,6 +248,14 @@ std::vector<ConfigDef> build() {
           "Number of io_uring ring threads (one per core); 0 uses every available core."),
       def("runnel.admin.listeners", kList, "http://0.0.0.0:9644", none, kMedium, kReadOnly,
           "HTTP endpoints of the admin API (health, metrics). Also accepted as admin.listeners."),
+      def("runnel.admin.liveness.timeout.ms", kInt, "5000", at_least(1), kLow, kReadOnly,
+          "/healthz fails when a serving ring thread has not run its heartbeat for this long."),
+      def("runnel.admin.test.hooks.enable", kBool, "false", none, kLow, kReadOnly,
+          "Enables admin API test hooks (POST /v1/debug/stall). Never in production."),
+      def("runnel.metrics.partition.series.max", kInt, "1000", at_least(0), kMedium, kReadOnly,
+          "Cap on partitions exported with per-partition metric series (and on consumer-group "
+          "partition series); partitions beyond it, in (topic, partition) order, are only counted in "
+          "runnel_metrics_partitions_omitted."),
   };
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "broker/metrics/clock.h"
 #include "broker/model/assert.h"
 
 namespace runnel::net {
@@ -52,13 +53,24 @@ void Connection::on_recv(int32_t res, uint32_t flags) {
       close("peer closed");
     } else if (res < 0 && res != -ENOBUFS && res != -ECANCELED) {
       close("recv failed");
-    } else {
+    } else if (!paused_) {
       // The kernel ends multishot recv when it runs out of provided buffers (-ENOBUFS) and
       // sometimes after a plain completion; either way the connection is healthy: re-arm.
       arm_recv();
     }
     unref();
   }
+}
+
+void Connection::pause_if_backlogged() {
+  // Backpressure: a client pipelining faster than we answer stops being read (its socket
+  // buffer fills and TCP slows it down) instead of growing our queue without bound.
+  if (paused_ || !recv_armed_ || waiting_frames_.size() < kMaxWaitingFrames) return;
+  paused_ = true;
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_cancel(sqe, &recv_, 0);
+  io_uring_sqe_set_data64(sqe, io::kIgnoreCqe);
+  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 }
 
 bool Connection::consume(const uint8_t* data, size_t len) {
@@ -85,35 +97,45 @@ bool Connection::consume(const uint8_t* data, size_t len) {
     data += n;
     len -= n;
     if (frame_have_ == frame_.size()) {
-      waiting_frames_.push_back(std::move(frame_));
+      waiting_frames_.push_back(Waiting{std::move(frame_), metrics::mono_ns()});
       frame_ = {};
       frame_have_ = 0;
       size_have_ = 0;
     }
   }
   deliver_pending_frames();
+  pause_if_backlogged();
   return true;
 }
 
 void Connection::deliver_pending_frames() {
   while (!closed_ && !waiting_frames_.empty() && in_flight_ < limits_.max_in_flight) {
-    std::vector<uint8_t> frame = std::move(waiting_frames_.front());
+    std::vector<uint8_t> frame = std::move(waiting_frames_.front().frame);
+    const int64_t received_ns = waiting_frames_.front().received_ns;
     waiting_frames_.pop_front();
     uint64_t seq = next_seq_++;
-    out_.emplace_back();
+    out_.emplace_back().received_ns = received_ns;
     ++in_flight_;
     ref();  // dropped by respond()
     sink_.on_frame(*this, seq, std::move(frame));
   }
+  if (paused_ && !closed_ && waiting_frames_.size() <= kMaxWaitingFrames / 2) {
+    paused_ = false;
+    arm_recv();  // a no-op while the cancelled recv has not ended yet; on_recv re-arms then
+  }
 }
 
-void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes) {
+void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag) {
   RUNNEL_ASSERT(seq >= out_base_ && seq < out_base_ + out_.size(), "response for unknown request %llu",
                 static_cast<unsigned long long>(seq));
   Slot& slot = out_[seq - out_base_];
   RUNNEL_ASSERT(!slot.ready, "two responses for request %llu", static_cast<unsigned long long>(seq));
   slot.ready = true;
   slot.bytes = std::move(bytes);
+  if (tag >= 0) {
+    slot.tag = tag;
+    slot.ready_ns = metrics::mono_ns();
+  }
   --in_flight_;
   if (!closed_) {
     flush_sends();
@@ -156,6 +178,7 @@ void Connection::on_sent(int32_t res, uint32_t) {
   } else if (!closed_) {
     // Retire fully sent responses; a partial send leaves the rest of out_[0] for next time.
     size_t left = static_cast<size_t>(res);
+    int64_t sent_ns = 0;  // read the clock once per completion, and only if someone listens
     while (sending_count_ > 0 && !out_.empty()) {
       size_t remaining = out_.front().bytes.size() - sent_in_first_;
       if (left < remaining) {
@@ -164,6 +187,10 @@ void Connection::on_sent(int32_t res, uint32_t) {
       }
       left -= remaining;
       sent_in_first_ = 0;
+      if (const Slot& done = out_.front(); done.tag >= 0) {
+        if (sent_ns == 0) sent_ns = metrics::mono_ns();
+        sink_.on_response_sent(done.tag, done.received_ns, done.ready_ns, sent_ns);
+      }
       out_.pop_front();
       ++out_base_;
       --sending_count_;

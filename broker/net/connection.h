@@ -23,6 +23,10 @@ class FrameSink {
   // e.g. acks=0), or conn.close().
   virtual void on_frame(Connection& conn, uint64_t seq, std::vector<uint8_t> frame) = 0;
   virtual void on_closed(Connection& conn) = 0;
+  // A response given to respond() with a tag >= 0 was written to the socket completely.
+  // Times are metrics::mono_ns(): request frame complete, respond() called, send completed.
+  virtual void on_response_sent(int16_t /*tag*/, int64_t /*received_ns*/, int64_t /*ready_ns*/,
+                                int64_t /*sent_ns*/) {}
 
  protected:
   ~FrameSink() = default;
@@ -54,7 +58,10 @@ class Connection {
 
   void start();
   // Queues the response for request `seq` (`bytes` includes the size prefix; empty: no response).
-  void respond(uint64_t seq, std::vector<uint8_t> bytes);
+  // A `tag` >= 0 (the API key) asks for FrameSink::on_response_sent once it is on the wire.
+  void respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag = -1);
+  // When request `seq` (not yet answered) was completely received, in metrics::mono_ns().
+  int64_t received_ns(uint64_t seq) const { return out_[seq - out_base_].received_ns; }
   // Closes the socket now; in-flight requests still complete, their responses are dropped.
   void close(const char* reason);
 
@@ -84,6 +91,7 @@ class Connection {
   // Feeds received bytes into frame assembly; false if the peer broke the framing.
   bool consume(const uint8_t* data, size_t len);
   void deliver_pending_frames();
+  void pause_if_backlogged();
   void on_sent(int32_t res, uint32_t flags);
   void flush_sends();
 
@@ -99,17 +107,26 @@ class Connection {
   int refs_ = 1;  // the connection's own reference, dropped by close()
   bool closed_ = false;
   bool recv_armed_ = false;
+  bool paused_ = false;  // recv cancelled for backpressure (too many frames waiting)
+  static constexpr size_t kMaxWaitingFrames = 64;
 
   // Frame assembly.
   uint8_t size_buf_[4];
   uint32_t size_have_ = 0;
   std::vector<uint8_t> frame_;
   size_t frame_have_ = 0;
-  std::deque<std::vector<uint8_t>> waiting_frames_;  // parsed but over max_in_flight
+  struct Waiting {
+    std::vector<uint8_t> frame;
+    int64_t received_ns;
+  };
+  std::deque<Waiting> waiting_frames_;  // parsed but over max_in_flight
 
   // Response ordering: out_[i] is the response to request `out_base_ + i`.
   struct Slot {
     bool ready = false;
+    int16_t tag = -1;
+    int64_t received_ns = 0;
+    int64_t ready_ns = 0;
     std::vector<uint8_t> bytes;
   };
   uint64_t next_seq_ = 0;

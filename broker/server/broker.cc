@@ -10,9 +10,11 @@
 #include <functional>
 #include <thread>
 
+#include "broker/admin/admin_server.h"
 #include "broker/log/log.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/group_service.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server {
@@ -99,6 +101,20 @@ int Broker::run() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  // The admin API starts before recovery (so /readyz can answer "not yet") and after the
+  // signal mask (its threads inherit it).
+  probe_.init(cores);
+  probe_.mark_metadata_loaded(initial_image_->cluster_id);
+  admin::AdminServer::Options admin_options;
+  admin_options.liveness_timeout_ms = config_.admin_liveness_timeout_ms;
+  admin_options.max_partition_series = config_.metrics_partition_series_max;
+  admin_options.test_hooks = config_.admin_test_hooks_enable;
+  admin_ = std::make_unique<admin::AdminServer>(config_, probe_, admin_options);
+  if (std::string err = admin_->start(); !err.empty()) {
+    RUNNEL_LOG(error, "%s", err.c_str());
+    return 1;
+  }
+
   shards_.assign(static_cast<size_t>(cores), nullptr);
   std::vector<std::thread> threads;
   for (int i = 0; i < cores; ++i) threads.emplace_back([this, i] { shard_main(i); });
@@ -110,11 +126,13 @@ int Broker::run() {
                config_.node_id, bound_port_.load(), cores, static_cast<long long>(ms), initial_image_->cluster_id.c_str());
   }
   for (auto& t : threads) t.join();
+  admin_->stop();
   RUNNEL_LOG(info, "runnel-broker stopped");
   return start_failed_ ? 1 : 0;
 }
 
 void Broker::shard_main(int index) {
+  metrics::bind_this_shard_probe(&probe_.shard(index));
   io::Ring ring;
   Shard shard(*this, index, ring);
   shards_[static_cast<size_t>(index)] = &shard;
@@ -138,7 +156,10 @@ void Broker::shard_main(int index) {
     ring.block_on(shard.shutdown());
   } else {
     shard.start_accepting();
+    if (accepting_.fetch_add(1) + 1 == shard_count()) probe_.mark_ready();
     ring.spawn(shard.housekeeping_loop());
+    ring.spawn(shard.observability_loop());
+    ring.spawn(shard.groups().run());
     if (index == 0) {
       ring.spawn([](Broker& b, Shard& s, StopRing& stop) -> io::Task<void> {
         sigset_t set = shutdown_signals();
@@ -146,6 +167,7 @@ void Broker::shard_main(int index) {
         signalfd_siginfo info{};
         co_await s.ring().read(sfd, &info, sizeof(info), 0);
         RUNNEL_LOG(info, "received signal %u, shutting down", info.ssi_signo);
+        b.probe().mark_stopping();
         // Every core stops accepting, finishes its requests and closes its logs...
         for (int i = 0; i < b.shard_count(); ++i) {
           Shard& other = b.shard(i);

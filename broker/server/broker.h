@@ -8,6 +8,11 @@
 #include "broker/cluster/metadata_image.h"
 #include "broker/cluster/metadata_store.h"
 #include "broker/config/broker_config.h"
+#include "broker/metrics/broker_probe.h"
+
+namespace runnel::admin {
+class AdminServer;
+}
 
 namespace runnel::server {
 
@@ -39,6 +44,8 @@ class Broker {
   const std::string& log_dir() const { return config_.log_dirs.front(); }
   // The port of the first listener (after binding, so port 0 resolves).
   int bound_port() const { return bound_port_.load(); }
+  // Metrics and lifecycle flags shared with the admin API (broker/metrics, broker/admin).
+  metrics::BrokerProbe& probe() { return probe_; }
 
  private:
   void shard_main(int index);
@@ -55,6 +62,9 @@ class Broker {
   std::atomic<bool> start_failed_{false};
   std::atomic<bool> listening_{false};
   std::atomic<int> bound_port_{0};
+  std::atomic<int> accepting_{0};  // shards whose Kafka listeners accept
+  metrics::BrokerProbe probe_;
+  std::unique_ptr<admin::AdminServer> admin_;  // started before recovery so /readyz can say "not yet"
   friend class Controller;
 };
 

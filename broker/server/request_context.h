@@ -5,6 +5,7 @@
 #include <string>
 
 #include "broker/io/task.h"
+#include "broker/model/error_code.h"
 #include "broker/protocol/reader.h"
 #include "broker/protocol/writer.h"
 
@@ -20,6 +21,12 @@ struct RequestContext {
   int16_t api_version;
   int32_t correlation_id;
   std::optional<std::string> client_id;
+  // For metrics only (runnel_requests_total's error label): the first error the handler met,
+  // top-level or in any partition. Handlers that do not report leave none.
+  ErrorCode error = ErrorCode::none;
+  void note_error(ErrorCode e) {
+    if (error == ErrorCode::none) error = e;
+  }
 };
 
 // What the dispatcher does with a handler's output.

@@ -6,10 +6,12 @@
 #include <filesystem>
 
 #include "broker/log/log.h"
+#include "broker/metrics/clock.h"
 #include "broker/model/assert.h"
 #include "broker/protocol/generated/api_keys.h"
 #include "broker/protocol/generated/request_header.h"
 #include "broker/server/broker.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handler_registry.h"
 #include "broker/server/handlers/api_versions_fallback.h"
 #include "broker/cluster/partition_metadata.h"
@@ -35,6 +37,7 @@ Shard::Shard(Broker& broker, int index, io::Ring& ring)
     : broker_(broker), index_(index), ring_(ring), buffers_(ring, kBufferGroup, kRecvBuffers, kRecvBufferBytes),
       fetch_sessions_(index, broker.config().max_incremental_fetch_session_cache_slots) {
   tls_shard = this;
+  probe_ = &broker.probe().shard(index);
 }
 
 Shard::~Shard() {
@@ -131,6 +134,7 @@ std::string Shard::listen(const std::string& host, int port, int backlog) {
     auto* conn = new net::Connection(ring_, buffers_, *this, fd, next_connection_id_++ * 64 + static_cast<uint64_t>(index_),
                                      limits, std::move(peer));
     connections_.insert(conn);
+    probe_->on_connection_opened();
     conn->start();
   });
   std::string err = acc->listen(host, port, backlog);
@@ -149,10 +153,24 @@ void Shard::on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> f
   ring_.spawn(serve(conn, seq, std::move(frame)));
 }
 
-void Shard::on_closed(net::Connection& conn) { connections_.erase(&conn); }
+void Shard::on_closed(net::Connection& conn) {
+  connections_.erase(&conn);
+  probe_->on_connection_closed();
+}
+
+void Shard::on_response_sent(int16_t api_key, int64_t received_ns, int64_t ready_ns, int64_t sent_ns) {
+  probe_->on_sent(api_key, sent_ns - ready_ns, sent_ns - received_ns);
+}
 
 io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
   ++in_flight_requests_;
+  // Metrics (docs/metrics.md): api/version -1 label requests the broker could not attribute
+  // (unknown API, unsupported version); the error is what the handler reported in ctx.error.
+  const int64_t received_ns = conn.received_ns(seq);
+  const int64_t start_ns = metrics::mono_ns();
+  int16_t m_api = -1;
+  int16_t m_version = -1;
+  int16_t m_error = wire(ErrorCode::invalid_request);
   std::vector<uint8_t> out;
   bool close = false;
   bool send = true;
@@ -170,7 +188,10 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       RUNNEL_LOG_LIMITED(warn, "closing connection from %s: unknown or malformed request (api key %d version %d)",
                          conn.peer().c_str(), api_key, version);
       close = true;
+      if (handler != nullptr && info != nullptr) m_api = api_key;
     } else if (version < handler->min_version || version > handler->max_version) {
+      m_api = api_key;
+      m_error = wire(ErrorCode::unsupported_version);
       if (api_key == static_cast<int16_t>(protocol::ApiKey::kApiVersions)) {
         // KIP-511: answer an ApiVersions the broker does not know with a v0 response carrying
         // UNSUPPORTED_VERSION and the supported ranges, so the client can pick a version.
@@ -187,6 +208,9 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       if (protocol::response_header_version(api_key, version) >= 1) w.write_uvarint(0);  // no tagged fields
       RequestContext ctx{*this, conn.id(), api_key, version, header.correlation_id, header.client_id};
       HandlerStatus status = co_await handler->fn(ctx, body, w);
+      m_api = api_key;
+      m_version = version;
+      m_error = status == HandlerStatus::close ? wire(ErrorCode::invalid_request) : wire(ctx.error);
       if (status == HandlerStatus::close) {
         RUNNEL_LOG_LIMITED(warn, "closing connection from %s: malformed %s v%d request", conn.peer().c_str(),
                            info->name, version);
@@ -204,7 +228,11 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
   } else if (!send) {
     out.clear();
   }
-  conn.respond(seq, std::move(out));
+  const int64_t done_ns = metrics::mono_ns();
+  probe_->on_request(m_api, m_version, m_error);
+  probe_->on_processed(m_api, start_ns - received_ns, done_ns - start_ns);
+  if (!close && !send) probe_->on_unanswered(m_api, done_ns - received_ns);
+  conn.respond(seq, std::move(out), !close && send ? m_api : int16_t{-1});
   --in_flight_requests_;
 }
 

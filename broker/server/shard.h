@@ -14,10 +14,12 @@
 #include "broker/net/connection.h"
 #include "broker/server/append_watch.h"
 #include "broker/server/fetch_session.h"
+#include "broker/metrics/shard_probe.h"
 
 namespace runnel::server {
 
 class Broker;
+class GroupService;
 
 // Everything one core owns: its ring, its connections, the partitions hashed to it, and its
 // copy of the metadata image. Nothing here is touched by another thread; other cores reach a
@@ -41,6 +43,9 @@ class Shard final : public net::FrameSink {
   // After an append on a partition this core owns: wake the cores whose Fetches wait on it.
   void notify_append(cluster::Partition& p);
   AppendWatch& append_watch() { return append_watch_; }
+  // The group coordinator of the __consumer_offsets partitions this core owns (group_service.h).
+  GroupService& groups();
+  bool shutting_down() const { return shutting_down_; }
   FetchSessionCache& fetch_sessions() { return fetch_sessions_; }
 
   std::string listen(const std::string& host, int port, int backlog);
@@ -51,14 +56,24 @@ class Shard final : public net::FrameSink {
 
   void on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) override;
   void on_closed(net::Connection& conn) override;
+  void on_response_sent(int16_t api_key, int64_t received_ns, int64_t ready_ns, int64_t sent_ns) override;
 
   // Periodic work: retention, time-based flushes.
   io::Task<void> housekeeping_loop();
+
+  // This core's metrics (broker/metrics/shard_probe.h). The observability loop beats the
+  // liveness heartbeat and publishes partition snapshots for the admin API
+  // (shard_observability.cc).
+  metrics::ShardProbe& probe() { return *probe_; }
+  io::Task<void> observability_loop();
 
  private:
   io::Task<void> serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame);
 
   Broker& broker_;
+  metrics::ShardProbe* probe_;
+  void publish_snapshot();
+  void publish_groups();
   int index_;
   io::Ring& ring_;
   io::BufferRing buffers_;
@@ -72,6 +87,7 @@ class Shard final : public net::FrameSink {
   cluster::ImagePtr image_;
   AppendWatch append_watch_;
   FetchSessionCache fetch_sessions_;
+  std::unique_ptr<GroupService> groups_;
   std::unordered_map<std::string, std::unique_ptr<cluster::Partition>> partitions_;  // key: topic-partition
 };
 

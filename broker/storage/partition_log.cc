@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "broker/metrics/clock.h"
+#include "broker/metrics/shard_probe.h"
 #include "broker/model/assert.h"
 #include "broker/records/batch_header.h"
 #include "broker/storage/checkpoint.h"
@@ -288,8 +290,10 @@ io::Task<void> PartitionLog::flusher_loop() {
     }
     for (const std::shared_ptr<Segment>& seg : dirty) {
       const uint64_t written = seg->size_written;
+      const int64_t sync_start = metrics::mono_ns();
       int res = co_await ring_.fsync(seg->fd, true);
       ++stats_.fdatasyncs;
+      if (metrics::ShardProbe* probe = metrics::this_shard_probe()) probe->on_fsync(metrics::mono_ns() - sync_start);
       if (res < 0) {
         fail("fdatasync", res);
         break;
@@ -297,6 +301,10 @@ io::Task<void> PartitionLog::flusher_loop() {
       seg->size_synced = std::max(seg->size_synced, written);
     }
     if (failed_) break;
+    // Group-commit batch size: offsets this round made durable, however many callers waited.
+    if (metrics::ShardProbe* probe = metrics::this_shard_probe(); probe != nullptr && covered > flushed_) {
+      probe->on_group_commit(covered - flushed_);
+    }
     flushed_ = std::max(flushed_, covered);
     last_flush_ms_ = now_ms();
     flush_waiters_.advance(flushed_);
@@ -311,8 +319,10 @@ io::Task<void> PartitionLog::sealer_loop() {
     if (failed_) break;
     if (seg->size_synced < seg->size_written) {
       const uint64_t written = seg->size_written;
+      const int64_t sync_start = metrics::mono_ns();
       int res = co_await ring_.fsync(seg->fd, true);
       ++stats_.fdatasyncs;
+      if (metrics::ShardProbe* probe = metrics::this_shard_probe()) probe->on_fsync(metrics::mono_ns() - sync_start);
       if (res < 0) {
         fail("fdatasync (seal)", res);
         break;

@@ -188,3 +188,26 @@ def test_help_and_version(request):
     assert v.returncode == 0 and v.stdout.startswith("runnel-broker ")
     h = subprocess.run([broker_bin, "--help"], capture_output=True, text=True, timeout=5)
     assert h.returncode == 0 and "--config" in h.stdout and "--override" in h.stdout
+
+
+def test_deep_pipelining_is_answered_in_order(broker, topic_name):
+    """More pipelined requests than the broker queues per connection: reading pauses
+    (backpressure), and every request is still answered, in order."""
+    from itest.wire import frame, request_header
+    rdkafka.create_topic(broker.bootstrap, topic_name, 1)
+    n = 500
+    payload = b"".join(
+        frame(request_header(18, 0, corr) + b"") for corr in range(1, n + 1))  # ApiVersions v0
+    batch = encode_batch([(b"k", b"v")], now_ms())
+    produce = b"".join(
+        frame(request_header(API_PRODUCE, 7, corr) + string(None) + i16(1) + i32(30000) +
+              array([string(topic_name) + array([i32(0) + nbytes(batch)])]))
+        for corr in range(n + 1, 2 * n + 1))
+    with Connection(broker.host, broker.port, timeout=30) as c:
+        c.send_raw(payload + produce)
+        for corr in range(1, 2 * n + 1):
+            resp = c.read_frame()
+            assert resp is not None, f"connection closed before response {corr}"
+            assert int.from_bytes(resp[:4], "big") == corr
+    got = rdkafka.fetch_all(broker.bootstrap, topic_name, 0, n)
+    assert len(got) == n

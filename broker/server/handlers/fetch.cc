@@ -115,6 +115,7 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
         err = ErrorCode::invalid_fetch_session_epoch;
       }
       if (err != ErrorCode::none) {
+        ctx.note_error(err);
         resp.error_code = wire(err);
         resp.encode(out, v);
         co_return HandlerStatus::respond;
@@ -274,6 +275,8 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
     pd.records.is_null = false;
     pd.records.data = o.bytes.data();
     pd.records.size = o.bytes.size();
+    if (err != ErrorCode::none) ctx.note_error(err);
+    if (!o.bytes.empty()) shard.probe().on_fetched(t.topic, o.bytes.size());
   }
   resp.encode(out, v);
   co_return HandlerStatus::respond;

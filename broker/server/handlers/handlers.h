@@ -19,4 +19,16 @@ io::Task<HandlerStatus> incremental_alter_configs(RequestContext& ctx, protocol:
 io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 
+io::Task<HandlerStatus> find_coordinator(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> join_group(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> sync_group(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> heartbeat(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> leave_group(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> offset_commit(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> offset_fetch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> describe_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> list_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> delete_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> offset_delete(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+
 }  // namespace runnel::server::handlers

@@ -44,6 +44,7 @@ struct Job {
   uint8_t* data = nullptr;
   size_t size = 0;
   PartitionResponse* response = nullptr;
+  int64_t records = 0;  // for metrics
 };
 
 struct AppendOutcome {
@@ -126,7 +127,9 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
           // The request buffer is ours: patch timestamps in place before handing it to storage.
           uint8_t* base = const_cast<uint8_t*>(pd.records.data);
           size_t used = 0;
+          int64_t records = 0;
           for (const auto& b : batches) {
+            records += b.header.records_count;
             uint8_t* batch = base + (b.data - pd.records.data);
             if (topic->effective.message_timestamp_type == config::TimestampType::log_append_time) {
               records::set_log_append_time(batch, b.size, now);
@@ -136,7 +139,7 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
             }
             used = static_cast<size_t>(b.data - pd.records.data) + b.size;
           }
-          jobs.push_back(Job{topic, pd.index, base, used, &pr});
+          jobs.push_back(Job{topic, pd.index, base, used, &pr, records});
           continue;
         }
       }
@@ -154,6 +157,14 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
   wg.add(static_cast<int>(jobs.size()));
   for (Job& job : jobs) shard.ring().spawn(produce_partition(shard, job, req.acks, wg));
   co_await wg.wait();
+  for (const Job& job : jobs) {
+    if (job.response->error_code == 0) shard.probe().on_produced(job.topic->name, job.size, job.records);
+  }
+  for (const auto& tr : resp.responses) {
+    for (const auto& pr : tr.partition_responses) {
+      if (pr.error_code != 0) ctx.note_error(static_cast<ErrorCode>(pr.error_code));
+    }
+  }
 
   if (req.acks == 0) {
     // A producer with acks=0 reads no responses; Kafka closes the connection on any error so

@@ -3,7 +3,9 @@ RUNNEL_ITEST_TARGET=kafka (used to prove that the tests encode Kafka's real beha
 
 Runnel is started as
     runnel-broker --override listeners=PLAINTEXT://127.0.0.1:PORT --override log.dirs=DIR
-                  --override node.id=1 [--override key=value ...]
+                  --override node.id=1 --override runnel.admin.listeners=http://127.0.0.1:APORT
+                  [--override key=value ...]
+(its own free admin port, so that brokers of parallel tests never clash on the default 9644).
 Kafka is started through bench/kafka/run-kafka.sh DIR PORT CONTROLLER_PORT [--override ...].
 """
 
@@ -46,6 +48,7 @@ class BrokerProcess:
         self.overrides = dict(overrides or {})
         self.port = free_port()
         self.controller_port = free_port()
+        self.admin_port = free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
         self.starts = 0
@@ -58,6 +61,11 @@ class BrokerProcess:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def admin_url(self) -> str:
+        """Base URL of the admin HTTP API (/metrics, /healthz, /readyz, /v1/...)."""
+        return f"http://127.0.0.1:{self.admin_port}"
+
     def command(self) -> list[str]:
         extra = []
         for k, v in self.overrides.items():
@@ -68,10 +76,13 @@ class BrokerProcess:
         if not self.binary or not Path(self.binary).exists():
             raise FileNotFoundError(f"broker binary not found: {self.binary!r} "
                                     "(pass --broker-bin or set RUNNEL_BROKER_BIN)")
+        admin = []
+        if not {"runnel.admin.listeners", "admin.listeners"} & self.overrides.keys():
+            admin = ["--override", f"runnel.admin.listeners=http://127.0.0.1:{self.admin_port}"]
         return [self.binary,
                 "--override", f"listeners=PLAINTEXT://127.0.0.1:{self.port}",
                 "--override", f"log.dirs={self.data_dir / 'logs'}",
-                "--override", "node.id=1"] + extra
+                "--override", "node.id=1"] + admin + extra
 
     def start(self, timeout: float = 60.0) -> None:
         assert self.proc is None, "already running"

@@ -1,0 +1,144 @@
+"""bench/run.sh: Kafka then Runnel, same load generators, one JSON file and the docs table."""
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
+import machine  # noqa: E402
+import report  # noqa: E402
+from procs import BENCH, BROKER_CORES, CLIENT_CORES, ROOT, Kafka, Runnel, client, kafka_version  # noqa: E402
+
+PLANS = {
+    # quick: a representative subset, 3 s per produce case (about 2-3 minutes in all).
+    "quick": dict(seconds=3, produce=[(1024, "1", 1, "none"), (100, "1", 16, "none"), (1024, "all", 16, "none"),
+                                      (1024, "1", 16, "lz4")],
+                  raw_partitions=[1], consume_max=400_000, e2e_seconds=8, perf_records=300_000, e2e_java=0,
+                  recovery_mb=256, limit_seconds=2, dd_mb=256),
+    # full: every produce combination of the issue, 4 s each.
+    "full": dict(seconds=4, produce=[(s, a, p, c) for s in (100, 1024) for a in ("1", "all") for p in (1, 16)
+                                     for c in ("none", "lz4")],
+                 raw_partitions=[1, 16], consume_max=1_000_000, e2e_seconds=15, perf_records=1_000_000, e2e_java=2000,
+                 recovery_mb=1024, limit_seconds=3, dd_mb=1024),
+}
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def run_system(broker, plan, e2e_rate, results, startup):
+    log(f"{broker.system}: starting (fresh data dir)")
+    probe = broker.start(fresh=True)
+    startup[broker.system] = f"fresh start {probe['ready_ms']:.0f} ms (port open after {probe['listen_ms']:.0f} ms)"
+    results.append(cases.record(broker.system, "startup to first produce (fresh)", p50_ms=probe["ready_ms"],
+                                notes="time from spawn to first acked produce, in p50_ms"
+                                      + (" (includes kafka-storage format)" if broker.system == "kafka" else ""),
+                                ok=True))
+    base = None
+    for size, acks, parts, comp in plan["produce"]:
+        log(f"{broker.system}: produce {size} acks={acks} p={parts} {comp}")
+        r = cases.produce_case(broker, size, acks, parts, comp, plan["seconds"])
+        results.append(r)
+        if (size, acks, parts, comp) == (1024, "1", 1, "none"):
+            base = r
+    for parts in plan["raw_partitions"]:
+        log(f"{broker.system}: raw p={parts}")
+        results.append(cases.raw_case(broker, parts, plan["seconds"]))
+    if base:
+        for cold in (False, True):
+            log(f"{broker.system}: consume {'cold' if cold else 'warm'}")
+            if not cold:  # warm: read it once so it is in the page cache
+                cases.consume_case(broker, base, False, plan["consume_max"])
+            results.append(cases.consume_case(broker, base, cold, plan["consume_max"]))
+    rate = e2e_rate if e2e_rate else (base["records_per_s"] / 2 if base else 1000)
+    log(f"{broker.system}: e2e at {rate:.0f}/s")
+    results.append(cases.e2e_case(broker, rate, plan["e2e_seconds"]))
+    log(f"{broker.system}: ProducerPerformance")
+    results.append(cases.producer_perf_case(broker, plan["perf_records"]))
+    if plan["e2e_java"]:
+        log(f"{broker.system}: EndToEndLatency")
+        results.append(cases.e2e_java_case(broker, plan["e2e_java"]))
+    log(f"{broker.system}: writing {plan['recovery_mb']} MB then kill -9")
+    client("create", "--brokers", broker.bootstrap, "--topic", "recovery", "--partitions", 1)
+    time.sleep(0.5)
+    client("raw", "--port", broker.port, "--topic", "recovery", "--partitions", 1, "--duration-s", 120,
+           "--total-mb", plan["recovery_mb"], check=False)
+    before = cases.stored(broker, "recovery", 1)
+    on_disk = subprocess.run(["du", "-sb", broker.dir], capture_output=True, text=True).stdout.split()[0]
+    on_disk_gb = int(on_disk) / 1e9
+    broker.kill9()
+    probe = broker.start(fresh=False)
+    after = cases.stored(broker, "recovery", 1)
+    ok = after >= before
+    startup[broker.system] += (f"; after kill -9 with {on_disk_gb:.1f} GB on disk: {probe['ready_ms']:.0f} ms"
+                               + ("" if ok else f" (LOST records: {before} -> {after})"))
+    results.append(cases.record(broker.system, f"recovery after kill -9",
+                                p50_ms=probe["ready_ms"], broker_rss_mb=broker.peak_rss_mb(), ok=ok,
+                                notes=(f"spawn to first acked produce, in p50_ms; {on_disk_gb:.1f} GB in the data dir (the whole run's "
+                                       f"topics, all written since start), the last {plan['recovery_mb']} MB raw-produced "
+                                       f"just before kill -9; {after} of {before} records of it present")))
+    broker.stop()
+    return next((r for r in results if r["system"] == broker.system and r is base), None)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--broker", default=os.path.join(ROOT, "build-bench", "bin", "runnel-broker"))
+    ap.add_argument("--only", choices=["kafka", "runnel"], help="run one system (debugging)")
+    args = ap.parse_args()
+    mode = "quick" if args.quick else "full"
+    plan = PLANS[mode]
+    work = os.path.join(BENCH, "work")
+    sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True).stdout.strip())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    run = {"id": f"{now.strftime('%Y-%m-%d')}-{sha}", "mode": mode, "started_utc": now.strftime("%Y-%m-%d %H:%M UTC"),
+           "git_sha": sha, "dirty": dirty, "kafka_version": kafka_version(), "machine": machine.describe(),
+           "pinning": (f"brokers on core {BROKER_CORES} (`taskset -c {BROKER_CORES}`; Runnel with runnel.cores=1, "
+                       f"Kafka's JVM sees 1 CPU), every client on core {CLIENT_CORES}"),
+           "results": [], "startup": {}, "deviations": {}, "limits": {}}
+    t_start = time.time()
+    log("machine limits")
+    lb, note = machine.loopback_mb_per_s(plan["limit_seconds"])
+    run["limits"]["loopback_mb_per_s"], run["limits"]["loopback_note"] = lb, note
+    disk, note = machine.disk_write_mb_per_s(work, plan["dd_mb"])
+    run["limits"]["disk_mb_per_s"], run["limits"]["disk_note"] = disk, note
+
+    kafka = Kafka(os.path.join(work, "kafka"), 19192)
+    runnel = Runnel(os.path.join(work, "runnel"), 19092, args.broker)
+    e2e_rate = None
+    try:
+        # Kafka first: the e2e case runs both brokers at 50% of Kafka's measured maximum.
+        for broker in (kafka, runnel):
+            if args.only and broker.system != args.only:
+                continue
+            run["deviations"][broker.system] = broker.deviations
+            try:
+                base = run_system(broker, plan, e2e_rate, run["results"], run["startup"])
+                if broker.system == "kafka" and base and base.get("ok"):
+                    e2e_rate = base["records_per_s"] / 2
+            except Exception as e:  # a broken system is reported, the other one still runs
+                log(f"{broker.system}: ABORTED: {e}")
+                run["results"].append(cases.record(broker.system, "run aborted", notes=str(e)[-500:], ok=False))
+            finally:
+                broker.stop()
+    finally:
+        kafka.stop()
+        runnel.stop()
+    run["deviations"]["clients"] = ["librdkafka defaults except acks/compression per case; e2e: linger.ms=1, "
+                                    "consumer fetch.wait.max.ms=100; consumers use assign() with group.id=runnel-bench "
+                                    "and no commits"]
+    run["load_average_end"] = list(os.getloadavg())
+    run["elapsed_s"] = round(time.time() - t_start, 1)
+    path = report.write(run, os.path.join(BENCH, "results"), os.path.join(ROOT, "docs", "benchmarks.md"))
+    log(f"done in {run['elapsed_s']} s: {path}, docs/benchmarks.md")
+
+
+if __name__ == "__main__":
+    main()

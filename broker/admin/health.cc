@@ -1,0 +1,28 @@
+#include "broker/admin/health.h"
+
+namespace runnel::admin {
+
+HealthResult liveness(const metrics::BrokerProbe& probe, int64_t now_ns, int64_t timeout_ns) {
+  // Shutting down: loops end on purpose while requests drain; that is not a hang.
+  if (probe.stopping()) return {true, "shutting down"};
+  std::string stalled;
+  for (int s = 0; s < probe.shard_count(); ++s) {
+    if (!probe.shard_serving(s)) continue;
+    int64_t age = now_ns - probe.shard(s).last_beat_ns();
+    if (age > timeout_ns) {
+      stalled += (stalled.empty() ? "" : ", ") + std::string("shard ") + std::to_string(s) + " silent for " +
+                 std::to_string(age / 1'000'000) + " ms";
+    }
+  }
+  if (!stalled.empty()) return {false, "ring threads stalled: " + stalled};
+  return {true, "ok"};
+}
+
+HealthResult readiness(const metrics::BrokerProbe& probe) {
+  if (probe.stopping()) return {false, "shutting down"};
+  if (!probe.metadata_loaded()) return {false, "loading cluster metadata"};
+  if (!probe.ready()) return {false, "recovering partition logs and opening listeners"};
+  return {true, "ready"};
+}
+
+}  // namespace runnel::admin

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace runnel::metrics {
+
+// Immutable views that a ring thread builds from state only it may touch, and publishes for the
+// admin thread. Readers get a shared_ptr to a complete, consistent snapshot (every field of one
+// snapshot was read at the same point of the ring's loop) and never see a half-updated one.
+
+struct PartitionStats {
+  std::string topic;
+  std::string topic_id;
+  int32_t partition = 0;
+  int32_t leader_epoch = 0;
+  int64_t log_start_offset = 0;
+  int64_t log_end_offset = 0;
+  int64_t high_watermark = 0;
+  int64_t flushed_offset = 0;
+  int64_t size_bytes = 0;
+  int64_t segment_count = 0;
+  bool failed = false;
+};
+
+struct TopicTraffic {
+  uint64_t bytes_in = 0;     // record-batch bytes appended by Produce
+  uint64_t records_in = 0;   // records appended by Produce
+  uint64_t bytes_out = 0;    // record-batch bytes returned by Fetch
+};
+
+struct ShardSnapshot {
+  int64_t taken_at_ns = 0;  // metrics::mono_ns()
+  std::vector<PartitionStats> partitions;
+  std::vector<std::pair<std::string, TopicTraffic>> topics;  // by topic name, traffic counted on this shard
+};
+
+// --- Consumer groups (filled by the group coordinator; see ShardProbe::publish_groups) ---
+
+struct GroupOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed_offset = -1;
+};
+
+struct GroupStats {
+  std::string group_id;
+  std::string state;          // Kafka's names: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead
+  std::string protocol_type;  // "consumer", "" for simple groups
+  int32_t members = 0;
+  std::vector<GroupOffset> offsets;
+};
+
+using GroupSnapshot = std::vector<GroupStats>;
+
+// The slot a snapshot is published through. The mutex is held only to copy or swap one
+// shared_ptr (a few nanoseconds), by the ring thread once per publication and by the admin
+// thread once per request: a ring thread never waits behind work done under it.
+template <typename T>
+class Published {
+ public:
+  void publish(std::shared_ptr<const T> v) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    value_.swap(v);
+    // The old snapshot (now in v) is released outside the lock, below.
+  }
+  std::shared_ptr<const T> get() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return value_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const T> value_;
+};
+
+}  // namespace runnel::metrics

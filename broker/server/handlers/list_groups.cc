@@ -1,0 +1,54 @@
+// ListGroups (API 16): the groups of every core, filtered by state (v4+) and type (v5+; all
+// Runnel groups are "classic" so far).
+#include <strings.h>
+
+#include "broker/protocol/generated/list_groups_request.h"
+#include "broker/protocol/generated/list_groups_response.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/handlers.h"
+
+namespace runnel::server::handlers {
+
+namespace {
+
+bool matches(const std::vector<std::string>& filter, const std::string& value) {
+  if (filter.empty()) return true;
+  for (const std::string& f : filter)
+    if (strcasecmp(f.c_str(), value.c_str()) == 0) return true;
+  return false;
+}
+
+struct CoreGroups {
+  std::vector<group::GroupListing> groups;
+  bool loading = false;
+};
+
+}  // namespace
+
+io::Task<HandlerStatus> list_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::ListGroupsRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  protocol::ListGroupsResponse resp;
+  Broker& broker = ctx.shard.broker();
+  for (int i = 0; i < broker.shard_count(); ++i) {
+    Shard& core = broker.shard(i);
+    CoreGroups cg = co_await on(ctx.shard.ring(), core.ring(), [&core]() -> io::Task<CoreGroups> {
+      co_return CoreGroups{core.groups().coordinator().list(-1), core.groups().any_loading()};
+    });
+    if (cg.loading) resp.error_code = wire(ErrorCode::coordinator_load_in_progress);
+    for (auto& g : cg.groups) {
+      if (!matches(req.states_filter, g.state) || !matches(req.types_filter, "classic")) continue;
+      auto& lg = resp.groups.emplace_back();
+      lg.group_id = g.group_id;
+      lg.protocol_type = g.protocol_type;
+      lg.group_state = g.state;
+      lg.group_type = "classic";
+    }
+  }
+  if (resp.error_code != 0) ctx.note_error(static_cast<ErrorCode>(resp.error_code));
+  resp.encode(out, ctx.api_version);
+  co_return HandlerStatus::respond;
+}
+
+}  // namespace runnel::server::handlers

@@ -1,0 +1,97 @@
+// OffsetFetch (API 9): one group (v1-7) or many (v8+), each answered by its coordinator core.
+// Partitions without a committed offset answer -1 with empty metadata; a null topic list
+// means every committed offset of the group.
+#include "broker/protocol/generated/offset_fetch_request.h"
+#include "broker/protocol/generated/offset_fetch_response.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/handlers.h"
+
+namespace runnel::server::handlers {
+
+namespace {
+
+struct Query {
+  std::string group_id;
+  std::optional<std::vector<group::TopicPartition>> partitions;
+};
+
+io::Task<group::OffsetFetchResult> fetch_group(Shard& shard, Query& q) {
+  Shard& owner = group_shard(shard, q.group_id);
+  co_return co_await on(shard.ring(), owner.ring(), [&owner, &q]() -> io::Task<group::OffsetFetchResult> {
+    co_return owner.groups().for_group(q.group_id).fetch_offsets(q.group_id, q.partitions);
+  });
+}
+
+// Results grouped by topic, in first-seen order.
+template <typename Topic>
+void fill_topics(const group::OffsetFetchResult& r, std::vector<Topic>& topics) {
+  for (const group::FetchedOffset& f : r.offsets) {
+    Topic* t = nullptr;
+    for (auto& existing : topics)
+      if (existing.name == f.tp.topic) t = &existing;
+    if (t == nullptr) {
+      t = &topics.emplace_back();
+      t->name = f.tp.topic;
+    }
+    auto& p = t->partitions.emplace_back();
+    p.partition_index = f.tp.partition;
+    p.committed_offset = f.offset.offset;
+    p.committed_leader_epoch = f.offset.leader_epoch;
+    p.metadata = f.offset.offset < 0 ? std::optional<std::string>("") : f.offset.metadata;
+    p.error_code = 0;
+  }
+}
+
+}  // namespace
+
+io::Task<HandlerStatus> offset_fetch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::OffsetFetchRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  protocol::OffsetFetchResponse resp;
+  if (ctx.api_version < 8) {
+    Query q{req.group_id, std::nullopt};
+    if (req.topics) {
+      q.partitions.emplace();
+      for (const auto& t : *req.topics)
+        for (int32_t p : t.partition_indexes) q.partitions->push_back(group::TopicPartition{t.name, p});
+    }
+    group::OffsetFetchResult r = co_await fetch_group(ctx.shard, q);
+    if (r.error != ErrorCode::none) {
+      ctx.note_error(r.error);
+      if (ctx.api_version >= 2) {
+        resp.error_code = wire(r.error);
+      } else if (q.partitions) {
+        // v1 has no top-level error: every partition carries it.
+        for (const auto& tp : *q.partitions) r.offsets.push_back(group::FetchedOffset{tp, {}});
+        fill_topics(r, resp.topics);
+        for (auto& t : resp.topics)
+          for (auto& p : t.partitions) p.error_code = wire(r.error);
+      }
+    } else {
+      fill_topics(r, resp.topics);
+    }
+  } else {
+    for (const auto& g : req.groups) {
+      Query q{g.group_id, std::nullopt};
+      if (g.topics) {
+        q.partitions.emplace();
+        for (const auto& t : *g.topics)
+          for (int32_t p : t.partition_indexes) q.partitions->push_back(group::TopicPartition{t.name, p});
+      }
+      group::OffsetFetchResult r = co_await fetch_group(ctx.shard, q);
+      auto& rg = resp.groups.emplace_back();
+      rg.group_id = g.group_id;
+      rg.error_code = wire(r.error);
+      if (r.error != ErrorCode::none) {
+        ctx.note_error(r.error);
+      } else {
+        fill_topics(r, rg.topics);
+      }
+    }
+  }
+  resp.encode(out, ctx.api_version);
+  co_return HandlerStatus::respond;
+}
+
+}  // namespace runnel::server::handlers
