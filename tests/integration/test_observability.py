@@ -361,3 +361,20 @@ def test_readyz_not_ready_while_a_large_log_recovers(broker_factory, topic_name,
             break
         assert time.monotonic() < deadline, parts
         time.sleep(0.2)
+
+
+def test_request_errors_are_labelled_by_kafka_error_name(obs_broker, topic_name):
+    from itest.requests import create_topics_v4, metadata_v4
+    from itest.wire import Connection
+    with Connection(obs_broker.host, obs_broker.port) as c:
+        assert metadata_v4(c, ["bad/name"], False)["bad/name"][0] == 17
+        assert create_topics_v4(c, topic_name, partitions=0)[0] == 37  # INVALID_PARTITIONS
+
+    def count(api: str, error: str) -> float:
+        text = get(f"http://127.0.0.1:{obs_broker.admin_port}/metrics")[1]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith("runnel_requests_total{") and f'api="{api}"' in line
+                   and f'error="{error}"' in line)
+
+    assert count("Metadata", "INVALID_TOPIC_EXCEPTION") >= 1
+    assert count("CreateTopics", "INVALID_PARTITIONS") >= 1

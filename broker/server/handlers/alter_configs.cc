@@ -15,6 +15,7 @@
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -124,6 +125,7 @@ io::Task<HandlerStatus> alter_configs(RequestContext& ctx, protocol::Reader& bod
     }
     resp.responses.push_back(std::move(r));
   }
+  note_errors(ctx, resp.responses);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

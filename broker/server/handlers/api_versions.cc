@@ -4,6 +4,7 @@
 #include "broker/protocol/generated/api_versions_response.h"
 #include "broker/server/handler_registry.h"
 #include "broker/server/handlers/api_versions_fallback.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -61,6 +62,7 @@ io::Task<HandlerStatus> api_versions(RequestContext& ctx, protocol::Reader& body
     error = static_cast<int16_t>(ErrorCode::invalid_request);
   }
   protocol::ApiVersionsResponse resp = supported(error);
+  note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

@@ -9,6 +9,7 @@
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -53,6 +54,7 @@ io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader&
     if (!res.message.empty()) r.error_message = res.message;
     resp.results.push_back(std::move(r));
   }
+  note_errors(ctx, resp.results);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

@@ -13,6 +13,7 @@
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -158,6 +159,7 @@ io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& bod
 
   protocol::CreateTopicsResponse resp;
   resp.topics = std::move(results);
+  note_errors(ctx, resp.topics);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

@@ -3,6 +3,7 @@
 #include "broker/protocol/generated/delete_groups_response.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -21,6 +22,7 @@ io::Task<HandlerStatus> delete_groups(RequestContext& ctx, protocol::Reader& bod
     r.group_id = id;
     r.error_code = wire(e);
   }
+  note_errors(ctx, resp.results);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

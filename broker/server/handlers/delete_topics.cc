@@ -9,6 +9,7 @@
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -129,6 +130,7 @@ io::Task<HandlerStatus> delete_topics(RequestContext& ctx, protocol::Reader& bod
       resp.responses.push_back(result(name, id, deleted[i].error, deleted[i].message));
     }
   }
+  note_errors(ctx, resp.responses);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

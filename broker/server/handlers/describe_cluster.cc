@@ -3,6 +3,7 @@
 // controllers (2) or an unknown type is an error, as on a Kafka broker.
 #include "broker/protocol/generated/describe_cluster_request.h"
 #include "broker/protocol/generated/describe_cluster_response.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -50,6 +51,7 @@ io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& 
     }
     if (req.include_cluster_authorized_operations) resp.cluster_authorized_operations = kClusterOperations;
   }
+  note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

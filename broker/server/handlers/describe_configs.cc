@@ -10,6 +10,7 @@
 #include "broker/protocol/generated/describe_configs_request.h"
 #include "broker/protocol/generated/describe_configs_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -190,6 +191,7 @@ io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& 
     }
     resp.results.push_back(std::move(r));
   }
+  note_errors(ctx, resp.results);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

@@ -3,6 +3,7 @@
 #include "broker/protocol/generated/heartbeat_response.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -18,6 +19,7 @@ io::Task<HandlerStatus> heartbeat(RequestContext& ctx, protocol::Reader& body, p
   if (e != ErrorCode::none) ctx.note_error(e);
   protocol::HeartbeatResponse resp;
   resp.error_code = wire(e);
+  note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

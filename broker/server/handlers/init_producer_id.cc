@@ -11,6 +11,7 @@
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -27,6 +28,7 @@ io::Task<HandlerStatus> answer(RequestContext& ctx, protocol::Writer& out, Error
   resp.error_code = wire(error);
   resp.producer_id = id;
   resp.producer_epoch = epoch;
+  note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

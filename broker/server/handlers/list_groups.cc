@@ -6,6 +6,7 @@
 #include "broker/protocol/generated/list_groups_response.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -47,6 +48,7 @@ io::Task<HandlerStatus> list_groups(RequestContext& ctx, protocol::Reader& body,
     }
   }
   if (resp.error_code != 0) ctx.note_error(static_cast<ErrorCode>(resp.error_code));
+  note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

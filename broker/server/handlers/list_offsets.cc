@@ -3,6 +3,7 @@
 #include "broker/protocol/generated/list_offsets_response.h"
 #include "broker/server/broker.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -114,6 +115,7 @@ io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body
   wg.add(static_cast<int>(lookups.size()));
   for (Lookup& l : lookups) shard.ring().spawn(lookup(shard, l, wg));
   co_await wg.wait();
+  for (const auto& t : resp.topics) note_errors(ctx, t.partitions);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

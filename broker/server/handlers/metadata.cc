@@ -2,6 +2,7 @@
 #include "broker/protocol/generated/metadata_request.h"
 #include "broker/protocol/generated/metadata_response.h"
 #include "broker/server/auto_create.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -98,6 +99,8 @@ io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, pr
     }
   }
   if (req.include_cluster_authorized_operations) resp.cluster_authorized_operations = kAllClusterOperations;
+  note_errors(ctx, resp.topics);
+  for (const auto& t : resp.topics) note_errors(ctx, t.partitions);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }

@@ -5,6 +5,7 @@
 #include "broker/protocol/generated/offset_fetch_response.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -89,6 +90,12 @@ io::Task<HandlerStatus> offset_fetch(RequestContext& ctx, protocol::Reader& body
         fill_topics(r, rg.topics);
       }
     }
+  }
+  note_error_code(ctx, resp.error_code);
+  for (const auto& t : resp.topics) note_errors(ctx, t.partitions);
+  note_errors(ctx, resp.groups);
+  for (const auto& g : resp.groups) {
+    for (const auto& t : g.topics) note_errors(ctx, t.partitions);
   }
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;

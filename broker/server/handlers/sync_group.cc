@@ -4,6 +4,7 @@
 #include "broker/protocol/generated/sync_group_response.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/handlers/group_routing.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -30,6 +31,7 @@ io::Task<HandlerStatus> sync_group(RequestContext& ctx, protocol::Reader& body, 
   resp.protocol_type = r.protocol_type;
   resp.protocol_name = r.protocol_name;
   resp.assignment = std::move(r.assignment);
+  note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }
