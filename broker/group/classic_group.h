@@ -110,6 +110,10 @@ struct ClassicGroup {
   std::unordered_map<std::string, Timers::Id> pending_timers;
   std::unordered_map<std::string, std::string> static_members;  // instance id -> member id
   Timers::Id join_timer = 0;
+  // Members of the current generation whose SyncGroup has not arrived yet; when sync_timer (the
+  // rebalance timeout) fires they are removed and the group rebalances (Kafka's pending sync).
+  std::unordered_set<std::string> pending_sync;
+  Timers::Id sync_timer = 0;
   bool initial_join = false;  // the group.initial.rebalance.delay.ms phase is running
   bool new_member_added = false;   // a member joined during the current initial delay
   int64_t initial_remaining_ms = 0;  // how much longer the initial delay may be extended

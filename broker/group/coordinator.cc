@@ -67,6 +67,7 @@ void Coordinator::cancel_timers(ClassicGroup& g) {
   }
   for (auto& [id, t] : g.pending_timers) timers_.cancel(t);
   g.pending_timers.clear();
+  clear_pending_sync(g);
 }
 
 void Coordinator::remove_group(const std::string& id) {

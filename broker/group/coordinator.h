@@ -189,6 +189,9 @@ class Coordinator {
   void schedule_heartbeat(ClassicGroup& g, Member& m);
   void on_heartbeat_expired(const std::string& group_id, const std::string& member_id);
   void on_pending_expired(const std::string& group_id, const std::string& member_id);
+  void schedule_pending_sync(ClassicGroup& g);
+  void clear_pending_sync(ClassicGroup& g);
+  void on_sync_expired(const std::string& group_id, int32_t generation);
   void cancel_timers(ClassicGroup& g);
   void store_group(ClassicGroup& g, std::function<void(ErrorCode)> done);
   std::string new_member_id(const std::string& client_id);

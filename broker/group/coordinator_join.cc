@@ -147,6 +147,7 @@ void Coordinator::update_static_member(ClassicGroup& g, JoinRequest& req, const 
     old(sync_error(ErrorCode::fenced_instance_id));
   }
   m.id = new_id;
+  if (g.pending_sync.erase(old_id) != 0) g.pending_sync.insert(new_id);
   if (g.leader == old_id) g.leader = new_id;
   g.static_members[*req.instance_id] = new_id;
   Member& stored = g.members.emplace(new_id, std::move(m)).first->second;
@@ -181,6 +182,7 @@ void Coordinator::prepare_rebalance(ClassicGroup& g) {
   if (g.state == GroupState::completing_rebalance) reset_and_propagate_sync_error(g, ErrorCode::rebalance_in_progress);
   bool initial = g.state == GroupState::empty;
   transition(g, GroupState::preparing_rebalance);
+  clear_pending_sync(g);
   int32_t max_rebalance_ms = 0;
   for (const auto& [id, m] : g.members) max_rebalance_ms = std::max(max_rebalance_ms, m.rebalance_timeout_ms);
   if (g.join_timer != 0) timers_.cancel(g.join_timer);
@@ -236,6 +238,7 @@ void Coordinator::complete_join(ClassicGroup& g) {
   g.protocol_name = g.select_protocol();
   if (!g.leader || g.members.count(*g.leader) == 0) g.leader = g.members.begin()->first;
   transition(g, GroupState::completing_rebalance);
+  schedule_pending_sync(g);
   std::vector<std::pair<JoinCallback, JoinResult>> answers;
   for (auto& [id, m] : g.members) {
     answers.emplace_back(std::move(m.awaiting_join), current_generation_answer(g, m, id == *g.leader));
@@ -307,6 +310,7 @@ void Coordinator::sync(SyncRequest req, SyncCallback done) {
     case GroupState::preparing_rebalance:
       return done(sync_error(ErrorCode::rebalance_in_progress));
     case GroupState::stable:
+      g->pending_sync.erase(m.id);
       schedule_heartbeat(*g, m);
       return done(SyncResult{ErrorCode::none, g->protocol_type, g->protocol_name, m.assignment});
     case GroupState::completing_rebalance:
@@ -317,6 +321,7 @@ void Coordinator::sync(SyncRequest req, SyncCallback done) {
     old(sync_error(ErrorCode::rebalance_in_progress));
   }
   m.awaiting_sync = std::move(done);
+  g->pending_sync.erase(m.id);
   schedule_heartbeat(*g, m);
   if (g->leader != req.member_id) return;
   // The leader's assignment: members it left out get an empty one. Applied now, made visible

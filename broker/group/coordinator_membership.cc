@@ -1,6 +1,9 @@
 // Heartbeat, LeaveGroup and member expiry: how members stay in a group and how they leave it.
+#include <algorithm>
+
 #include "broker/group/coordinator.h"
 #include "broker/group/result_errors.h"
+#include "broker/model/assert.h"
 
 namespace runnel::group {
 
@@ -80,6 +83,7 @@ void Coordinator::remove_member(ClassicGroup& g, const std::string& id) {
     if (s != g.static_members.end() && s->second == id) g.static_members.erase(s);
   }
   g.members.erase(it);
+  g.pending_sync.erase(id);
   if (g.leader == id) g.leader = g.members.empty() ? std::nullopt : std::optional<std::string>(g.members.begin()->first);
 }
 
@@ -148,6 +152,46 @@ void Coordinator::on_pending_expired(const std::string& group_id, const std::str
       g->protocol_type.empty()) {
     remove_group(group_id);
   }
+}
+
+void Coordinator::schedule_pending_sync(ClassicGroup& g) {
+  clear_pending_sync(g);
+  int32_t rebalance_timeout_ms = 0;
+  for (const auto& [id, m] : g.members) {
+    g.pending_sync.insert(id);
+    rebalance_timeout_ms = std::max(rebalance_timeout_ms, m.rebalance_timeout_ms);
+  }
+  g.sync_timer = timers_.schedule(rebalance_timeout_ms, [this, gid = g.id, gen = g.generation] { on_sync_expired(gid, gen); });
+}
+
+void Coordinator::clear_pending_sync(ClassicGroup& g) {
+  if (g.sync_timer != 0) timers_.cancel(g.sync_timer);
+  g.sync_timer = 0;
+  g.pending_sync.clear();
+}
+
+void Coordinator::on_sync_expired(const std::string& group_id, int32_t generation) {
+  ClassicGroup* g = find(group_id);
+  if (g == nullptr) return;
+  g->sync_timer = 0;
+  if (g->generation != generation || g->pending_sync.empty()) return;
+  if (g->state != GroupState::completing_rebalance && g->state != GroupState::stable) return;
+  // Members that joined but never synced would otherwise keep their (unassigned) place while
+  // their heartbeats keep them alive; Kafka drops them and rebalances without them.
+  std::vector<std::string> gone(g->pending_sync.begin(), g->pending_sync.end());
+  g->pending_sync.clear();
+  std::vector<std::pair<std::string, JoinCallback>> joins;
+  for (const std::string& id : gone) {
+    auto it = g->members.find(id);
+    if (it == g->members.end()) continue;
+    if (it->second.awaiting_join) joins.emplace_back(id, std::move(it->second.awaiting_join));
+    // A member that sent SyncGroup is no longer pending.
+    RUNNEL_ASSERT(!it->second.awaiting_sync, "pending-sync member %s awaits a sync answer", id.c_str());
+    remove_member(*g, id);
+  }
+  maybe_prepare_rebalance(*g);
+  if (g->members.empty()) complete_join(*g);
+  for (auto& [id, cb] : joins) cb(join_error(ErrorCode::unknown_member_id, id));
 }
 
 }  // namespace runnel::group

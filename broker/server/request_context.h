@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "broker/io/task.h"
 #include "broker/model/error_code.h"
@@ -21,6 +22,9 @@ struct RequestContext {
   int16_t api_version;
   int32_t correlation_id;
   std::optional<std::string> client_id;
+  // The connection's peer as "address:port" (net::Connection::peer()); the connection outlives
+  // the handler, so a view is enough.
+  std::string_view peer;
   // For metrics only (runnel_requests_total's error label): the first error the handler met,
   // top-level or in any partition. Handlers that do not report leave none.
   ErrorCode error = ErrorCode::none;

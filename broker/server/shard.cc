@@ -206,7 +206,7 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       w.write_int32(0);  // frame size, patched below
       w.write_int32(header.correlation_id);
       if (protocol::response_header_version(api_key, version) >= 1) w.write_uvarint(0);  // no tagged fields
-      RequestContext ctx{*this, conn.id(), api_key, version, header.correlation_id, header.client_id};
+      RequestContext ctx{*this, conn.id(), api_key, version, header.correlation_id, header.client_id, conn.peer()};
       HandlerStatus status = co_await handler->fn(ctx, body, w);
       m_api = api_key;
       m_version = version;

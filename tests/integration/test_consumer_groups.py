@@ -15,7 +15,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from itest import rdkafka
+from itest import java_tool, rdkafka
 
 GROUP_OVERRIDES = {"offsets.topic.replication.factor": "1", "group.initial.rebalance.delay.ms": "500"}
 
@@ -188,6 +188,23 @@ def test_kafka_python_group(gbroker, topic_name):
         rc.close()
 
 
+def test_java_group_consumes_and_commits(gbroker, topic_name):
+    """Kafka's Java consumer as a classic group member: subscribe, consume everything, commitSync;
+    librdkafka then sees the committed offsets (the end of every partition)."""
+    rdkafka.create_topic(gbroker.bootstrap, topic_name, 3)
+    rdkafka.produce(gbroker.bootstrap, topic_name, 300, partitions=3)
+    group = "g-" + topic_name
+    out = java_tool.check("consume-group", gbroker.bootstrap, group=group, topic=topic_name, expected=300,
+                          timeout_ms=60000)
+    assert out["consumed"] == "300" and out["committed_partitions"] == "3" and out.get("ok"), out["_stdout"]
+    rc = group_consumer(gbroker.bootstrap, group)
+    try:
+        offs = rc.committed([TopicPartition(topic_name, p) for p in range(3)], timeout=20)
+        assert [o.offset for o in offs] == [100, 100, 100]
+    finally:
+        rc.close()
+
+
 def test_static_member_restart_does_not_rebalance(gbroker, topic_name):
     rdkafka.create_topic(gbroker.bootstrap, topic_name, 4)
     group = "g-" + topic_name
@@ -234,6 +251,8 @@ def test_list_describe_delete_groups(gbroker, topic_name):
         desc = admin.describe_consumer_groups([group])[group].result(30)
         assert desc.state == ConsumerGroupState.STABLE
         assert len(desc.members) == 1 and desc.members[0].client_id == "describe-me"
+        # Kafka reports the member's peer address with a leading slash and no port.
+        assert desc.members[0].host == "/127.0.0.1"
         assert {tp.partition for tp in desc.members[0].assignment.topic_partitions} == {0, 1}
         c.commit(offsets=[TopicPartition(topic_name, 0, 5)], asynchronous=False)
         with pytest.raises(Exception) as e:

@@ -8,6 +8,22 @@
 
 namespace runnel::server::handlers {
 
+namespace {
+
+// Kafka reports a member's host as Java's InetAddress.toString() of an unresolved peer:
+// "/" + the address, without the port.
+std::string client_host(std::string_view peer) {
+  size_t colon = peer.rfind(':');
+  if (colon != std::string_view::npos) peer = peer.substr(0, colon);
+  std::string host;
+  host.reserve(peer.size() + 1);
+  host.push_back('/');
+  host.append(peer);
+  return host;
+}
+
+}  // namespace
+
 io::Task<HandlerStatus> join_group(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
   protocol::JoinGroupRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
@@ -16,7 +32,7 @@ io::Task<HandlerStatus> join_group(RequestContext& ctx, protocol::Reader& body, 
   jr.member_id = req.member_id;
   jr.instance_id = req.group_instance_id;
   jr.client_id = ctx.client_id.value_or("");
-  jr.client_host = "";  // the peer address is not in RequestContext yet
+  jr.client_host = client_host(ctx.peer);
   jr.session_timeout_ms = req.session_timeout_ms;
   jr.rebalance_timeout_ms = ctx.api_version >= 1 ? req.rebalance_timeout_ms : req.session_timeout_ms;
   jr.protocol_type = req.protocol_type;

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "tests/unit/group/fakes.h"
@@ -114,6 +116,59 @@ TEST(Rebalance, MemberThatDoesNotRejoinIsRemovedAtRebalanceTimeout) {
   EXPECT_EQ((*j1)->generation, 2);
   EXPECT_EQ(h.coord.group("g")->members.size(), 1u);
   EXPECT_EQ(h.coord.heartbeat("g", ids[1], std::nullopt, 1), ErrorCode::unknown_member_id);
+}
+
+// Two members joined generation 1 (session 1 s, rebalance timeout 5 s); nobody synced yet.
+std::vector<std::string> joined_group(Harness& h, const std::string& g) {
+  auto [a, ja] = h.join_new(g);
+  auto [b, jb] = h.join_new(g);
+  h.timers.advance(600);
+  EXPECT_TRUE(ja->has_value() && jb->has_value());
+  EXPECT_EQ(h.coord.group(g)->state, GroupState::completing_rebalance);
+  std::string leader = (*ja)->leader;
+  return leader == a ? std::vector<std::string>{a, b} : std::vector<std::string>{b, a};
+}
+
+// Heartbeats every member in `alive` each 500 ms for `ms` milliseconds.
+void keep_alive(Harness& h, const std::string& g, const std::vector<std::string>& alive, int64_t ms, int32_t gen) {
+  for (int64_t t = 0; t < ms; t += 500) {
+    h.timers.advance(std::min<int64_t>(500, ms - t));
+    for (const auto& id : alive) h.coord.heartbeat(g, id, std::nullopt, gen);
+  }
+}
+
+TEST(PendingSync, MemberThatNeverSyncsIsRemovedAtRebalanceTimeout) {
+  Harness h;
+  auto ids = joined_group(h, "g");  // ids[0] leads
+  auto s0 = h.sync("g", 1, ids[0], {{ids[0], bytes("A")}, {ids[1], bytes("B")}});
+  ASSERT_TRUE(s0->has_value());
+  EXPECT_EQ(h.coord.group("g")->state, GroupState::stable);
+  // ids[1] heartbeats (so its session never expires) but never sends SyncGroup.
+  keep_alive(h, "g", ids, 4500, 1);
+  EXPECT_EQ(h.coord.group("g")->members.size(), 2u) << "still within the rebalance timeout";
+  keep_alive(h, "g", {ids[0]}, 500, 1);
+  const ClassicGroup* g = h.coord.group("g");
+  EXPECT_EQ(g->members.count(ids[1]), 0u) << "removed on pending-sync expiry";
+  EXPECT_EQ(g->state, GroupState::preparing_rebalance);
+  EXPECT_EQ(h.coord.heartbeat("g", ids[1], std::nullopt, 1), ErrorCode::unknown_member_id);
+  auto j = h.join(Harness::join_req("g", ids[0]));
+  ASSERT_TRUE(j->has_value()) << "the remaining member rejoins alone";
+  EXPECT_EQ((*j)->generation, 2);
+  EXPECT_EQ((*j)->members.size(), 1u);
+}
+
+TEST(PendingSync, NobodySyncsEmptiesTheGroupAndSyncedMembersStay) {
+  Harness h;
+  auto ids = joined_group(h, "g");
+  keep_alive(h, "g", ids, 5000, 1);
+  EXPECT_TRUE(h.coord.group("g")->members.empty());
+  EXPECT_EQ(h.coord.group("g")->state, GroupState::empty);
+
+  // A group whose members all synced is left alone after the rebalance timeout.
+  auto stable = stable_group(h, "h", 2);
+  keep_alive(h, "h", stable, 6000, 1);
+  EXPECT_EQ(h.coord.group("h")->members.size(), 2u);
+  EXPECT_EQ(h.coord.group("h")->state, GroupState::stable);
 }
 
 TEST(Rebalance, SessionTimeoutExpiresSilentMember) {

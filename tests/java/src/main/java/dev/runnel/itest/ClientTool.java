@@ -7,6 +7,7 @@ package dev.runnel.itest;
  *                [--idempotence true|false] [--acks all|1|0] [--value-size S]
  *   consume      --bootstrap B --topic T --expected N [--partitions P] [--value-size S]
  *                [--timeout-ms MS]
+ *   consume-group --bootstrap B --group G --topic T --expected N [--timeout-ms MS]
  *   create-topic --bootstrap B --topic T [--partitions P] [--replication R]
  *   list-offsets --bootstrap B --topic T [--partition I]
  *                --spec earliest|latest|max-timestamp|timestamp:<ms>
@@ -30,6 +31,7 @@ public final class ClientTool {
       switch (argv[0]) {
         case "produce" -> rc = ProduceCommand.run(args);
         case "consume" -> rc = ConsumeCommand.run(args);
+        case "consume-group" -> rc = GroupConsumeCommand.run(args);
         case "create-topic" -> rc = AdminCommands.createTopic(args);
         case "list-offsets" -> rc = AdminCommands.listOffsets(args);
         default -> {
@@ -47,7 +49,7 @@ public final class ClientTool {
 
   private static void usage(String why) {
     System.err.println("ClientTool: " + why);
-    System.err.println("usage: produce|consume|create-topic|list-offsets --bootstrap HOST:PORT ...");
+    System.err.println("usage: produce|consume|consume-group|create-topic|list-offsets --bootstrap HOST:PORT ...");
     System.exit(2);
   }
 }
