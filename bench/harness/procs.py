@@ -110,6 +110,13 @@ class Runnel(Broker):
             "node.id": "1",
             "runnel.admin.listeners": f"http://127.0.0.1:{port + 1}",
             "runnel.cores": "1",
+            # The same single-node settings Kafka gets in bench/kafka/run-kafka.sh: with the default
+            # replication factor 3 on one node, __consumer_offsets cannot be created and any client
+            # that commits (EndToEndLatency) waits for a coordinator forever, on either broker.
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
         }
         self.deviations = [f"{k}={v}" for k, v in self.overrides.items() if k not in ("log.dirs",)]
 

@@ -115,6 +115,14 @@ at end {', '.join(f'{x:.2f}' for x in run['load_average_end'])} (other work shar
 def write(run, results_dir, doc_path):
     os.makedirs(results_dir, exist_ok=True)
     path = os.path.join(results_dir, f"{run['id']}.json")
+    if os.path.exists(path):  # never overwrite an earlier run: suffix the start time (UTC)
+        run["id"] += "-" + run["started_utc"].split()[1].replace(":", "")
+        path = os.path.join(results_dir, f"{run['id']}.json")
+        n = 2
+        while os.path.exists(path):
+            path = os.path.join(results_dir, f"{run['id']}-{n}.json")
+            n += 1
+        run["id"] = os.path.basename(path)[:-len(".json")]
     with open(path, "w") as f:
         json.dump(run, f, indent=1)
     text = ""
