@@ -5,7 +5,6 @@
 //
 // BROKER resources are validated as Kafka does and validate_only succeeds, but Runnel cannot
 // apply broker configs at runtime yet: a real change is refused with INVALID_REQUEST.
-#include <charconv>
 #include <set>
 
 #include "broker/cluster/topic_name.h"
@@ -17,6 +16,7 @@
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
@@ -31,10 +31,7 @@ constexpr int8_t kTopic = 2;
 constexpr int8_t kBroker = 4;
 constexpr int8_t kBrokerLogger = 8;
 
-struct Outcome {
-  ErrorCode error = ErrorCode::none;
-  std::string message;
-};
+using Outcome = AlterOutcome;
 
 bool valid_op(int8_t op) { return op >= 0 && op <= 3; }
 
@@ -45,16 +42,6 @@ std::string_view op_name(int8_t op) {
     case 2: return "APPEND";
     default: return "SUBTRACT";
   }
-}
-
-// Java's Integer.parseInt: optional sign, decimal digits, int range.
-std::optional<int32_t> parse_node_id(const std::string& s) {
-  std::string_view v = s;
-  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
-  int32_t out = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
-  return out;
 }
 
 Outcome check_request(const Resource& res) {
@@ -115,15 +102,7 @@ Outcome alter_logger(const Resource& res, Shard& shard, bool validate_only) {
 
 Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
   bool cluster_default = res.resource_name.empty();
-  int32_t node = shard.broker().config().node_id;
-  if (!cluster_default) {
-    std::optional<int32_t> id = parse_node_id(res.resource_name);
-    if (!id) return {ErrorCode::invalid_request, "Node id must be an integer, but it is: " + res.resource_name};
-    if (*id != node) {
-      return {ErrorCode::invalid_request,
-              "Unexpected broker id, expected " + std::to_string(node) + ", but received " + res.resource_name};
-    }
-  }
+  if (Outcome o = check_broker_resource(res.resource_name, shard); o.error != ErrorCode::none) return o;
   for (const auto& c : res.configs) {
     if (!valid_op(c.config_operation)) {
       return {ErrorCode::invalid_request, "Unknown operations type " + std::to_string(c.config_operation)};
@@ -142,9 +121,7 @@ Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
     config::ConfigError err = config::validate_broker_config_update(c.name, *c.value, cluster_default);
     if (!err.ok()) return {err.code, err.message};
   }
-  if (validate_only || res.configs.empty()) return {};
-  return {ErrorCode::invalid_request,
-          "Runnel cannot change broker configs at runtime yet; set them in the broker's properties file and restart"};
+  return broker_update_result(validate_only, res.configs.empty());
 }
 
 io::Task<Outcome> alter_topic(const Resource& res, Shard& shard, bool validate_only) {
@@ -153,22 +130,11 @@ io::Task<Outcome> alter_topic(const Resource& res, Shard& shard, bool validate_o
       co_return Outcome{ErrorCode::invalid_request, "Unknown operations type " + std::to_string(c.config_operation)};
     }
   }
-  if (res.resource_name.empty()) co_return Outcome{ErrorCode::invalid_request, "Default topic resources are not allowed."};
-  if (std::string why = cluster::validate_topic_name(res.resource_name); !why.empty()) {
-    co_return Outcome{ErrorCode::invalid_topic_exception, why};
-  }
   std::vector<Controller::ConfigChange> changes;
   for (const auto& c : res.configs) {
     changes.push_back({c.name, static_cast<Op>(c.config_operation), c.value.value_or("")});
   }
-  Broker& broker = shard.broker();
-  Controller& controller = broker.controller();
-  std::string topic = res.resource_name;
-  auto call = [&controller, &topic, &changes, validate_only]() -> io::Task<Controller::TopicResult> {
-    co_return co_await controller.alter_topic_configs(topic, std::move(changes), true, validate_only);
-  };
-  Controller::TopicResult r = co_await on(shard.ring(), broker.shard(0).ring(), call);
-  co_return Outcome{r.error, r.message};
+  co_return co_await alter_topic_configs(shard, res.resource_name, std::move(changes), true, validate_only);
 }
 
 }  // namespace

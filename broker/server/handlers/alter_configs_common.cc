@@ -1,0 +1,54 @@
+#include "broker/server/handlers/alter_configs_common.h"
+
+#include <charconv>
+
+#include "broker/cluster/topic_name.h"
+#include "broker/server/broker.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/shard.h"
+
+namespace runnel::server::handlers {
+
+std::optional<int32_t> parse_node_id(const std::string& s) {
+  std::string_view v = s;
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  int32_t out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+AlterOutcome check_broker_resource(const std::string& name, Shard& shard) {
+  if (name.empty()) return {};
+  int32_t node = shard.broker().config().node_id;
+  std::optional<int32_t> id = parse_node_id(name);
+  if (!id) return {ErrorCode::invalid_request, "Node id must be an integer, but it is: " + name};
+  if (*id != node) {
+    return {ErrorCode::invalid_request, "Unexpected broker id, expected " + std::to_string(node) + ", but received " + name};
+  }
+  return {};
+}
+
+AlterOutcome broker_update_result(bool validate_only, bool empty) {
+  if (validate_only || empty) return {};
+  return {ErrorCode::invalid_request,
+          "Runnel cannot change broker configs at runtime yet; set them in the broker's properties file and restart"};
+}
+
+io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topic,
+                                           std::vector<Controller::ConfigChange> changes, bool incremental,
+                                           bool validate_only) {
+  if (topic.empty()) co_return AlterOutcome{ErrorCode::invalid_request, "Default topic resources are not allowed."};
+  if (std::string why = cluster::validate_topic_name(topic); !why.empty()) {
+    co_return AlterOutcome{ErrorCode::invalid_topic_exception, why};
+  }
+  Broker& broker = shard.broker();
+  Controller& controller = broker.controller();
+  auto call = [&controller, &topic, &changes, incremental, validate_only]() -> io::Task<Controller::TopicResult> {
+    co_return co_await controller.alter_topic_configs(topic, std::move(changes), incremental, validate_only);
+  };
+  Controller::TopicResult r = co_await on(shard.ring(), broker.shard(0).ring(), call);
+  co_return AlterOutcome{r.error, r.message};
+}
+
+}  // namespace runnel::server::handlers
