@@ -10,6 +10,7 @@
 #include "broker/protocol/generated/describe_configs_request.h"
 #include "broker/protocol/generated/describe_configs_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
@@ -38,16 +39,6 @@ std::string_view type_name(int8_t type) {
     case kGroup: return "GROUP";
     default: return "UNKNOWN";
   }
-}
-
-// Java's Integer.parseInt: optional sign, decimal digits, int range.
-std::optional<int32_t> parse_int(const std::string& s) {
-  std::string_view v = s;
-  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
-  int32_t out = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
-  return out;
 }
 
 struct Options {
@@ -110,7 +101,7 @@ void describe_broker(const Resource& res, Result& r, Shard& shard, const Options
   const config::BrokerConfig& cfg = shard.broker().config();
   bool cluster_default = res.resource_name.empty();
   if (!cluster_default) {
-    std::optional<int32_t> id = parse_int(res.resource_name);
+    std::optional<int32_t> id = parse_node_id(res.resource_name);
     if (!id) return fail(r, ErrorCode::invalid_request, "Broker id must be an integer, but it is: " + res.resource_name);
     if (*id != cfg.node_id) {
       return fail(r, ErrorCode::invalid_request,
@@ -134,7 +125,7 @@ void describe_broker(const Resource& res, Result& r, Shard& shard, const Options
 // Runnel has one logger, reported as Kafka's root logger with a log4j level name.
 void describe_loggers(const Resource& res, Result& r, Shard& shard) {
   if (res.resource_name.empty()) return fail(r, ErrorCode::invalid_request, "Broker id must not be empty");
-  std::optional<int32_t> id = parse_int(res.resource_name);
+  std::optional<int32_t> id = parse_node_id(res.resource_name);
   if (!id) return fail(r, ErrorCode::invalid_request, "Broker id must be an integer, but it is: " + res.resource_name);
   int32_t node = shard.broker().config().node_id;
   if (*id != node) {
