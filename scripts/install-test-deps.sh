@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs test-only tools, idempotently:
 #   - kcat and prometheus (Debian; promtool and a real Prometheus for the observability tests),
+#     buildah and debootstrap (Debian; the container image build and test, tests/image),
 #     a JDK 17 and Maven (Debian, only if java/mvn are missing)
 #   - .venv/ at the repo root with the pinned Python clients of tests/integration/requirements.txt
 #     (re-installed only when that file changes)
 #   - tests/java/target/runnel-itest-client.jar, the Java client CLI (rebuilt when its sources
 #     change)
+#   - the Kubernetes control plane, kubectl and etcd for tests/e2e (scripts/kube-local build:
+#     Go modules built once per machine into /var/cache/runnel/kube; tens of minutes the first
+#     time, nothing after; needs Go >= 1.26 on PATH or in /usr/local/go)
 # With --kafka it also resolves the reference Apache Kafka (bench/kafka/target/lib).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$RUNNEL_ROOT"
 
-debs=(kcat prometheus)
+debs=(kcat prometheus openssl util-linux buildah debootstrap)
 command -v java > /dev/null || debs+=(openjdk-17-jdk-headless)
 command -v javac > /dev/null || debs+=(openjdk-17-jdk-headless)
 command -v mvn > /dev/null || debs+=(maven)
@@ -48,12 +52,25 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   echo "$want" > "$stamp"
 fi
 
+# Extra Python packages of tests/monitoring (PyYAML), with their own stamp.
+mreq=tests/monitoring/requirements.txt
+mstamp=.venv/.monitoring-requirements.sha256
+mwant=$(sha256sum "$mreq" | cut -d' ' -f1)
+if [[ ! -f $mstamp || $(cat "$mstamp") != "$mwant" ]]; then
+  log "installing Python monitoring-test requirements"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$mreq"
+  echo "$mwant" > "$mstamp"
+fi
+
 # --- Java client CLI -------------------------------------------------------------------------
 jar=tests/java/target/runnel-itest-client.jar
 if [[ ! -f $jar || -n $(find tests/java/pom.xml tests/java/src -newer "$jar" -type f 2> /dev/null) ]]; then
   log "building $jar"
   mvn -B -q -f tests/java/pom.xml package
 fi
+
+# --- Kubernetes control plane for tests/e2e ---------------------------------------------------
+scripts/kube-local build > /dev/null
 
 # --- Reference Kafka (optional) --------------------------------------------------------------
 if [[ ${1:-} == --kafka ]]; then

@@ -8,6 +8,7 @@
 #include "broker/admin/collector.h"
 #include "broker/admin/health.h"
 #include "broker/admin/json_api.h"
+#include "broker/admin/log_dir_stats.h"
 #include "broker/admin/process_stats.h"
 #include "broker/log/log.h"
 #include "broker/metrics/clock.h"
@@ -53,6 +54,7 @@ AdminServer::~AdminServer() { stop(); }
 std::string AdminServer::render_metrics() const {
   std::vector<prometheus::MetricFamily> families = collector_->Collect();
   for (auto& f : process_families(options_.version)) families.push_back(std::move(f));
+  for (auto& f : log_dir_families(config_.log_dirs)) families.push_back(std::move(f));
   for (auto& f : registry_->Collect()) families.push_back(std::move(f));
   return prometheus::TextSerializer().Serialize(families);
 }

@@ -24,6 +24,19 @@ std::optional<std::string> string_of(const Values& v, std::string_view n) {
   return std::get<std::string>(x);
 }
 
+// Kafka's GroupCoordinatorConfig checks: each group.consumer.* value within its min/max.
+std::optional<std::string> check_consumer_group_ranges(const Values& v) {
+  for (const char* what : {"session.timeout.ms", "heartbeat.interval.ms"}) {
+    std::string base = std::string("group.consumer.") + what;
+    std::string name_min = std::string("group.consumer.min.") + what;
+    std::string name_max = std::string("group.consumer.max.") + what;
+    int32_t value = int_of(v, base), lo = int_of(v, name_min), hi = int_of(v, name_max);
+    if (value < lo) return base + " must be greater than or equal to " + name_min;
+    if (value > hi) return base + " must be less than or equal to " + name_max;
+  }
+  return std::nullopt;
+}
+
 // Where a raw value came from, appended to error messages so a person can find it.
 struct Origin {
   std::string value;
@@ -125,6 +138,8 @@ void assign_fields(const Values& v, BrokerConfig& c) {
   c.log_cleaner_enable = bool_of(v, "log.cleaner.enable");
   c.log_cleaner_threads = int_of(v, "log.cleaner.threads");
   c.log_cleaner_backoff_ms = long_of(v, "log.cleaner.backoff.ms");
+  c.log_cleaner_dedupe_buffer_size = long_of(v, "log.cleaner.dedupe.buffer.size");
+  c.log_cleaner_io_buffer_size = int_of(v, "log.cleaner.io.buffer.size");
   c.message_max_bytes = int_of(v, "message.max.bytes");
   c.replica_fetch_max_bytes = int_of(v, "replica.fetch.max.bytes");
   c.replica_lag_time_max_ms = long_of(v, "replica.lag.time.max.ms");
@@ -141,6 +156,10 @@ void assign_fields(const Values& v, BrokerConfig& c) {
   c.group_min_session_timeout_ms = int_of(v, "group.min.session.timeout.ms");
   c.group_max_session_timeout_ms = int_of(v, "group.max.session.timeout.ms");
   c.group_max_size = int_of(v, "group.max.size");
+  c.group_consumer_heartbeat_interval_ms = int_of(v, "group.consumer.heartbeat.interval.ms");
+  c.group_consumer_session_timeout_ms = int_of(v, "group.consumer.session.timeout.ms");
+  c.group_consumer_max_size = int_of(v, "group.consumer.max.size");
+  c.group_consumer_assignors = list_of(v, "group.consumer.assignors");
   c.transaction_state_log_num_partitions = int_of(v, "transaction.state.log.num.partitions");
   c.transaction_state_log_replication_factor = short_of(v, "transaction.state.log.replication.factor");
   c.transaction_state_log_min_isr = int_of(v, "transaction.state.log.min.isr");
@@ -230,6 +249,7 @@ Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, st
   }
   if (auto error = resolve_listeners(values, c)) return fail(*error);
   if (auto error = resolve_admin_listeners(values, c)) return fail(*error);
+  if (auto error = check_consumer_group_ranges(values)) return fail(*error);
 
   Result<TopicConfig> defaults = make_topic_config(c.layers, {});
   if (!defaults.ok()) return fail(defaults.error());

@@ -53,6 +53,8 @@ struct BrokerConfig {
   bool log_cleaner_enable = true;
   int32_t log_cleaner_threads = 1;
   int64_t log_cleaner_backoff_ms = 0;
+  int64_t log_cleaner_dedupe_buffer_size = 0;
+  int32_t log_cleaner_io_buffer_size = 0;
   int32_t message_max_bytes = 0;
   // Effective settings of a topic with no overrides. Retention precedence is Kafka's:
   // log.retention.ms > log.retention.minutes > log.retention.hours (likewise roll and jitter).
@@ -76,6 +78,10 @@ struct BrokerConfig {
   int32_t group_min_session_timeout_ms = 0;
   int32_t group_max_session_timeout_ms = 0;
   int32_t group_max_size = 0;
+  int32_t group_consumer_heartbeat_interval_ms = 0;
+  int32_t group_consumer_session_timeout_ms = 0;
+  int32_t group_consumer_max_size = 0;
+  std::vector<std::string> group_consumer_assignors;
 
   // Transactions and idempotent producers.
   int32_t transaction_state_log_num_partitions = 0;

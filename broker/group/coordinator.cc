@@ -7,9 +7,13 @@
 namespace runnel::group {
 
 Coordinator::Coordinator(CoordinatorConfig config, Timers& timers, Journal& journal)
-    : config_(config), timers_(timers), journal_(journal) {}
+    : config_(config),
+      timers_(timers),
+      journal_(journal),
+      consumer_(std::make_unique<ConsumerGroupCoordinator>(*this, config.consumer, timers, journal)) {}
 
 Coordinator::~Coordinator() {
+  consumer_.reset();
   for (auto& [id, g] : groups_) cancel_timers(*g);
 }
 

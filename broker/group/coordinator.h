@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "broker/group/classic_group.h"
+#include "broker/group/consumer_group_coordinator.h"
 #include "broker/group/environment.h"
 #include "broker/group/records.h"
 
@@ -35,6 +36,7 @@ struct CoordinatorConfig {
   int32_t max_group_size = 2147483647;
   int32_t offset_metadata_max_bytes = 4096;
   int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;
+  ConsumerGroupConfig consumer;  // group.consumer.* (KIP-848 groups)
 };
 
 struct JoinRequest {
@@ -115,6 +117,13 @@ struct GroupListing {
   std::string group_id;
   std::string protocol_type;
   std::string state;
+  std::string type = "classic";  // or "consumer" (KIP-848)
+};
+
+// OffsetFetch v9+ from a member of a consumer-protocol group.
+struct FetchingMember {
+  std::string member_id;
+  int32_t member_epoch = -1;
 };
 
 class Coordinator {
@@ -145,7 +154,8 @@ class Coordinator {
   void commit_offsets(OffsetCommitRequest req, CommitCallback done);
   // `partitions` nullopt: every committed offset of the group.
   OffsetFetchResult fetch_offsets(const std::string& group_id,
-                                  const std::optional<std::vector<TopicPartition>>& partitions);
+                                  const std::optional<std::vector<TopicPartition>>& partitions,
+                                  const std::optional<FetchingMember>& member = std::nullopt);
   // OffsetDelete: group-level error, and per-partition errors.
   void delete_offsets(const std::string& group_id, std::vector<TopicPartition> partitions,
                       std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
@@ -160,8 +170,13 @@ class Coordinator {
 
   const ClassicGroup* group(const std::string& id) const;
   const CoordinatorConfig& config() const { return config_; }
+  // The consumer-protocol (KIP-848) groups of the same partitions.
+  ConsumerGroupCoordinator& consumer_groups() { return *consumer_; }
+  const ConsumerGroupCoordinator& consumer_groups() const { return *consumer_; }
 
  private:
+  friend class ConsumerGroupCoordinator;  // partition checks and the classic group of an id
+
   enum class Load : uint8_t { loading, loaded };
 
   ErrorCode check_partition(const std::string& group_id) const;
@@ -169,6 +184,7 @@ class Coordinator {
   ClassicGroup& get_or_create(const std::string& id);
   void transition(ClassicGroup& g, GroupState to);
   void remove_group(const std::string& id);
+  void delete_consumer_group(const ConsumerGroup& cg, std::function<void(ErrorCode)> done);
 
   // Join/rebalance machinery (coordinator_join.cc).
   void join_new_member(ClassicGroup& g, JoinRequest& req, JoinCallback& done);
@@ -202,6 +218,7 @@ class Coordinator {
   std::unordered_map<int32_t, Load> partitions_;
   std::unordered_map<std::string, std::unique_ptr<ClassicGroup>> groups_;
   uint64_t member_counter_ = 0;
+  std::unique_ptr<ConsumerGroupCoordinator> consumer_;
 };
 
 // Maps a journal failure to what Kafka answers for a failed coordinator write.

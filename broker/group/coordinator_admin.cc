@@ -14,7 +14,8 @@ GroupDescription Coordinator::describe(const std::string& group_id) {
     return d;
   }
   const ClassicGroup* g = find(group_id);
-  if (g == nullptr) {
+  // Kafka (DescribeGroups before v6): a consumer-protocol group is not a classic group: Dead.
+  if (g == nullptr || consumer_->group(group_id) != nullptr) {
     d.state = state_name(GroupState::dead);
     return d;
   }
@@ -39,13 +40,20 @@ std::vector<GroupListing> Coordinator::list(int32_t partition) const {
   for (const auto& [id, g] : groups_) {
     if (partition >= 0 && g->offsets_partition != partition) continue;
     if (!is_loaded(g->offsets_partition)) continue;
+    if (consumer_->group(id) != nullptr) continue;  // listed below
     out.push_back(GroupListing{id, g->protocol_type, state_name(g->state)});
+  }
+  for (const auto& [id, g] : consumer_->groups()) {
+    if (partition >= 0 && g->offsets_partition != partition) continue;
+    if (!is_loaded(g->offsets_partition)) continue;
+    out.push_back(GroupListing{id, "consumer", consumer_group_state_name(g->state()), "consumer"});
   }
   return out;
 }
 
 void Coordinator::delete_group(const std::string& group_id, std::function<void(ErrorCode)> done) {
   if (ErrorCode e = check_partition(group_id); e != ErrorCode::none) return done(e);
+  if (const ConsumerGroup* cg = consumer_->group(group_id)) return delete_consumer_group(*cg, std::move(done));
   ClassicGroup* g = find(group_id);
   if (g == nullptr || g->state == GroupState::dead) return done(ErrorCode::group_id_not_found);
   if (g->state != GroupState::empty || !g->members.empty()) return done(ErrorCode::non_empty_group);
@@ -67,9 +75,27 @@ void Coordinator::delete_group(const std::string& group_id, std::function<void(E
   });
 }
 
+void Coordinator::delete_consumer_group(const ConsumerGroup& cg, std::function<void(ErrorCode)> done) {
+  if (!cg.members.empty()) return done(ErrorCode::non_empty_group);
+  std::string group_id = cg.id;
+  std::vector<JournalRecord> records = consumer_->tombstones(cg);
+  if (ClassicGroup* g = find(group_id)) {
+    for (const auto& [tp, c] : g->offsets) {
+      records.push_back({encode_key(OffsetKey{group_id, tp.topic, tp.partition}), std::nullopt});
+    }
+  }
+  journal_.append(cg.offsets_partition, std::move(records), [this, group_id, done = std::move(done)](ErrorCode e) {
+    if (e != ErrorCode::none) return done(coordinator_write_error(e));
+    consumer_->forget(group_id);
+    remove_group(group_id);
+    done(ErrorCode::none);
+  });
+}
+
 void Coordinator::begin_load(int32_t partition) { partitions_[partition] = Load::loading; }
 
 void Coordinator::replay(int32_t partition, std::string_view key, std::optional<std::string_view> value) {
+  if (consumer_->replay(partition, key, value)) return;
   std::optional<RecordKey> k = decode_key(key);
   if (!k) return;
   if (const auto* ok = std::get_if<OffsetKey>(&*k)) {
@@ -138,6 +164,7 @@ void Coordinator::finish_load(int32_t partition) {
     for (auto& [mid, m] : g.members) schedule_heartbeat(g, m);
   }
   for (const std::string& id : drop) remove_group(id);
+  consumer_->finish_load(partition);
   partitions_[partition] = Load::loaded;
 }
 
@@ -160,6 +187,7 @@ void Coordinator::unload(int32_t partition) {
     }
   }
   for (const std::string& id : drop) remove_group(id);
+  consumer_->unload(partition);
   partitions_.erase(partition);
 }
 

@@ -16,6 +16,14 @@ void Coordinator::join(JoinRequest req, JoinCallback done) {
     return done(join_error(ErrorCode::invalid_session_timeout, req.member_id));
   }
   if (req.rebalance_timeout_ms < 0) req.rebalance_timeout_ms = req.session_timeout_ms;
+  if (const ConsumerGroup* cg = consumer_->group(req.group_id)) {
+    // A consumer-protocol group in use takes no classic members (no online migration); an
+    // empty one is replaced by a classic group, keeping its offsets.
+    if (!cg->members.empty()) return done(join_error(ErrorCode::inconsistent_group_protocol, req.member_id));
+    int32_t partition = cg->offsets_partition;
+    journal_.append(partition, consumer_->tombstones(*cg), [](ErrorCode) {});
+    consumer_->forget(req.group_id);
+  }
   ClassicGroup* g = find(req.group_id);
   if (g == nullptr && !req.member_id.empty()) return done(join_error(ErrorCode::unknown_member_id, req.member_id));
   bool created = g == nullptr;

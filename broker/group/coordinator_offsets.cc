@@ -8,7 +8,12 @@ void Coordinator::commit_offsets(OffsetCommitRequest req, CommitCallback done) {
   auto all = [n](ErrorCode e) { return std::vector<ErrorCode>(n, e); };
   if (ErrorCode e = check_partition(req.group_id); e != ErrorCode::none) return done(all(e));
   ClassicGroup* g = find(req.group_id);
-  if (g == nullptr) {
+  if (const ConsumerGroup* cg = consumer_->group(req.group_id)) {
+    // KIP-848 member: generationIdOrMemberEpoch is the member epoch.
+    ErrorCode e = consumer_->validate_offset_commit(*cg, req.member_id, req.generation);
+    if (e != ErrorCode::none) return done(all(e));
+    if (g == nullptr) g = &get_or_create(req.group_id);  // holds the consumer group's offsets
+  } else if (g == nullptr) {
     // A generation < 0 is a commit from outside any membership (an admin tool, or a consumer
     // with manual assignment): Kafka creates an empty group to hold the offsets.
     if (req.generation >= 0) return done(all(ErrorCode::illegal_generation));
@@ -57,11 +62,19 @@ void Coordinator::commit_offsets(OffsetCommitRequest req, CommitCallback done) {
 }
 
 OffsetFetchResult Coordinator::fetch_offsets(const std::string& group_id,
-                                             const std::optional<std::vector<TopicPartition>>& partitions) {
+                                             const std::optional<std::vector<TopicPartition>>& partitions,
+                                             const std::optional<FetchingMember>& member) {
   OffsetFetchResult out;
   if (ErrorCode e = check_partition(group_id); e != ErrorCode::none) {
     out.error = e;
     return out;
+  }
+  if (const ConsumerGroup* cg = consumer_->group(group_id); cg != nullptr && member) {
+    if (ErrorCode e = consumer_->validate_offset_fetch(*cg, member->member_id, member->member_epoch);
+        e != ErrorCode::none) {
+      out.error = e;
+      return out;
+    }
   }
   const ClassicGroup* g = find(group_id);
   if (partitions) {
@@ -122,17 +135,21 @@ size_t Coordinator::expire_offsets() {
   for (auto& [id, gp] : groups_) {
     ClassicGroup& g = *gp;
     if (!is_loaded(g.offsets_partition)) continue;
-    bool empty = g.state == GroupState::empty;
-    if (!empty && g.protocol_type != "consumer") continue;
+    const ConsumerGroup* cg = consumer_->group(id);
+    bool empty = cg != nullptr ? cg->members.empty() : g.state == GroupState::empty;
+    if (!empty && cg == nullptr && g.protocol_type != "consumer") continue;
     std::unordered_set<std::string> subscribed;
-    if (!empty) subscribed = g.subscribed_topics();
+    if (!empty && cg == nullptr) subscribed = g.subscribed_topics();
+    if (!empty && cg != nullptr) {
+      for (const auto& [name, t] : cg->subscribed_metadata) subscribed.insert(name);
+    }
     std::vector<JournalRecord> tombstones;
     for (auto it = g.offsets.begin(); it != g.offsets.end();) {
       // An empty group's offsets age from when it became empty (they were in use until then);
       // offsets of a group that never had members, or of topics a live group no longer
       // consumes, age from their commit.
       int64_t base = it->second.commit_timestamp_ms;
-      if (empty && !g.protocol_type.empty()) base = g.state_timestamp_ms;
+      if (empty && cg == nullptr && !g.protocol_type.empty()) base = g.state_timestamp_ms;
       bool expire = (empty || subscribed.count(it->first.topic) == 0) && now - base >= config_.offsets_retention_ms;
       if (!expire) {
         ++it;
@@ -143,12 +160,26 @@ size_t Coordinator::expire_offsets() {
       ++expired;
     }
     if (empty && g.offsets.empty() && g.pending_members.empty()) {
-      tombstones.push_back({encode_key(GroupKey{g.id}), std::nullopt});
+      if (cg != nullptr) {
+        std::vector<JournalRecord> more = consumer_->tombstones(*cg);
+        tombstones.insert(tombstones.end(), more.begin(), more.end());
+      } else {
+        tombstones.push_back({encode_key(GroupKey{g.id}), std::nullopt});
+      }
       dead.push_back(id);
     }
     if (!tombstones.empty()) journal_.append(g.offsets_partition, std::move(tombstones), [](ErrorCode) {});
   }
-  for (const std::string& id : dead) remove_group(id);
+  // Consumer groups that never committed an offset go once they are empty.
+  for (const auto& [id, cg] : consumer_->groups()) {
+    if (!cg->members.empty() || groups_.count(id) != 0 || !is_loaded(cg->offsets_partition)) continue;
+    journal_.append(cg->offsets_partition, consumer_->tombstones(*cg), [](ErrorCode) {});
+    dead.push_back(id);
+  }
+  for (const std::string& id : dead) {
+    consumer_->forget(id);
+    remove_group(id);
+  }
   return expired;
 }
 

@@ -172,6 +172,10 @@ GroupService::GroupService(Shard& shard) : shard_(shard) {
   cc.max_group_size = c.group_max_size;
   cc.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
   cc.offsets_retention_ms = int64_t{c.offsets_retention_minutes} * 60'000;
+  cc.consumer.heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
+  cc.consumer.session_timeout_ms = c.group_consumer_session_timeout_ms;
+  cc.consumer.max_size = c.group_consumer_max_size;
+  cc.consumer.assignors = c.group_consumer_assignors;
   timers_ = std::make_unique<RingTimers>(shard.ring());
   journal_ = std::make_unique<LogJournal>(shard);
   coordinator_ = std::make_unique<group::Coordinator>(cc, *timers_, *journal_);
@@ -280,6 +284,27 @@ io::Task<ErrorCode> GroupService::delete_group(std::string group_id) {
   touch(group_id);
   Answer<ErrorCode> answer(shard_.ring());
   coordinator_->delete_group(group_id, [&answer](ErrorCode e) { answer.set(e); });
+  co_return co_await answer;
+}
+
+const group::TopicCatalog& GroupService::topic_catalog() {
+  const cluster::ImagePtr& image = shard_.image();
+  if (image.get() == catalog_image_.get()) return catalog_;
+  catalog_ = group::TopicCatalog();
+  for (const auto& [name, t] : image->topics) {
+    if (t->internal) continue;
+    catalog_.add(group::TopicMeta{name, t->id, static_cast<int32_t>(t->partitions.size())});
+  }
+  catalog_.version = image->version;
+  catalog_image_ = image;
+  return catalog_;
+}
+
+io::Task<group::ConsumerHeartbeatResult> GroupService::consumer_heartbeat(group::ConsumerHeartbeatRequest req) {
+  touch(req.group_id);
+  Answer<group::ConsumerHeartbeatResult> answer(shard_.ring());
+  coordinator_->consumer_groups().heartbeat(std::move(req), topic_catalog(),
+                                            [&answer](group::ConsumerHeartbeatResult r) { answer.set(std::move(r)); });
   co_return co_await answer;
 }
 

@@ -48,6 +48,11 @@ class GroupService {
   io::Task<std::pair<ErrorCode, std::vector<ErrorCode>>> delete_offsets(std::string group_id,
                                                                         std::vector<group::TopicPartition> tps);
   io::Task<ErrorCode> delete_group(std::string group_id);
+  // ConsumerGroupHeartbeat (KIP-848), against this core's view of the topics.
+  io::Task<group::ConsumerHeartbeatResult> consumer_heartbeat(group::ConsumerHeartbeatRequest req);
+  // This core's metadata image as the consumer groups see it (internal topics left out, so
+  // regular expressions never match them); rebuilt when the image changes.
+  const group::TopicCatalog& topic_catalog();
 
   // Loads the offsets partitions this core owns, then expires offsets periodically.
   io::Task<void> run();
@@ -63,6 +68,10 @@ class GroupService {
   std::unique_ptr<LogJournal> journal_;
   std::unique_ptr<group::Coordinator> coordinator_;
   int loading_ = 0;
+  group::TopicCatalog catalog_;
+  // The image the catalog was built from, held so that its address cannot be reused by a
+  // newer image (a pointer comparison alone would then miss the change).
+  std::shared_ptr<const void> catalog_image_;
 };
 
 }  // namespace runnel::server

@@ -37,6 +37,8 @@ constexpr ApiHandler kHandlers[] = {
     {key(ApiKey::kIncrementalAlterConfigs), 0, 1, 0, handlers::incremental_alter_configs},
     {key(ApiKey::kOffsetDelete), 0, 0, 0, handlers::offset_delete},
     {key(ApiKey::kDescribeCluster), 0, 1, 0, handlers::describe_cluster},
+    {key(ApiKey::kConsumerGroupHeartbeat), 0, 1, 0, handlers::consumer_group_heartbeat},
+    {key(ApiKey::kConsumerGroupDescribe), 0, 0, 0, handlers::consumer_group_describe},
 };
 
 }  // namespace

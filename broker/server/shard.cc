@@ -16,6 +16,7 @@
 #include "broker/server/handlers/api_versions_fallback.h"
 #include "broker/cluster/partition_metadata.h"
 #include "broker/io/blocking.h"
+#include "broker/storage/cleaner.h"
 #include "broker/storage/log_config.h"
 
 namespace runnel::server {
@@ -236,7 +237,43 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
   --in_flight_requests_;
 }
 
+io::Task<void> Shard::cleaner_loop() {
+  const auto& cfg = broker_.config();
+  storage::CleanerConfig cc;
+  cc.enable = cfg.log_cleaner_enable;
+  cc.threads = cfg.log_cleaner_threads;
+  cc.backoff_ms = cfg.log_cleaner_backoff_ms;
+  if (cfg.log_cleaner_dedupe_buffer_size > 0) cc.dedupe_buffer_size = cfg.log_cleaner_dedupe_buffer_size;
+  if (cfg.log_cleaner_io_buffer_size > 0) cc.io_buffer_size = cfg.log_cleaner_io_buffer_size;
+  if (!cc.enable || cc.threads <= 0) co_return;
+  const auto backoff = std::chrono::milliseconds(std::max<int64_t>(10, cc.backoff_ms));
+  while (!shutting_down_) {
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    std::vector<storage::PartitionLog*> logs;
+    for (auto& [key, p] : partitions_) logs.push_back(&p->log());
+    // Only the chosen log is used after the first suspension; close() waits for its cleaning.
+    const int64_t started_ns = metrics::mono_ns();
+    storage::CleanResult r = co_await storage::clean_filthiest(logs, cc, now_ms);
+    if (shutting_down_) break;
+    if (r.status == storage::CleanResult::Status::cleaned) {
+      RUNNEL_LOG(info,
+                 "log cleaner: %zu segments into %zu, %lld records removed, %lld -> %lld bytes, checkpoint %lld, %lld ms",
+                 r.segments_replaced, r.groups_swapped, static_cast<long long>(r.stats.records_removed),
+                 static_cast<long long>(r.stats.bytes_read), static_cast<long long>(r.stats.bytes_written),
+                 static_cast<long long>(r.new_checkpoint),
+                 static_cast<long long>((metrics::mono_ns() - started_ns) / 1'000'000));
+      if (r.groups_swapped > 0) continue;  // Kafka's cleaner thread looks for more work at once
+    }
+    if (r.status == storage::CleanResult::Status::failed) {
+      RUNNEL_LOG(error, "log cleaner: %s", r.message.c_str());
+    }
+    co_await ring_.sleep_for(backoff);
+  }
+}
+
 io::Task<void> Shard::housekeeping_loop() {
+  ring_.spawn(cleaner_loop());
   const auto& cfg = broker_.config();
   auto interval = std::chrono::milliseconds(std::max<int64_t>(10, std::min<int64_t>(cfg.log_retention_check_interval_ms, 1000)));
   auto next_retention = io::Clock::now() + std::chrono::milliseconds(cfg.log_retention_check_interval_ms);

@@ -58,8 +58,11 @@ class Shard final : public net::FrameSink {
   void on_closed(net::Connection& conn) override;
   void on_response_sent(int16_t api_key, int64_t received_ns, int64_t ready_ns, int64_t sent_ns) override;
 
-  // Periodic work: retention, time-based flushes.
+  // Periodic work: retention, time-based flushes. Starts cleaner_loop().
   io::Task<void> housekeeping_loop();
+  // The log cleaner of this core's compacted partitions (broker/storage/cleaner.h): one
+  // cleaning at a time, heavy work off the ring, backoff when there is nothing to clean.
+  io::Task<void> cleaner_loop();
 
   // This core's metrics (broker/metrics/shard_probe.h). The observability loop beats the
   // liveness heartbeat and publishes partition snapshots for the admin API

@@ -57,7 +57,8 @@ void Shard::publish_groups() {
       gs.group_id = g.group_id;
       gs.state = g.state;
       gs.protocol_type = g.protocol_type;
-      gs.members = static_cast<int32_t>(c.describe(g.group_id).members.size());
+      const group::ConsumerGroup* cg = c.consumer_groups().group(g.group_id);  // KIP-848 group
+      gs.members = static_cast<int32_t>(cg != nullptr ? cg->members.size() : c.describe(g.group_id).members.size());
       group::OffsetFetchResult offsets = c.fetch_offsets(g.group_id, std::nullopt);
       if (offsets.error != ErrorCode::none) continue;
       for (const group::FetchedOffset& o : offsets.offsets) {

@@ -1,5 +1,7 @@
 #include "broker/storage/log_config.h"
 
+#include <algorithm>
+
 #include "broker/config/topic_config.h"
 
 namespace runnel::storage {
@@ -14,6 +16,13 @@ LogConfig from(const config::TopicConfig& t) {
   if (t.segment_index_bytes > 0) c.segment_index_bytes = t.segment_index_bytes;
   if (t.flush_messages > 0) c.flush_messages = t.flush_messages;
   if (t.flush_ms > 0) c.flush_ms = t.flush_ms;
+  c.cleanup_delete = t.cleanup_delete;
+  c.cleanup_compact = t.cleanup_compact;
+  if (t.delete_retention_ms >= 0) c.delete_retention_ms = t.delete_retention_ms;
+  c.min_cleanable_dirty_ratio = t.min_cleanable_dirty_ratio;
+  if (t.min_compaction_lag_ms >= 0) c.min_compaction_lag_ms = t.min_compaction_lag_ms;
+  if (t.max_compaction_lag_ms > 0) c.max_compaction_lag_ms = t.max_compaction_lag_ms;
+  if (c.cleanup_compact) c.segment_ms = std::min(c.segment_ms, c.max_compaction_lag_ms);
   return c;
 }
 

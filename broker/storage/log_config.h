@@ -22,9 +22,19 @@ struct LogConfig {
   int32_t segment_index_bytes = 10 * 1024 * 1024;  // segment.index.bytes (caps entries/segment)
   int64_t flush_messages = std::numeric_limits<int64_t>::max();  // flush.messages
   int64_t flush_ms = std::numeric_limits<int64_t>::max();        // flush.ms
+  // cleanup.policy: delete (retention) and/or compact (the log cleaner, cleaner.h).
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  int64_t delete_retention_ms = 86'400'000;                      // delete.retention.ms
+  double min_cleanable_dirty_ratio = 0.5;                        // min.cleanable.dirty.ratio
+  int64_t min_compaction_lag_ms = 0;                             // min.compaction.lag.ms
+  int64_t max_compaction_lag_ms = std::numeric_limits<int64_t>::max();  // max.compaction.lag.ms
 };
 
 // Maps Kafka's effective topic configs onto LogConfig. Zero/unset values keep the defaults above.
+// As Kafka's LogConfig.maxSegmentMs, a compacted topic rolls its active segment after
+// min(segment.ms, max.compaction.lag.ms), so that max.compaction.lag.ms can be honoured (the
+// active segment is never cleaned).
 LogConfig from(const config::TopicConfig& topic);
 
 }  // namespace runnel::storage

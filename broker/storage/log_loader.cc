@@ -13,6 +13,8 @@
 
 #include "broker/records/batch_header.h"
 #include "broker/storage/checkpoint.h"
+#include "broker/storage/cleaner_checkpoint.h"
+#include "broker/storage/cleaner_recovery.h"
 #include "broker/storage/file_util.h"
 
 namespace runnel::storage {
@@ -151,6 +153,11 @@ bool LogLoader::write_indexes_blocking(Segment& seg, std::string* error) {
 }
 
 bool LogLoader::load(std::string* error) {
+  // 0. A compaction swap interrupted by a crash is completed or rolled back first
+  // (cleaner_recovery.h), so that what follows sees plain segments only.
+  CleanerRecoveryStats cleaner_stats;
+  if (!recover_interrupted_cleaning(log_.dir_fd_, cleaner_stats, error)) return false;
+  if (std::optional<int64_t> c = read_cleaner_checkpoint_blocking(log_.dir_fd_)) log_.cleaner_.checkpoint = *c;
   // 1. Inventory: segment logs; leftovers of interrupted operations are removed.
   std::vector<int64_t> bases;
   DIR* d = ::fdopendir(::dup(log_.dir_fd_));

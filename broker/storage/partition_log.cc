@@ -383,6 +383,11 @@ io::Task<void> PartitionLog::drain() {
 
 io::Task<void> PartitionLog::close() {
   if (closed_) co_return;
+  // A cleaning reads this log's segment fds from a helper thread: stop it and wait for it
+  // before any fd is closed (cleaner.h).
+  cleaner_.abort.store(true);
+  while (cleaner_.running) co_await ring_.sleep_for(std::chrono::milliseconds(2));
+  if (closed_) co_return;
   closed_ = true;  // refuse new appends from here on
   co_await drain();
   if (!failed_ && next_offset_ > flushed_) {

@@ -22,6 +22,10 @@
 // open() recovers every segment past the recovery checkpoint by CRC and truncates at the first
 // invalid batch; nothing that flush() acknowledged can be there (FORMAT.md, "Durability").
 //
+// Compaction: the log cleaner (cleaner.h) reads sealed segments from a helper thread and swaps
+// compacted segments into segments_ on this thread; Segment is shared by pointer, so a read in
+// flight finishes on the old file. close() aborts and waits for a running cleaning.
+//
 // Errors: a failed write or fsync makes the log fail permanently (like Kafka taking the log dir
 // offline): every later call returns KAFKA_STORAGE_ERROR.
 
@@ -39,6 +43,7 @@
 #include "broker/io/task.h"
 #include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
+#include "broker/storage/cleaner_state.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/offset_waiters.h"
 #include "broker/storage/producer_state.h"
@@ -154,8 +159,13 @@ class PartitionLog {
   void update_config(LogConfig config) { config_ = config; }
   const LogConfig& config() const { return config_; }
 
+  // Log cleaner bookkeeping (cleaner.h): checkpoint, running flag, totals. The cleaner itself
+  // (LogCompactor) swaps compacted segments into segments_ on this log's ring thread.
+  const CleanerState& cleaner_state() const { return cleaner_; }
+
  private:
   friend class LogLoader;
+  friend class LogCompactor;
   PartitionLog(io::Ring& ring, std::string dir, LogConfig config);
 
   AppendResult assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated);
@@ -208,6 +218,7 @@ class PartitionLog {
   OffsetWaiters flush_waiters_;
   ProducerStateTable producers_;
   LogStats stats_;
+  CleanerState cleaner_;
 };
 
 }  // namespace runnel::storage

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "broker/storage/checkpoint.h"
+#include "broker/storage/cleaner_checkpoint.h"
 #include "broker/storage/partition_log.h"
 
 namespace runnel::storage {
@@ -15,6 +16,9 @@ constexpr const char* kSegmentSuffixes[] = {".log", ".index", ".timeindex"};
 
 io::Task<void> PartitionLog::enforce_retention(int64_t now_ms) {
   if (failed_ || closed_ || segments_.size() < 2) co_return;
+  // cleanup.policy=compact alone keeps everything the cleaner keeps; and while the cleaner
+  // renames segment files, deleting segments would race with its swap (cleaner_recovery.h).
+  if (!config_.cleanup_delete || cleaner_.swapping) co_return;
   std::vector<std::shared_ptr<Segment>> victims;
   auto it = segments_.begin();
   const auto active = std::prev(segments_.end());
@@ -62,7 +66,7 @@ io::Task<void> PartitionLog::remove() {
       co_await ring_.unlinkat(AT_FDCWD, path.c_str(), 0);
     }
   }
-  for (const char* name : {kCheckpointName, kCheckpointTmpName}) {
+  for (const char* name : {kCheckpointName, kCheckpointTmpName, kCleanerCheckpointName, kCleanerCheckpointTmpName}) {
     const std::string path = dir_ + "/" + name;
     co_await ring_.unlinkat(AT_FDCWD, path.c_str(), 0);
   }

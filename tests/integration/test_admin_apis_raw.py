@@ -8,6 +8,10 @@ import uuid
 
 from confluent_kafka.admin import AdminClient
 
+from itest.kip848_wire import Flex as FlexReader
+from itest.kip848_wire import carr as carray
+from itest.kip848_wire import cstr as cstring
+from itest.kip848_wire import uvarint
 from itest.wire import Connection, array, frame, i8, i16, i32, i64, request_header, string
 
 NODE_ID = 1  # the fixture starts the broker with node.id=1
@@ -35,67 +39,7 @@ def topic_exists(bootstrap: str, topic: str) -> bool:
 
 # ---------------------------------------------------------------- raw flexible-version codec
 
-def uvarint(n: int) -> bytes:
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-
-def cstring(s: str | None) -> bytes:
-    if s is None:
-        return uvarint(0)
-    b = s.encode()
-    return uvarint(len(b) + 1) + b
-
-
-def carray(items: list[bytes]) -> bytes:
-    return uvarint(len(items) + 1) + b"".join(items)
-
-
 TAGS = b"\x00"
-
-
-class FlexReader:
-    def __init__(self, data: bytes):
-        self.d, self.p = data, 0
-
-    def take(self, n: int) -> bytes:
-        v = self.d[self.p:self.p + n]
-        self.p += n
-        return v
-
-    def i8(self): return struct.unpack(">b", self.take(1))[0]
-    def i16(self): return struct.unpack(">h", self.take(2))[0]
-    def i32(self): return struct.unpack(">i", self.take(4))[0]
-    def i64(self): return struct.unpack(">q", self.take(8))[0]
-    def uuid(self): return self.take(16)
-
-    def uvarint(self) -> int:
-        shift = result = 0
-        while True:
-            b = self.take(1)[0]
-            result |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return result
-            shift += 7
-
-    def cstring(self):
-        n = self.uvarint()
-        return None if n == 0 else self.take(n - 1).decode()
-
-    def carray(self, item):
-        n = self.uvarint()
-        return None if n == 0 else [item(self) for _ in range(n - 1)]
-
-    def tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.take(self.uvarint())
 
 
 def flex_request(conn: Connection, api_key: int, version: int, body: bytes) -> FlexReader:

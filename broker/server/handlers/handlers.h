@@ -29,6 +29,8 @@ io::Task<HandlerStatus> offset_fetch(RequestContext& ctx, protocol::Reader& body
 io::Task<HandlerStatus> describe_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> list_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> delete_groups(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> consumer_group_heartbeat(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> consumer_group_describe(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> offset_delete(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 
 }  // namespace runnel::server::handlers

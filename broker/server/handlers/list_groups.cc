@@ -1,5 +1,5 @@
-// ListGroups (API 16): the groups of every core, filtered by state (v4+) and type (v5+; all
-// Runnel groups are "classic" so far).
+// ListGroups (API 16): the groups of every core, filtered by state (v4+) and type (v5+:
+// "classic" or "consumer", the KIP-848 groups).
 #include <strings.h>
 
 #include "broker/protocol/generated/list_groups_request.h"
@@ -39,12 +39,12 @@ io::Task<HandlerStatus> list_groups(RequestContext& ctx, protocol::Reader& body,
     });
     if (cg.loading) resp.error_code = wire(ErrorCode::coordinator_load_in_progress);
     for (auto& g : cg.groups) {
-      if (!matches(req.states_filter, g.state) || !matches(req.types_filter, "classic")) continue;
+      if (!matches(req.states_filter, g.state) || !matches(req.types_filter, g.type)) continue;
       auto& lg = resp.groups.emplace_back();
       lg.group_id = g.group_id;
       lg.protocol_type = g.protocol_type;
       lg.group_state = g.state;
-      lg.group_type = "classic";
+      lg.group_type = g.type;
     }
   }
   if (resp.error_code != 0) ctx.note_error(static_cast<ErrorCode>(resp.error_code));

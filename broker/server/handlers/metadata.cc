@@ -79,8 +79,9 @@ io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, pr
     for (const auto& [name, t] : image->topics) resp.topics.push_back(describe(*t));
   } else {
     for (const auto& rt : *req.topics) {
-      if (!rt.name) {
-        // Lookup by topic id (v10+).
+      if (!rt.name || (rt.name->empty() && !rt.topic_id.is_zero())) {
+        // Lookup by topic id (v10+). The Java client sends such entries with name "" (the
+        // schema default) rather than null, e.g. for KIP-848 assignments of regex subscriptions.
         const cluster::TopicInfo* t = image->topic_by_id(rt.topic_id);
         resp.topics.push_back(t ? describe(*t) : topic_error(std::nullopt, rt.topic_id, ErrorCode::unknown_topic_id));
         continue;

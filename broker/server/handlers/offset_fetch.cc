@@ -15,12 +15,13 @@ namespace {
 struct Query {
   std::string group_id;
   std::optional<std::vector<group::TopicPartition>> partitions;
+  std::optional<group::FetchingMember> member;  // v9+: KIP-848 members say who they are
 };
 
 io::Task<group::OffsetFetchResult> fetch_group(Shard& shard, Query& q) {
   Shard& owner = group_shard(shard, q.group_id);
   co_return co_await on(shard.ring(), owner.ring(), [&owner, &q]() -> io::Task<group::OffsetFetchResult> {
-    co_return owner.groups().for_group(q.group_id).fetch_offsets(q.group_id, q.partitions);
+    co_return owner.groups().for_group(q.group_id).fetch_offsets(q.group_id, q.partitions, q.member);
   });
 }
 
@@ -51,7 +52,7 @@ io::Task<HandlerStatus> offset_fetch(RequestContext& ctx, protocol::Reader& body
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   protocol::OffsetFetchResponse resp;
   if (ctx.api_version < 8) {
-    Query q{req.group_id, std::nullopt};
+    Query q{req.group_id, std::nullopt, std::nullopt};
     if (req.topics) {
       q.partitions.emplace();
       for (const auto& t : *req.topics)
@@ -74,7 +75,10 @@ io::Task<HandlerStatus> offset_fetch(RequestContext& ctx, protocol::Reader& body
     }
   } else {
     for (const auto& g : req.groups) {
-      Query q{g.group_id, std::nullopt};
+      Query q{g.group_id, std::nullopt, std::nullopt};
+      if (ctx.api_version >= 9 && g.member_epoch >= 0) {
+        q.member = group::FetchingMember{g.member_id.value_or(""), g.member_epoch};
+      }
       if (g.topics) {
         q.partitions.emplace();
         for (const auto& t : *g.topics)

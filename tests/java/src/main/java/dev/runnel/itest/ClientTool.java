@@ -8,6 +8,10 @@ package dev.runnel.itest;
  *   consume      --bootstrap B --topic T --expected N [--partitions P] [--value-size S]
  *                [--timeout-ms MS]
  *   consume-group --bootstrap B --group G --topic T --expected N [--timeout-ms MS]
+ *                [--group-protocol classic|consumer]
+ *   group-member --bootstrap B --group G (--topics T1,T2 | --pattern REGEX | --regex RE2J)
+ *                [--group-protocol consumer|classic] [--instance-id I] [--assignor uniform|range]
+ *                runs until stdin closes or says "close"; prints a line per assignment change
  *   create-topic --bootstrap B --topic T [--partitions P] [--replication R]
  *   list-offsets --bootstrap B --topic T [--partition I]
  *                --spec earliest|latest|max-timestamp|timestamp:<ms>
@@ -32,6 +36,7 @@ public final class ClientTool {
         case "produce" -> rc = ProduceCommand.run(args);
         case "consume" -> rc = ConsumeCommand.run(args);
         case "consume-group" -> rc = GroupConsumeCommand.run(args);
+        case "group-member" -> rc = GroupMemberCommand.run(args);
         case "create-topic" -> rc = AdminCommands.createTopic(args);
         case "list-offsets" -> rc = AdminCommands.listOffsets(args);
         default -> {
@@ -49,7 +54,7 @@ public final class ClientTool {
 
   private static void usage(String why) {
     System.err.println("ClientTool: " + why);
-    System.err.println("usage: produce|consume|consume-group|create-topic|list-offsets --bootstrap HOST:PORT ...");
+    System.err.println("usage: produce|consume|consume-group|group-member|create-topic|list-offsets --bootstrap HOST:PORT ...");
     System.exit(2);
   }
 }

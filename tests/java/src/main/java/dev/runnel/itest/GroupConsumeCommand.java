@@ -12,7 +12,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Consumes a topic as a member of a classic consumer group (subscribe, not assign) until the
+ * Consumes a topic as a member of a consumer group (classic or KIP-848 protocol) (subscribe, not assign) until the
  * expected number of records arrived, then commits synchronously. Exercises the Java client's
  * JoinGroup/SyncGroup/Heartbeat/OffsetCommit path; the caller checks the committed offsets.
  */
@@ -27,8 +27,9 @@ final class GroupConsumeCommand {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, a.str("bootstrap"));
     p.put(ConsumerConfig.GROUP_ID_CONFIG, a.str("group"));
-    // The classic protocol (JoinGroup/SyncGroup), not KIP-848's ConsumerGroupHeartbeat.
-    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    // "classic" (JoinGroup/SyncGroup, the default here) or "consumer" (KIP-848's
+    // ConsumerGroupHeartbeat with server-side assignment).
+    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, a.str("group-protocol", "classic"));
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

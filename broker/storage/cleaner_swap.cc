@@ -1,0 +1,143 @@
+// Ring-thread side of a cleaning: the rename protocol (cleaner_recovery.h) and the in-memory
+// segment replacement.
+#include "broker/storage/cleaner_swap.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "broker/storage/cleaner_checkpoint.h"
+#include "broker/storage/partition_log.h"
+
+namespace runnel::storage {
+namespace {
+
+CleanerCrashPoint g_stop_point = CleanerCrashPoint::none;
+
+CleanerCrashPoint env_crash_point() {
+  static const CleanerCrashPoint p = [] {
+    const char* v = std::getenv("RUNNEL_TEST_CLEANER_CRASH_AT");
+    if (v == nullptr) return CleanerCrashPoint::none;
+    for (auto c : {CleanerCrashPoint::after_cleaned, CleanerCrashPoint::before_commit, CleanerCrashPoint::after_commit,
+                   CleanerCrashPoint::before_final_rename, CleanerCrashPoint::before_index_files}) {
+      if (std::strcmp(v, crash_point_name(c)) == 0) return c;
+    }
+    return CleanerCrashPoint::none;
+  }();
+  return p;
+}
+
+// True when the swap must stop here (unit-test stop point); never returns for the env crash.
+bool reached(CleanerCrashPoint p) {
+  if (env_crash_point() == p) {
+    std::fprintf(stderr, "storage: cleaner test hook: SIGKILL at %s\n", crash_point_name(p));
+    ::kill(::getpid(), SIGKILL);
+  }
+  return g_stop_point == p;
+}
+
+}  // namespace
+
+const char* crash_point_name(CleanerCrashPoint p) {
+  switch (p) {
+    case CleanerCrashPoint::none: return "none";
+    case CleanerCrashPoint::after_cleaned: return "after_cleaned";
+    case CleanerCrashPoint::before_commit: return "before_commit";
+    case CleanerCrashPoint::after_commit: return "after_commit";
+    case CleanerCrashPoint::before_final_rename: return "before_final_rename";
+    case CleanerCrashPoint::before_index_files: return "before_index_files";
+  }
+  return "?";
+}
+
+void set_cleaner_stop_point(CleanerCrashPoint p) { g_stop_point = p; }
+
+io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
+  io::Ring& ring = log.ring_;
+  const int dir = log.dir_fd_;
+  const int64_t b0 = g.segment->base_offset;
+  // The old segments must still be exactly what the job read (retention may have dropped some),
+  // and the segment after them must start where the cleaned one ends.
+  bool current = !log.failed_;
+  for (int64_t base : g.old_bases) {
+    auto it = log.segments_.find(base);
+    current = current && it != log.segments_.end() && !it->second->deleted;
+  }
+  if (current) {
+    auto next = log.segments_.upper_bound(g.old_bases.back());
+    current = next != log.segments_.end() && next->first == g.segment->next_offset;
+  }
+  const std::string cleaned = cleaned_file_name(b0), swap = segment_file_name(b0, ".log.swap");
+  if (!current) {
+    co_await ring.unlinkat(dir, cleaned.c_str(), 0);
+    co_return 0;
+  }
+  if (reached(CleanerCrashPoint::after_cleaned)) co_return 2;
+  int res = 0;
+  for (size_t i = 1; i < g.old_bases.size() && res >= 0; ++i) {
+    const std::string from = segment_file_name(g.old_bases[i], ".log");
+    const std::string to = segment_file_name(g.old_bases[i], ".log.deleted");
+    res = co_await ring.renameat(dir, from.c_str(), dir, to.c_str());
+  }
+  if (res >= 0 && g.old_bases.size() > 1) res = co_await ring.fsync(dir, false);
+  if (res < 0) {
+    log.fail("cleaner rename to .deleted", res);
+    co_return res;
+  }
+  if (reached(CleanerCrashPoint::before_commit)) co_return 2;
+  res = co_await ring.renameat(dir, cleaned.c_str(), dir, swap.c_str());
+  if (res >= 0) res = co_await ring.fsync(dir, false);
+  if (res < 0) {
+    log.fail("cleaner commit rename", res);
+    co_return res;
+  }
+  if (reached(CleanerCrashPoint::after_commit)) co_return 2;
+
+  // Committed: the new segment replaces the old ones in one synchronous step.
+  for (int64_t base : g.old_bases) {
+    auto it = log.segments_.find(base);
+    it->second->deleted = true;
+    log.segments_.erase(it);
+  }
+  log.segments_[b0] = g.segment;
+
+  for (size_t i = 0; i < g.old_bases.size(); ++i) {
+    const int64_t base = g.old_bases[i];
+    if (i > 0) co_await ring.unlinkat(dir, segment_file_name(base, ".log.deleted").c_str(), 0);
+    co_await ring.unlinkat(dir, segment_file_name(base, ".index").c_str(), 0);
+    co_await ring.unlinkat(dir, segment_file_name(base, ".timeindex").c_str(), 0);
+  }
+  if (reached(CleanerCrashPoint::before_final_rename)) co_return 2;
+  const std::string final_name = segment_file_name(b0, ".log");
+  res = co_await ring.renameat(dir, swap.c_str(), dir, final_name.c_str());
+  if (res >= 0) res = co_await ring.fsync(dir, false);
+  if (res < 0) {
+    log.fail("cleaner final rename", res);
+    co_return res;
+  }
+  if (reached(CleanerCrashPoint::before_index_files)) co_return 2;
+  // A crash before these exist makes the loader rebuild them by a CRC scan.
+  res = co_await log.write_index_files(*g.segment);
+  if (res < 0) {
+    log.fail("cleaner index files", res);
+    co_return res;
+  }
+  co_return 1;
+}
+
+io::Task<int> LogCompactor::write_checkpoint(PartitionLog& log, int64_t offset) {
+  const std::string text =
+      encode_cleaner_checkpoint(std::filesystem::path(log.dir_).filename().string(), offset);
+  int res = co_await log.write_file(kCleanerCheckpointTmpName, std::vector<uint8_t>(text.begin(), text.end()));
+  if (res >= 0) {
+    res = co_await log.ring_.renameat(log.dir_fd_, kCleanerCheckpointTmpName, log.dir_fd_, kCleanerCheckpointName);
+  }
+  if (res >= 0) res = co_await log.ring_.fsync(log.dir_fd_, false);
+  co_return res;
+}
+
+}  // namespace runnel::storage

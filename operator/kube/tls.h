@@ -1,0 +1,17 @@
+#pragma once
+// Loads PEM material from memory into an httplib::SSLClient's SSL_CTX: the CA bundle into the
+// verify store (every certificate in it), and the client certificate and key for mutual TLS.
+// Holding PEM in memory means inline `*-data` kubeconfig fields need no temporary files.
+
+#include <string>
+
+#include <httplib.h>
+
+#include "operator/kube/config.h"
+
+namespace runnel::kube {
+
+// Returns "" on success, otherwise what failed.
+std::string configure_tls(httplib::SSLClient& client, const Config& config);
+
+}  // namespace runnel::kube
