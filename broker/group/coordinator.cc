@@ -1,5 +1,6 @@
 #include "broker/group/coordinator.h"
 
+#include <algorithm>
 #include <random>
 
 #include "broker/group/offsets_partition.h"
@@ -117,7 +118,22 @@ void Coordinator::store_group(ClassicGroup& g, std::function<void(ErrorCode)> do
   }
   std::vector<JournalRecord> records;
   records.push_back({encode_key(GroupKey{g.id}), encode_value(v)});
-  journal_.append(g.offsets_partition, std::move(records), std::move(done));
+  append_records(g.offsets_partition, std::move(records), std::move(done));
+}
+
+void Coordinator::append_records(int32_t partition, std::vector<JournalRecord> records,
+                                 std::function<void(ErrorCode)> done) {
+  // Kafka's coordinator builds one batch bounded by the partition's max.message.bytes and fails
+  // the write with RecordTooLargeException when the records do not fit (e.g. a group record
+  // carrying megabytes of member metadata). Upper bound: the v2 batch header (61 bytes) plus,
+  // per record, its varint framing (at most 32 bytes) and its key and value.
+  size_t size = 61;
+  for (const JournalRecord& r : records) size += 32 + r.key.size() + (r.value ? r.value->size() : 0);
+  if (size > static_cast<size_t>(std::max(config_.max_record_batch_bytes, 0))) {
+    timers_.schedule(0, [done = std::move(done)] { done(ErrorCode::message_too_large); });
+    return;
+  }
+  journal_.append(partition, std::move(records), std::move(done));
 }
 
 ErrorCode coordinator_write_error(ErrorCode e) {

@@ -36,6 +36,9 @@ struct CoordinatorConfig {
   int32_t max_group_size = 2147483647;
   int32_t offset_metadata_max_bytes = 4096;
   int64_t offsets_retention_ms = 7LL * 24 * 3600 * 1000;
+  // __consumer_offsets' max.message.bytes (Kafka: message.max.bytes, default 1048588): a write
+  // whose record batch would be larger fails with MESSAGE_TOO_LARGE before reaching the log.
+  int32_t max_record_batch_bytes = 1048588;
   ConsumerGroupConfig consumer;  // group.consumer.* (KIP-848 groups)
 };
 
@@ -84,6 +87,7 @@ struct OffsetCommitRequest {
   std::string member_id;
   std::optional<std::string> instance_id;
   std::vector<OffsetCommitPartition> partitions;
+  int16_t api_version = 0;  // v9+: an unknown group with generation >= 0 is GROUP_ID_NOT_FOUND
 };
 using CommitCallback = std::function<void(std::vector<ErrorCode>)>;  // per partition
 
@@ -210,6 +214,9 @@ class Coordinator {
   void on_sync_expired(const std::string& group_id, int32_t generation);
   void cancel_timers(ClassicGroup& g);
   void store_group(ClassicGroup& g, std::function<void(ErrorCode)> done);
+  // journal_.append, unless the records cannot fit one batch of max_record_batch_bytes: then
+  // `done` gets MESSAGE_TOO_LARGE (later, as a journal answer would come).
+  void append_records(int32_t partition, std::vector<JournalRecord> records, std::function<void(ErrorCode)> done);
   std::string new_member_id(const std::string& client_id);
 
   CoordinatorConfig config_;

@@ -16,7 +16,11 @@ void Coordinator::commit_offsets(OffsetCommitRequest req, CommitCallback done) {
   } else if (g == nullptr) {
     // A generation < 0 is a commit from outside any membership (an admin tool, or a consumer
     // with manual assignment): Kafka creates an empty group to hold the offsets.
-    if (req.generation >= 0) return done(all(ErrorCode::illegal_generation));
+    // Otherwise Kafka answers GROUP_ID_NOT_FOUND from OffsetCommit v9 on, and
+    // ILLEGAL_GENERATION to older versions (what their clients expect).
+    if (req.generation >= 0) {
+      return done(all(req.api_version >= 9 ? ErrorCode::group_id_not_found : ErrorCode::illegal_generation));
+    }
     g = &get_or_create(req.group_id);
   } else if (g->state == GroupState::dead) {
     return done(all(ErrorCode::coordinator_not_available));
@@ -46,19 +50,19 @@ void Coordinator::commit_offsets(OffsetCommitRequest req, CommitCallback done) {
     applied.emplace_back(i, std::move(c));
   }
   if (records.empty()) return done(std::move(errors));
-  journal_.append(g->offsets_partition, std::move(records),
-                  [this, gid = req.group_id, tps = std::move(req.partitions), applied = std::move(applied),
-                   errors = std::move(errors), done = std::move(done)](ErrorCode e) mutable {
-                    ClassicGroup* grp = find(gid);
-                    for (auto& [i, c] : applied) {
-                      if (e != ErrorCode::none) {
-                        errors[i] = coordinator_write_error(e);
-                      } else if (grp != nullptr) {
-                        grp->offsets[tps[i].tp] = std::move(c);
-                      }
-                    }
-                    done(std::move(errors));
-                  });
+  append_records(g->offsets_partition, std::move(records),
+                 [this, gid = req.group_id, tps = std::move(req.partitions), applied = std::move(applied),
+                  errors = std::move(errors), done = std::move(done)](ErrorCode e) mutable {
+                   ClassicGroup* grp = find(gid);
+                   for (auto& [i, c] : applied) {
+                     if (e != ErrorCode::none) {
+                       errors[i] = coordinator_write_error(e);
+                     } else if (grp != nullptr) {
+                       grp->offsets[tps[i].tp] = std::move(c);
+                     }
+                   }
+                   done(std::move(errors));
+                 });
 }
 
 OffsetFetchResult Coordinator::fetch_offsets(const std::string& group_id,

@@ -171,6 +171,7 @@ GroupService::GroupService(Shard& shard) : shard_(shard) {
   cc.initial_rebalance_delay_ms = c.group_initial_rebalance_delay_ms;
   cc.max_group_size = c.group_max_size;
   cc.offset_metadata_max_bytes = c.offset_metadata_max_bytes;
+  cc.max_record_batch_bytes = c.message_max_bytes;
   cc.offsets_retention_ms = int64_t{c.offsets_retention_minutes} * 60'000;
   cc.consumer.heartbeat_interval_ms = c.group_consumer_heartbeat_interval_ms;
   cc.consumer.session_timeout_ms = c.group_consumer_session_timeout_ms;

@@ -19,6 +19,7 @@ io::Task<HandlerStatus> offset_commit(RequestContext& ctx, protocol::Reader& bod
   cr.generation = req.generation_id_or_member_epoch;
   cr.member_id = req.member_id;
   cr.instance_id = req.group_instance_id;
+  cr.api_version = ctx.api_version;
   std::vector<int16_t*> slots;  // where each forwarded partition's answer goes
   for (const auto& t : req.topics) {
     auto& rt = resp.topics.emplace_back();
