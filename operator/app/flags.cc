@@ -35,6 +35,8 @@ std::string usage() {
          "  --leader-election-namespace NS     namespace of the Lease (default: own namespace)\n"
          "  --leader-election-id NAME          name of the Lease (default runnel-operator)\n"
          "  --workers N                        reconcile threads per controller (default 1)\n"
+         "  --resync-period SECONDS            re-reconcile every object this often to correct\n"
+         "                                     drift (default: clusters 30, topics 60)\n"
          "  --version                          print the version and exit\n"
          "  --help                             print this help and exit\n";
 }
@@ -64,7 +66,7 @@ FlagParse parse_flags(const std::vector<std::string>& args) {
     }
     static const char* kValued[] = {"--kubeconfig", "--namespace", "--metrics-bind-address",
                                     "--health-probe-bind-address", "--leader-election-namespace",
-                                    "--leader-election-id", "--workers"};
+                                    "--leader-election-id", "--workers", "--resync-period"};
     bool known = false;
     for (const char* k : kValued) known = known || arg == k;
     if (!known) return {f, "unknown flag: " + arg};
@@ -81,6 +83,14 @@ FlagParse parse_flags(const std::vector<std::string>& args) {
     else if (arg == "--workers") {
       f.workers = std::atoi(value.c_str());
       if (f.workers < 1 || f.workers > 64) return {f, "--workers must be 1..64"};
+    } else if (arg == "--resync-period") {
+      std::string v = value;
+      if (!v.empty() && v.back() == 's') v.pop_back();  // "60s" as controller-runtime writes it
+      char* end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1 || n > 86400)
+        return {f, "--resync-period must be 1..86400 seconds: " + value};
+      f.resync_seconds = static_cast<int>(n);
     } else {
       return {f, "unknown flag: " + arg};
     }

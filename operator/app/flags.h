@@ -15,6 +15,7 @@ struct Flags {
   std::string leader_election_namespace;  // default: the operator's own namespace
   std::string leader_election_id = "runnel-operator";
   int workers = 1;  // --workers: reconcile threads per controller
+  int resync_seconds = 0;  // --resync-period: periodic drift correction; 0 = controller defaults
   bool help = false;
   bool version = false;
 };

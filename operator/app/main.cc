@@ -81,7 +81,8 @@ int run(const operator_app::Flags& flags) {
   options.on_lost_leadership = [] { g_lost_leadership = true; };
   kube::Manager manager(*api, options, &metrics);
   kube::ApiEventRecorder events(*api);
-  operator_app::register_controllers(manager, *api, events, {cfg.config.ns});
+  operator_app::register_controllers(manager, *api, events,
+                                     {cfg.config.ns, std::chrono::seconds(flags.resync_seconds)});
 
   operator_app::HealthServer health([&] { return manager.healthy(); },
                                     [&] { return manager.caches_synced(); });

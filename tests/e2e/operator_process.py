@@ -35,7 +35,7 @@ def http_get(url, timeout=2.0):
 
 
 class OperatorProcess:
-    def __init__(self, binary, kubeconfig, directory):
+    def __init__(self, binary, kubeconfig, directory, extra_args=()):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_file = self.dir / "operator.log"
@@ -43,7 +43,7 @@ class OperatorProcess:
         self.argv = [str(binary), "--kubeconfig", str(kubeconfig),
                      "--metrics-bind-address", f"127.0.0.1:{self.metrics_port}",
                      "--health-probe-bind-address", f"127.0.0.1:{self.health_port}",
-                     "--leader-elect", "--leader-election-namespace", "default"]
+                     "--leader-elect", "--leader-election-namespace", "default", *extra_args]
         self.proc = None
 
     def start(self):

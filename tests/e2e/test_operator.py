@@ -26,8 +26,9 @@ def crds(kube):
 
 @pytest.fixture(scope="module")
 def operator(kube, crds, node_agent, request, tmp_path_factory):
+    # A short resync so that drift correction is seen within the test.
     op = OperatorProcess(request.config.getoption("--operator-bin"), kube.kubeconfig,
-                         tmp_path_factory.mktemp("operator"))
+                         tmp_path_factory.mktemp("operator"), ["--resync-period", "5"])
     op.start()
     yield op
     code = op.stop()
@@ -152,6 +153,20 @@ def test_topic_changes_converge(kube, operator):
     cfg = topic_configs(boot, "orders")
     assert cfg["segment.ms"][0] == "7200000", "a key the resource never managed was touched"
     wait_for(lambda: topic_ready(kube, "orders"), 60, what="orders Ready")
+
+
+def test_drift_behind_the_operators_back_is_corrected(kube, operator):
+    from confluent_kafka.admin import AdminClient, ConfigResource
+    boot = bootstrap(kube)
+    admin = AdminClient({"bootstrap.servers": boot})
+    # Someone changes a managed key and deletes the topic outright.
+    res = ConfigResource(ConfigResource.Type.TOPIC, "orders",
+                         incremental_configs=[_set("cleanup.policy", "compact")])
+    admin.incremental_alter_configs([res])[res].result(timeout=30)
+    wait_for(lambda: topic_configs(boot, "orders")["cleanup.policy"][0] == "delete", 60,
+             what="cleanup.policy restored by the resync")
+    admin.delete_topics(["orders"])["orders"].result(timeout=30)
+    wait_for(lambda: kcat_topics(boot).get("orders") == 5, 60, what="orders re-created")
 
 
 def _set(key, value):

@@ -44,6 +44,14 @@ TEST(Flags, Errors) {
   EXPECT_FALSE(parse_flags({"--metrics-bind-address", "nope"}).ok());
   EXPECT_FALSE(parse_flags({"--leader-elect=maybe"}).ok());
   EXPECT_FALSE(parse_flags({"--workers", "0"}).ok());
+  EXPECT_FALSE(parse_flags({"--resync-period", "0"}).ok());
+  EXPECT_FALSE(parse_flags({"--resync-period", "5m"}).ok());
+}
+
+TEST(Flags, ResyncPeriod) {
+  EXPECT_EQ(parse_flags({}).flags.resync_seconds, 0);
+  EXPECT_EQ(parse_flags({"--resync-period", "5"}).flags.resync_seconds, 5);
+  EXPECT_EQ(parse_flags({"--resync-period=90s"}).flags.resync_seconds, 90);
 }
 
 TEST(Flags, BindAddresses) {
