@@ -7,6 +7,7 @@
 #     (re-installed only when that file changes)
 #   - tests/java/target/runnel-itest-client.jar, the Java client CLI (rebuilt when its sources
 #     change)
+#   - helm for tests/helm (scripts/helm-local build: Go module, cached in /var/cache/runnel/helm)
 #   - the Kubernetes control plane, kubectl and etcd for tests/e2e (scripts/kube-local build:
 #     Go modules built once per machine into /var/cache/runnel/kube; tens of minutes the first
 #     time, nothing after; needs Go >= 1.26 on PATH or in /usr/local/go)
@@ -71,6 +72,11 @@ fi
 
 # --- Kubernetes control plane for tests/e2e ---------------------------------------------------
 scripts/kube-local build > /dev/null
+
+# --- Helm for tests/helm and scripts/gen-manifests ---------------------------------------------
+# scripts/helm-local: `go install helm.sh/helm/v3/cmd/helm@<pinned>` once per machine into
+# /var/cache/runnel/helm/<version>/ (about a minute with a warm Go module cache); nothing after.
+scripts/helm-local build > /dev/null
 
 # --- Reference Kafka (optional) --------------------------------------------------------------
 if [[ ${1:-} == --kafka ]]; then

@@ -79,6 +79,10 @@ class PodRun:
                 "KUBERNETES_SERVICE_PORT": str(self.agent.api_port),
                 "KUBERNETES_SERVICE_PORT_HTTPS": str(self.agent.api_port),
                 **pod_spec.mounts_env(self.root, self.mounts)}
+        # In-cluster clients read the token from a fixed path that is relocated here; the
+        # runnel-operator takes the relocated directory from this variable.
+        if pod_spec.SA_DIR in self.mounts:
+            base["RUNNEL_SERVICEACCOUNT_DIR"] = self.mounts[pod_spec.SA_DIR]
         env = pod_spec.build_env(self.agent.kube, self.pod, spec, self.ip, base,
                                  self.agent.allocatable)
         return {k: pod_spec.rewrite_paths(v, self.mounts) for k, v in env.items()}

@@ -71,6 +71,8 @@ class Container:
         self.env = self.pod.container_env(self.spec)
         argv = self.argv()
         self.cwd = self.pod.root
+        # A pod without volumes (automountServiceAccountToken: false) has no root yet.
+        os.makedirs(self.cwd, exist_ok=True)
         if self.spec.get("workingDir"):
             self.cwd = self.pod.root + self.spec["workingDir"]
             os.makedirs(self.cwd, exist_ok=True)
