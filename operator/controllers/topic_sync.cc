@@ -80,6 +80,12 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
       } else if (e.is(ErrorCode::topic_already_exists)) {
         // Created by someone else between describe and create: adopt it on the next pass.
         degrade(out, topic_reason::kCreateFailed, e.describe(), ReconcileResult::after(std::chrono::seconds(1)));
+      } else if (e.is(ErrorCode::invalid_replication_factor)) {
+        // Usually transient: brokers of a starting cluster are still registering. Retry with the
+        // queue's backoff rather than waiting for the next resync.
+        std::string message = "cannot create topic '" + name + "' yet: " + e.describe();
+        events_.record(raw, EventType::kWarning, topic_reason::kCreateFailed, message);
+        degrade(out, topic_reason::kCreateFailed, message, ReconcileResult::failed(message));
       } else {
         // The spec (name, replication factor, a config) is wrong: retrying will not help until
         // the resource changes, which re-queues it anyway; the resync still retries.

@@ -197,13 +197,23 @@ TEST_F(TopicControllerTest, UnreachableBrokersBackOff) {
 
 TEST_F(TopicControllerTest, CreateRefusedByBrokersIsReported) {
   topics.put(topic_object("orders", "demo", 3));
-  brokers.fail_create = AdminError::kafka(ErrorCode::invalid_replication_factor, "Replication factor: 1 larger than available brokers: 0.");
+  brokers.fail_create = AdminError::kafka(ErrorCode::invalid_config, "retention.ms: not a number");
   auto r = run();
   EXPECT_FALSE(r.error);
   EXPECT_EQ(r.requeue_after, 60s);
   EXPECT_EQ(ready()["reason"], topic_reason::kCreateFailed);
-  EXPECT_NE(ready()["message"].get<std::string>().find("INVALID_REPLICATION_FACTOR"), std::string::npos);
+  EXPECT_NE(ready()["message"].get<std::string>().find("INVALID_CONFIG"), std::string::npos);
   EXPECT_TRUE(events.has(topic_reason::kCreateFailed));
+}
+
+TEST_F(TopicControllerTest, TooFewBrokersYetIsRetriedWithBackoff) {
+  // A starting cluster whose brokers have not all registered refuses the replication factor.
+  topics.put(topic_object("orders", "demo", 3));
+  brokers.fail_create = AdminError::kafka(ErrorCode::invalid_replication_factor, "Replication factor: 1 larger than available brokers: 0.");
+  auto r = run();
+  EXPECT_TRUE(r.error);
+  EXPECT_EQ(ready()["reason"], topic_reason::kCreateFailed);
+  EXPECT_NE(ready()["message"].get<std::string>().find("INVALID_REPLICATION_FACTOR"), std::string::npos);
 }
 
 TEST_F(TopicControllerTest, InvalidSpecIsReportedWithoutBrokerCalls) {
