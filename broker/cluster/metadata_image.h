@@ -40,6 +40,11 @@ struct TopicInfo {
   std::vector<PartitionInfo> partitions;
   config::RawConfigs overrides;  // topic-level configs as set by the user
   config::TopicConfig effective;  // broker defaults + overrides
+
+  // A partition index from a request names one of this topic's partitions.
+  bool has_partition(int32_t index) const {
+    return index >= 0 && index < static_cast<int32_t>(partitions.size());
+  }
 };
 
 struct MetadataImage {

@@ -190,7 +190,7 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
       const cluster::TopicInfo* info = image->topic(sp.topic);
       if (info == nullptr || (by_id && info->id != sp.topic_id)) {
         t.resolve_error = by_id ? ErrorCode::unknown_topic_id : ErrorCode::unknown_topic_or_partition;
-      } else if (sp.partition < 0 || sp.partition >= static_cast<int32_t>(info->partitions.size())) {
+      } else if (!info->has_partition(sp.partition)) {
         t.resolve_error = ErrorCode::unknown_topic_or_partition;
       }
       targets.push_back(std::move(t));

@@ -100,7 +100,7 @@ io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body
     for (const auto& p : t.partitions) {
       auto& pr = tr.partitions.emplace_back();
       pr.partition_index = p.partition_index;
-      if (info == nullptr || p.partition_index < 0 || p.partition_index >= static_cast<int32_t>(info->partitions.size())) {
+      if (info == nullptr || !info->has_partition(p.partition_index)) {
         pr.error_code = wire(ErrorCode::unknown_topic_or_partition);
         continue;
       }

@@ -21,7 +21,7 @@ io::Task<HandlerStatus> offset_delete(RequestContext& ctx, protocol::Reader& bod
     for (const auto& p : t.partitions) {
       auto& rp = rt.partitions.emplace_back();
       rp.partition_index = p.partition_index;
-      if (info == nullptr || p.partition_index < 0 || p.partition_index >= static_cast<int32_t>(info->partitions.size())) {
+      if (info == nullptr || !info->has_partition(p.partition_index)) {
         rp.error_code = wire(ErrorCode::unknown_topic_or_partition);
         continue;
       }

@@ -115,7 +115,7 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
         error = ErrorCode::unsupported_version;
       } else if (req.acks != 0 && req.acks != 1 && req.acks != -1) {
         error = ErrorCode::invalid_required_acks;
-      } else if (topic == nullptr || pd.index < 0 || pd.index >= static_cast<int32_t>(topic->partitions.size())) {
+      } else if (topic == nullptr || !topic->has_partition(pd.index)) {
         error = ErrorCode::unknown_topic_or_partition;
       } else if (pd.records.is_null || pd.records.data == nullptr) {
         error = ErrorCode::invalid_record;
