@@ -66,3 +66,28 @@ def disk_write_mb_per_s(directory, mb):
         out[name] = mb * 1048576 / 1e6 / (time.time() - t0)
         os.unlink(path)
     return out, f"dd bs=1M count={mb}: buffered (page cache, no sync), conv=fdatasync (one sync at the end), oflag=direct"
+
+
+_TOUCH = """
+import mmap, sys, time
+n = int(sys.argv[1]) << 20
+m = mmap.mmap(-1, n)
+t0 = time.perf_counter()
+for i in range(0, n, 4096):
+    m[i] = 1
+print(n / 1e6 / (time.perf_counter() - t0))
+"""
+
+
+def memory_touch_mb_per_s(mb):
+    """First touch of `mb` MiB of fresh anonymous memory (one byte per 4 KiB page), on the broker core.
+
+    Why: growing the page cache costs the same per page. On a VM whose guest memory the host backs
+    lazily this is far slower than on bare metal, and it is what a broker pays when its buffered
+    writes grow the page cache (Kafka's appends; Runnel's appends use O_DIRECT and do not)."""
+    p = subprocess.run(["taskset", "-c", BROKER_CORES, "python3", "-c", _TOUCH, str(mb)], capture_output=True, text=True,
+                       timeout=600)
+    try:
+        return float(p.stdout.strip()), f"python mmap of {mb} MiB, one write per 4 KiB page, core {BROKER_CORES}"
+    except ValueError:
+        return None, "memory touch failed: " + p.stderr[-200:]

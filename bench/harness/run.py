@@ -138,6 +138,8 @@ def main():
     run["limits"]["loopback_mb_per_s"], run["limits"]["loopback_note"] = lb, note
     disk, note = machine.disk_write_mb_per_s(work, plan["dd_mb"])
     run["limits"]["disk_mb_per_s"], run["limits"]["disk_note"] = disk, note
+    touch, note = machine.memory_touch_mb_per_s(plan["dd_mb"])
+    run["limits"]["memory_touch_mb_per_s"], run["limits"]["memory_touch_note"] = touch, note
 
     kafka = Kafka(os.path.join(work, "kafka"), 19192)
     runnel = Runnel(os.path.join(work, "runnel"), 19092, args.broker)

@@ -86,6 +86,20 @@ Ring::Op Ring::fallocate(int fd, int mode, uint64_t offset, uint64_t len) {
   return Op(s);
 }
 
+Ring::Op Ring::ftruncate(int fd, uint64_t len) {
+  // liburing 2.3 predates the opcode (and its prep helper); the value is the kernel ABI's.
+  constexpr int kOpFtruncate = 55;
+  io_uring_sqe* s = sqe();
+  io_uring_prep_rw(kOpFtruncate, s, fd, nullptr, 0, len);
+  return Op(s);
+}
+
+Ring::Op Ring::fadvise(int fd, uint64_t offset, uint32_t len, int advice) {
+  io_uring_sqe* s = sqe();
+  io_uring_prep_fadvise(s, fd, offset, static_cast<off_t>(len), advice);
+  return Op(s);
+}
+
 Ring::Op Ring::openat(int dirfd, const char* path, int flags, mode_t mode) {
   io_uring_sqe* s = sqe();
   io_uring_prep_openat(s, dirfd, path, flags, mode);

@@ -76,6 +76,9 @@ class Ring {
   Op writev(int fd, const iovec* iov, unsigned count, uint64_t offset);
   Op fsync(int fd, bool datasync);
   Op fallocate(int fd, int mode, uint64_t offset, uint64_t len);
+  // IORING_OP_FTRUNCATE needs kernel 6.9; older kernels answer -EINVAL (callers fall back).
+  Op ftruncate(int fd, uint64_t len);
+  Op fadvise(int fd, uint64_t offset, uint32_t len, int advice);
   Op openat(int dirfd, const char* path, int flags, mode_t mode);
   Op close(int fd);
   Op unlinkat(int dirfd, const char* path, int flags);

@@ -65,7 +65,11 @@ void Connection::on_recv(int32_t res, uint32_t flags) {
 void Connection::pause_if_backlogged() {
   // Backpressure: a client pipelining faster than we answer stops being read (its socket
   // buffer fills and TCP slows it down) instead of growing our queue without bound.
-  if (paused_ || !recv_armed_ || waiting_frames_.size() < kMaxWaitingFrames) return;
+  // Bytes count as well as frames: 64 waiting 1 MB produce requests would be 64 MB of memory.
+  if (paused_ || !recv_armed_ ||
+      (waiting_frames_.size() < kMaxWaitingFrames && waiting_bytes_ < kMaxWaitingBytes)) {
+    return;
+  }
   paused_ = true;
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_cancel(sqe, &recv_, 0);
@@ -87,19 +91,20 @@ bool Connection::consume(const uint8_t* data, size_t len) {
       // Kafka closes the connection on a negative size or one over socket.request.max.bytes
       // (InvalidReceiveException) without answering.
       if (size < 0 || size > limits_.max_request_bytes) return false;
-      frame_.assign(static_cast<size_t>(size), 0);
-      frame_have_ = 0;
+      // reserve + insert rather than a sized vector: no zero-fill of bytes about to be copied.
+      frame_.clear();
+      frame_.reserve(static_cast<size_t>(size));
+      frame_want_ = static_cast<size_t>(size);
     }
-    size_t need = frame_.size() - frame_have_;
-    size_t n = std::min(need, len);
-    if (n > 0) std::memcpy(frame_.data() + frame_have_, data, n);
-    frame_have_ += n;
+    size_t n = std::min(frame_want_ - frame_.size(), len);
+    frame_.insert(frame_.end(), data, data + n);
     data += n;
     len -= n;
-    if (frame_have_ == frame_.size()) {
+    if (frame_.size() == frame_want_) {
+      waiting_bytes_ += frame_.size();
       waiting_frames_.push_back(Waiting{std::move(frame_), metrics::mono_ns()});
       frame_ = {};
-      frame_have_ = 0;
+      frame_want_ = 0;
       size_have_ = 0;
     }
   }
@@ -109,17 +114,23 @@ bool Connection::consume(const uint8_t* data, size_t len) {
 }
 
 void Connection::deliver_pending_frames() {
-  while (!closed_ && !waiting_frames_.empty() && in_flight_ < limits_.max_in_flight) {
+  while (!closed_ && !waiting_frames_.empty() && in_flight_ < limits_.max_in_flight &&
+         (in_flight_ == 0 || in_flight_bytes_ + waiting_frames_.front().frame.size() <= kMaxInFlightBytes)) {
     std::vector<uint8_t> frame = std::move(waiting_frames_.front().frame);
     const int64_t received_ns = waiting_frames_.front().received_ns;
     waiting_frames_.pop_front();
+    waiting_bytes_ -= frame.size();
     uint64_t seq = next_seq_++;
-    out_.emplace_back().received_ns = received_ns;
+    Slot& slot = out_.emplace_back();
+    slot.received_ns = received_ns;
+    slot.request_bytes = frame.size();
+    in_flight_bytes_ += frame.size();
     ++in_flight_;
     ref();  // dropped by respond()
     sink_.on_frame(*this, seq, std::move(frame));
   }
-  if (paused_ && !closed_ && waiting_frames_.size() <= kMaxWaitingFrames / 2) {
+  if (paused_ && !closed_ && waiting_frames_.size() <= kMaxWaitingFrames / 2 &&
+      waiting_bytes_ <= kMaxWaitingBytes / 2) {
     paused_ = false;
     arm_recv();  // a no-op while the cancelled recv has not ended yet; on_recv re-arms then
   }
@@ -137,6 +148,7 @@ void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag) 
     slot.ready_ns = metrics::mono_ns();
   }
   --in_flight_;
+  in_flight_bytes_ -= slot.request_bytes;
   if (!closed_) {
     flush_sends();
     deliver_pending_frames();

@@ -109,12 +109,18 @@ class Connection {
   bool recv_armed_ = false;
   bool paused_ = false;  // recv cancelled for backpressure (too many frames waiting)
   static constexpr size_t kMaxWaitingFrames = 64;
+  // Memory bounds per connection (Kafka reads one request per connection at a time; we
+  // pipeline, up to these). A single frame larger than a bound is still processed alone.
+  static constexpr size_t kMaxWaitingBytes = 2u << 20;
+  static constexpr size_t kMaxInFlightBytes = 4u << 20;
+  size_t waiting_bytes_ = 0;
+  size_t in_flight_bytes_ = 0;
 
   // Frame assembly.
   uint8_t size_buf_[4];
   uint32_t size_have_ = 0;
   std::vector<uint8_t> frame_;
-  size_t frame_have_ = 0;
+  size_t frame_want_ = 0;  // size of the frame being assembled
   struct Waiting {
     std::vector<uint8_t> frame;
     int64_t received_ns;
@@ -127,6 +133,7 @@ class Connection {
     int16_t tag = -1;
     int64_t received_ns = 0;
     int64_t ready_ns = 0;
+    size_t request_bytes = 0;
     std::vector<uint8_t> bytes;
   };
   uint64_t next_seq_ = 0;

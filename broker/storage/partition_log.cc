@@ -14,6 +14,7 @@
 #include "broker/model/assert.h"
 #include "broker/records/batch_header.h"
 #include "broker/storage/checkpoint.h"
+#include "broker/storage/segment_appender.h"
 
 namespace runnel::storage {
 namespace {
@@ -25,6 +26,9 @@ int64_t now_ms() {
 
 // Bounds one writev: enough to coalesce a burst of small appends, far below IOV_MAX.
 constexpr size_t kMaxIovPerWrite = 64;
+// Bounds one direct write (and the staging memory it holds): large enough to amortise a write's
+// fixed cost, small enough that a partition's burst does not hold many staging blocks.
+constexpr uint64_t kMaxWriteBytes = 1 << 20;
 
 }  // namespace
 
@@ -202,7 +206,8 @@ io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
 
 io::Task<void> PartitionLog::writer_loop() {
   while (!queue_.empty() && !failed_) {
-    // Take a run of writes that are contiguous in one segment: one writev.
+    // Take a run of writes that are contiguous in one segment: one aligned write of at most
+    // kMaxWriteBytes (or one larger batch alone).
     std::shared_ptr<Segment> seg = queue_.front().segment;
     const uint64_t start = queue_.front().position;
     iovec iov[kMaxIovPerWrite];
@@ -210,7 +215,8 @@ io::Task<void> PartitionLog::writer_loop() {
     uint64_t total = 0;
     int64_t next_offset = 0;
     while (!queue_.empty() && n < kMaxIovPerWrite && queue_.front().segment == seg &&
-           queue_.front().position == start + total) {
+           queue_.front().position == start + total &&
+           (n == 0 || total + queue_.front().size <= kMaxWriteBytes)) {
       const PendingWrite& w = queue_.front();
       iov[n++] = {const_cast<uint8_t*>(w.data), w.size};
       total += w.size;
@@ -224,25 +230,17 @@ io::Task<void> PartitionLog::writer_loop() {
         break;
       }
     }
-    size_t first = 0;
-    uint64_t done = 0;
-    while (done < total) {
-      int res = co_await ring_.writev(seg->fd, iov + first, unsigned(n - first), start + done);
-      ++stats_.writes;
-      if (res <= 0) {
-        fail("segment write", res == 0 ? -EIO : res);
-        break;
-      }
-      done += uint64_t(res);
-      // Short write: skip the fully written iovecs and trim the partial one.
-      auto left = size_t(res);
-      while (first < n && left >= iov[first].iov_len) left -= iov[first++].iov_len;
-      if (first < n) {
-        iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
-        iov[first].iov_len -= left;
-      }
+    int res = co_await prepare_appends(ring_, dir_fd_, *seg);
+    if (res < 0) {
+      fail("segment open for appends", res);
+      break;
     }
-    if (failed_) break;
+    res = co_await append_direct(ring_, *seg, start, iov, n, total);
+    ++stats_.writes;
+    if (res < 0) {
+      fail("segment write", res);
+      break;
+    }
     RUNNEL_ASSERT(seg->size_written == start, "writes out of order: written %llu, start %llu",
                   (unsigned long long)seg->size_written, (unsigned long long)start);
     seg->size_written = start + total;
@@ -317,10 +315,15 @@ io::Task<void> PartitionLog::sealer_loop() {
     std::shared_ptr<Segment> seg = seal_queue_.front();
     co_await leo_waiters_.wait(seg->next_offset);  // its last write has completed
     if (failed_) break;
-    if (seg->size_synced < seg->size_written) {
+    int res = co_await finish_appends(ring_, *seg);  // cut the direct-I/O padding
+    if (res < 0) {
+      fail("segment truncate (seal)", res);
+      break;
+    }
+    if (res > 0 || seg->size_synced < seg->size_written) {
       const uint64_t written = seg->size_written;
       const int64_t sync_start = metrics::mono_ns();
-      int res = co_await ring_.fsync(seg->fd, true);
+      res = co_await ring_.fsync(seg->fd, true);
       ++stats_.fdatasyncs;
       if (metrics::ShardProbe* probe = metrics::this_shard_probe()) probe->on_fsync(metrics::mono_ns() - sync_start);
       if (res < 0) {
@@ -329,7 +332,7 @@ io::Task<void> PartitionLog::sealer_loop() {
       }
       seg->size_synced = std::max(seg->size_synced, written);
     }
-    int res = co_await write_index_files(*seg);
+    res = co_await write_index_files(*seg);
     if (res < 0) {
       fail("index write (seal)", res);
       break;
@@ -399,11 +402,15 @@ io::Task<void> PartitionLog::close() {
   if (!failed_ && !segments_.empty()) {
     Segment& active = *segments_.rbegin()->second;
     active.add_final_time_entry();
-    int res = co_await write_index_files(active);
+    int res = co_await finish_appends(ring_, active);
+    if (res > 0) res = co_await ring_.fsync(active.fd, true);
+    if (res >= 0) res = co_await write_index_files(active);
     if (res >= 0) res = co_await write_checkpoint(leo_, true);
     if (res < 0) fail("clean shutdown checkpoint", res);
   }
   for (auto& [_, seg] : segments_) {
+    if (seg->dio_fd >= 0 && seg->dio_fd != seg->fd) co_await ring_.close(seg->dio_fd);
+    seg->dio_fd = -1;
     if (seg->fd >= 0) {
       co_await ring_.close(seg->fd);
       seg->fd = -1;

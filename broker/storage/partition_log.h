@@ -11,8 +11,8 @@
 //   append()  assigns offsets, picks the segment (rolling if needed), patches the batches and
 //             updates the in-memory indexes synchronously, before returning its task; then one
 //             writer coroutine per log issues the queued writes in order, several appends per
-//             writev. log_end_offset() advances only when a write has completed, so readers
-//             never see bytes that are not in the page cache yet.
+//             aligned O_DIRECT write (segment_appender.h). log_end_offset() advances only when
+//             a write has completed, so readers never see bytes that are not on disk yet.
 //   flush()   group commit: one fdatasync in flight at most; every caller whose data was written
 //             before it started is covered; callers arriving meanwhile share the next one.
 //   sealing   when the writer moves to a new segment, a sealer coroutine fdatasyncs the old
@@ -57,6 +57,7 @@ struct RecoveryStats {
   size_t segments_recovered = 0;   // scanned by CRC
   size_t indexes_rebuilt = 0;
   int64_t bytes_truncated = 0;     // torn / corrupt tail removed
+  int64_t padding_trimmed = 0;     // direct-I/O zero padding removed (not corruption)
   size_t segments_deleted = 0;     // whole segments after a corruption point
   size_t batches_scanned = 0;
 };
@@ -105,7 +106,8 @@ class PartitionLog {
   // await it. Offsets are assigned when append() is called, so concurrent appends are ordered by
   // call order. Idempotent-producer batches are checked here, at assignment time: an error
   // (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) appends nothing; a duplicate returns
-  // the original offsets. The task completes once the bytes are in the segment file (page cache).
+  // the original offsets. The task completes once the bytes are written to the segment file
+  // (direct I/O: handed to the device; durable only after flush()).
   io::Task<AppendResult> append(std::span<uint8_t> batches, LeaderEpoch epoch);
 
   // Follower path: appends batches keeping their offsets (first base offset must equal

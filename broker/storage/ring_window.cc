@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+
+#include "broker/model/assert.h"
+#include "broker/storage/staging_pool.h"
 
 namespace runnel::storage {
 
@@ -11,7 +15,19 @@ io::Task<int> RingWindow::read_into(uint64_t pos, size_t len, std::vector<uint8_
   out.resize(base + len);
   size_t done = 0;
   while (done < len) {
-    int res = co_await ring_.read(fd_, out.data() + base + done, uint32_t(len - done), pos + done);
+    // Re-evaluated after every read: the writer may have moved the boundary meanwhile.
+    const uint64_t at = pos + done;
+    const uint64_t file_end = seg_.tail ? seg_.file_readable : UINT64_MAX;
+    if (at >= file_end) {
+      RUNNEL_ASSERT(pos + len <= seg_.size_written && pos + len - file_end <= kPageBytes,
+                    "tail read [%llu, %llu) outside [%llu, %llu)", (unsigned long long)at,
+                    (unsigned long long)(pos + len), (unsigned long long)file_end,
+                    (unsigned long long)seg_.size_written);
+      std::memcpy(out.data() + base + done, seg_.tail.get() + (at - file_end), len - done);
+      break;
+    }
+    const auto chunk = uint32_t(std::min<uint64_t>(len - done, file_end - at));
+    int res = co_await ring_.read(seg_.fd, out.data() + base + done, chunk, at);
     if (res <= 0) {
       out.resize(base);
       co_return res == 0 ? -EIO : res;

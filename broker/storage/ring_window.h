@@ -1,21 +1,25 @@
 #pragma once
 
-// Reads byte ranges of a segment file through the ring, caching one window so that walking
-// batch headers costs one read per window rather than one per batch. Serving path only; never
-// reads at or past `limit` (the segment's written size), so it sees only completed writes.
+// Reads byte ranges of a segment through the ring, caching one window so that walking batch
+// headers costs one read per window rather than one per batch. Serving path only; never reads at
+// or past the segment's written size when the window was made, so it sees only completed writes.
+// The partial last page of a segment being appended to comes from Segment::tail, not the file
+// (segment_appender.h).
 
 #include <cstdint>
 #include <vector>
 
 #include "broker/io/ring.h"
 #include "broker/io/task.h"
+#include "broker/storage/segment.h"
 
 namespace runnel::storage {
 
 class RingWindow {
  public:
   static constexpr size_t kWindowBytes = 64 * 1024;
-  RingWindow(io::Ring& ring, int fd, uint64_t limit) : ring_(ring), fd_(fd), limit_(limit) {}
+  // The caller keeps `seg` alive (it holds the shared_ptr) for the window's lifetime.
+  RingWindow(io::Ring& ring, const Segment& seg) : ring_(ring), seg_(seg), limit_(seg.size_written) {}
 
   // Pointer to `len` bytes at `pos` (valid until the next call), or nullptr past the limit or on
   // a read error (error() < 0 then).
@@ -26,7 +30,7 @@ class RingWindow {
 
  private:
   io::Ring& ring_;
-  int fd_;
+  const Segment& seg_;
   uint64_t limit_;
   uint64_t buf_pos_ = 0;
   std::vector<uint8_t> buf_;

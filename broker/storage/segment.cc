@@ -49,6 +49,7 @@ void close_detached(io::Ring& ring, int fd) {
 }
 
 Segment::~Segment() {
+  if (dio_fd >= 0 && dio_fd != fd) close_detached(ring, dio_fd);
   if (fd >= 0) close_detached(ring, fd);
 }
 

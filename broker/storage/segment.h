@@ -7,8 +7,14 @@
 // Sizes: `size_assigned` counts bytes handed to the writer (positions are assigned when append()
 // is called), `size_written` bytes whose write completed (what readers may see), `size_synced`
 // bytes covered by a completed fdatasync. Invariant: synced <= written <= assigned.
+//
+// Direct I/O (segment_appender.h): while a segment is appended to in this process, `tail` holds
+// its partial last page and readers take [file_readable, size_written) from it, never from the
+// file, because the writer rewrites that page with O_DIRECT. With `tail` null the whole written
+// size is read from the file.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "broker/io/ring.h"
@@ -31,7 +37,10 @@ struct Segment {
 
   io::Ring& ring;
   const int64_t base_offset;
-  int fd = -1;
+  int fd = -1;                // buffered: reads, fdatasync, truncation
+  int dio_fd = -1;            // the writer's O_DIRECT fd while appending (== fd where refused)
+  std::unique_ptr<uint8_t[]> tail;  // kPageBytes: bytes [file_readable, size_written) while appending
+  uint64_t file_readable = 0;       // page aligned; meaningful only while `tail` is set
   bool file_created = false;  // open + directory fsync done
   bool sealed = false;        // no more appends (a newer segment exists)
   bool seal_done = false;     // sealer finished: data synced, index files written

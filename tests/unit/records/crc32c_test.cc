@@ -48,6 +48,23 @@ TEST(Crc32c, HardwareAndSoftwareAgree) {
   }
 }
 
+TEST(Crc32c, HardwareAndSoftwareAgreeAcrossInterleavedLanes) {
+  // The hardware path splits long inputs into three lanes of 256 or 4096 bytes and joins them:
+  // lengths around every boundary of those splits.
+  std::mt19937 rng(7);
+  std::vector<uint8_t> buf(3 * 4096 * 3 + 3 * 256 * 2 + 64);
+  for (auto& b : buf) b = uint8_t(rng());
+  for (size_t base : {size_t{768}, size_t{1536}, size_t{12288}, size_t{24576}, size_t{24576 + 768}}) {
+    for (size_t len = base - 9; len <= base + 9 && len + 7 <= buf.size(); ++len) {
+      for (size_t align : {size_t{0}, size_t{3}, size_t{7}}) {
+        ASSERT_EQ(crc32c(buf.data() + align, len, 0x1234u), crc32c_software(buf.data() + align, len, 0x1234u))
+            << "align " << align << " len " << len;
+      }
+    }
+  }
+  ASSERT_EQ(crc32c(buf.data(), buf.size()), crc32c_software(buf.data(), buf.size()));
+}
+
 TEST(Crc32c, Chains) {
   const char* text = "The quick brown fox jumps over the lazy dog";
   auto* p = reinterpret_cast<const uint8_t*>(text);

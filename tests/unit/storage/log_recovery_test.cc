@@ -55,7 +55,9 @@ TEST_F(LogRecovery, TornTailIsTruncatedAtEveryByte) {
   append(last);
   crash();
   const std::string seg = path(0, ".log");
-  const int64_t full = file_size(seg);
+  // The file ends in direct-I/O padding (zeros to the page end); the batches end before it.
+  const auto full = int64_t(make_batch(2).size() + make_batch(3).size() + last.size());
+  EXPECT_EQ(file_size(seg), (full + 4095) / 4096 * 4096);
   const int64_t last_start = full - int64_t(last.size());
   std::vector<uint8_t> original(static_cast<size_t>(full), 0);
   {
@@ -100,7 +102,8 @@ TEST_F(LogRecovery, GarbageAfterTheLastBatchIsRemoved) {
   append_n(3);
   crash();
   const std::string seg = path(0, ".log");
-  const int64_t good = file_size(seg);
+  const auto good = int64_t(make_batch(3).size());
+  std::filesystem::resize_file(seg, uintmax_t(good));  // without the direct-I/O padding
   append_bytes(seg, std::vector<uint8_t>(100, 0xab));
   open_log();
   EXPECT_EQ(log->log_end_offset(), Offset(3));
@@ -111,6 +114,39 @@ TEST_F(LogRecovery, GarbageAfterTheLastBatchIsRemoved) {
   open_log();
   EXPECT_EQ(log->log_end_offset(), Offset(3));
   EXPECT_EQ(file_size(seg), good);
+}
+
+TEST_F(LogRecovery, DirectIoPaddingIsTrimmedWithoutCuttingLaterSegments) {
+  // A crash between a roll and the old segment's seal leaves its zero padding in place while the
+  // next segment already holds data: the padding must not count as a corruption point.
+  const int64_t batch_size = int64_t(make_batch(1, 1000, 100).size());
+  config.segment_bytes = batch_size * 2;
+  open_log();
+  for (int i = 0; i < 3; ++i) append_n(1, 1000, 100);
+  ring.block_on(log->quiesce());
+  crash();
+  const std::string first = path(0, ".log");
+  ASSERT_EQ(file_size(first), 2 * batch_size);  // sealed: truncated to its batches
+  std::vector<uint8_t> pad(size_t(4096 - 2 * batch_size % 4096), 0);
+  append_bytes(first, pad);
+  std::filesystem::remove(path(0, ".index"));  // force a recovery scan of the first segment
+  open_log();
+  EXPECT_EQ(stats.bytes_truncated, 0);
+  // This padding plus the active segment's own (the crash left it too).
+  EXPECT_EQ(stats.padding_trimmed, int64_t(pad.size()) + (4096 - batch_size % 4096));
+  EXPECT_EQ(stats.segments_deleted, 0u);
+  EXPECT_EQ(log->log_end_offset(), Offset(3));
+  EXPECT_EQ(file_size(first), 2 * batch_size);
+  EXPECT_EQ(batches_of(read(0).bytes).size(), 2u);
+  // The same zeros plus one more byte of garbage are corruption: later segments are cut.
+  crash();
+  append_bytes(first, pad);
+  append_bytes(first, std::vector<uint8_t>(1, 0xab));
+  std::filesystem::remove(path(0, ".index"));
+  open_log();
+  EXPECT_GT(stats.bytes_truncated, 0);
+  EXPECT_EQ(stats.segments_deleted, 1u);
+  EXPECT_EQ(log->log_end_offset(), Offset(2));
 }
 
 TEST_F(LogRecovery, CorruptTailAfterCleanCheckpointInOlderSegmentIsNotNeeded) {

@@ -1,0 +1,98 @@
+#include "broker/storage/segment_appender.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "broker/io/blocking.h"
+#include "broker/model/assert.h"
+#include "broker/storage/staging_pool.h"
+
+namespace runnel::storage {
+
+io::Task<int> prepare_appends(io::Ring& ring, int dir_fd, Segment& seg) {
+  if (seg.tail) co_return 0;
+  RUNNEL_ASSERT(seg.fd >= 0 && seg.dio_fd < 0, "segment %lld not open for appends", (long long)seg.base_offset);
+  const std::string name = segment_file_name(seg.base_offset, ".log");
+  int fd = co_await ring.openat(dir_fd, name.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC, 0);
+  if (fd == -EINVAL) {
+    fd = seg.fd;  // no O_DIRECT on this filesystem: aligned writes through the page cache
+  } else if (fd < 0) {
+    co_return fd;
+  }
+  seg.dio_fd = fd;
+  int res = co_await ring.fadvise(seg.fd, 0, 0, POSIX_FADV_RANDOM);
+  if (res < 0) co_return res;
+  auto tail = std::make_unique<uint8_t[]>(kPageBytes);
+  const uint64_t floor = page_floor(seg.size_written);
+  for (uint64_t done = floor; done < seg.size_written;) {
+    res = co_await ring.read(seg.fd, tail.get() + (done - floor), uint32_t(seg.size_written - done), done);
+    if (res <= 0) co_return res == 0 ? -EIO : res;
+    done += uint64_t(res);
+  }
+  seg.file_readable = floor;
+  seg.tail = std::move(tail);
+  co_return 0;
+}
+
+io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const iovec* iov, size_t n,
+                            uint64_t total) {
+  RUNNEL_ASSERT(seg.tail && seg.dio_fd >= 0, "append to segment %lld before prepare_appends",
+                (long long)seg.base_offset);
+  RUNNEL_ASSERT(start == seg.size_written && page_floor(start) == seg.file_readable,
+                "append at %llu, written %llu", (unsigned long long)start, (unsigned long long)seg.size_written);
+  const uint64_t base = seg.file_readable;
+  const auto head = size_t(start - base);
+  StagingBuffer buf(head + total);
+  buf.write(0, seg.tail.get(), head);
+  size_t at = head;
+  for (size_t i = 0; i < n; ++i) {
+    buf.write(at, iov[i].iov_base, iov[i].iov_len);
+    at += iov[i].iov_len;
+  }
+  RUNNEL_ASSERT(at == head + total, "iovecs hold %zu bytes, expected %llu", at - head, (unsigned long long)total);
+  buf.zero(at, buf.size() - at);
+  std::vector<iovec> left = buf.iovecs();
+  size_t first = 0;
+  for (uint64_t done = 0; done < buf.size();) {
+    int res = co_await ring.writev(seg.dio_fd, left.data() + first, unsigned(left.size() - first), base + done);
+    if (res <= 0) co_return res == 0 ? -EIO : res;
+    done += uint64_t(res);
+    // Short write: skip the blocks written and trim the partial one.
+    auto rest = size_t(res);
+    while (first < left.size() && rest >= left[first].iov_len) rest -= left[first++].iov_len;
+    if (first < left.size()) {
+      left[first].iov_base = static_cast<uint8_t*>(left[first].iov_base) + rest;
+      left[first].iov_len -= rest;
+    }
+  }
+  // Readers switch to the file for every page now complete, and to the new tail for the rest.
+  const uint64_t end = start + total;
+  const uint64_t floor = page_floor(end);
+  buf.read(size_t(floor - base), seg.tail.get(), size_t(end - floor));
+  seg.file_readable = floor;
+  co_return 0;
+}
+
+io::Task<int> finish_appends(io::Ring& ring, Segment& seg) {
+  if (!seg.tail) co_return 0;
+  const uint64_t size = seg.size_written;
+  int res = co_await ring.ftruncate(seg.fd, size);
+  if (res == -EINVAL) {  // kernel without IORING_OP_FTRUNCATE
+    const int fd = seg.fd;
+    auto op = [fd, size] { return ::ftruncate(fd, off_t(size)) == 0 ? 0 : -errno; };
+    res = co_await io::run_blocking(ring, op);
+  }
+  if (res < 0) co_return res;
+  seg.tail.reset();  // the file now holds every byte: readers use it alone
+  if (seg.dio_fd != seg.fd) co_await ring.close(seg.dio_fd);
+  seg.dio_fd = -1;
+  res = co_await ring.fadvise(seg.fd, 0, 0, POSIX_FADV_NORMAL);
+  co_return res < 0 ? res : 1;
+}
+
+}  // namespace runnel::storage

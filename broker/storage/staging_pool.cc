@@ -1,0 +1,93 @@
+#include "broker/storage/staging_pool.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "broker/model/assert.h"
+
+namespace runnel::storage {
+
+StagingBuffer::StagingBuffer(size_t bytes) : size_(size_t(page_ceil(bytes))) {
+  StagingPool& pool = StagingPool::local();
+  for (size_t at = 0; at < size_; at += StagingPool::kBlockBytes) {
+    iov_.push_back({pool.acquire(), std::min(StagingPool::kBlockBytes, size_ - at)});
+  }
+}
+
+StagingBuffer::~StagingBuffer() {
+  StagingPool& pool = StagingPool::local();
+  for (const iovec& v : iov_) pool.release(static_cast<uint8_t*>(v.iov_base));
+}
+
+void StagingBuffer::write(size_t at, const void* src, size_t len) {
+  RUNNEL_ASSERT(at + len <= size_, "staging write [%zu, %zu) past %zu", at, at + len, size_);
+  auto* s = static_cast<const uint8_t*>(src);
+  while (len > 0) {
+    const size_t block = at / StagingPool::kBlockBytes;
+    const size_t off = at % StagingPool::kBlockBytes;
+    const size_t n = std::min(len, StagingPool::kBlockBytes - off);
+    std::memcpy(static_cast<uint8_t*>(iov_[block].iov_base) + off, s, n);
+    s += n;
+    at += n;
+    len -= n;
+  }
+}
+
+void StagingBuffer::zero(size_t at, size_t len) {
+  RUNNEL_ASSERT(at + len <= size_, "staging zero [%zu, %zu) past %zu", at, at + len, size_);
+  while (len > 0) {
+    const size_t block = at / StagingPool::kBlockBytes;
+    const size_t off = at % StagingPool::kBlockBytes;
+    const size_t n = std::min(len, StagingPool::kBlockBytes - off);
+    std::memset(static_cast<uint8_t*>(iov_[block].iov_base) + off, 0, n);
+    at += n;
+    len -= n;
+  }
+}
+
+void StagingBuffer::read(size_t at, void* dst, size_t len) const {
+  RUNNEL_ASSERT(at + len <= size_, "staging read [%zu, %zu) past %zu", at, at + len, size_);
+  auto* d = static_cast<uint8_t*>(dst);
+  while (len > 0) {
+    const size_t block = at / StagingPool::kBlockBytes;
+    const size_t off = at % StagingPool::kBlockBytes;
+    const size_t n = std::min(len, StagingPool::kBlockBytes - off);
+    std::memcpy(d, static_cast<const uint8_t*>(iov_[block].iov_base) + off, n);
+    d += n;
+    at += n;
+    len -= n;
+  }
+}
+
+StagingPool& StagingPool::local() {
+  thread_local StagingPool pool;
+  return pool;
+}
+
+uint8_t* StagingPool::acquire() {
+  if (!free_.empty()) {
+    uint8_t* p = free_.back();
+    free_.pop_back();
+    return p;
+  }
+  void* p = std::aligned_alloc(kPageBytes, kBlockBytes);
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<uint8_t*>(p);
+}
+
+void StagingPool::release(uint8_t* block) {
+  RUNNEL_ASSERT(reinterpret_cast<uintptr_t>(block) % kPageBytes == 0, "unaligned staging block");
+  if (free_.size() < kRetainedBlocks) {
+    free_.push_back(block);  // LIFO: the most recently used (cache-warm) block goes out next
+  } else {
+    std::free(block);
+  }
+}
+
+StagingPool::~StagingPool() {
+  for (uint8_t* p : free_) std::free(p);
+}
+
+}  // namespace runnel::storage
