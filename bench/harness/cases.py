@@ -40,7 +40,13 @@ def stored(broker, topic, partitions):
     return int(client("offsets", "--brokers", broker.bootstrap, "--topic", topic, "--partitions", partitions)["records"])
 
 
-def produce_case(broker, size, acks, partitions, compression, seconds):
+def drop_topic(broker, topic):
+    """Deletes a case's topic once it has been checked: at Runnel's rates a full run would otherwise
+    write more than this machine's free disk. Kafka deletes the files after file.delete.delay.ms."""
+    client("delete", "--brokers", broker.bootstrap, "--topic", topic, check=False)
+
+
+def produce_case(broker, size, acks, partitions, compression, seconds, keep=False):
     case = f"produce {'1KiB' if size == 1024 else str(size) + 'B'} acks={acks} p={partitions} {compression}"
     topic = re.sub(r"[^a-zA-Z0-9]+", "-", case)
     client("create", "--brokers", broker.bootstrap, "--topic", topic, "--partitions", partitions)
@@ -53,6 +59,8 @@ def produce_case(broker, size, acks, partitions, compression, seconds):
     ok = out["failed"] == 0 and have >= n
     if not ok:
         notes.append(f"FAILED: acked {n}, stored {have}, failed {int(out['failed'])} {out['error']}")
+    if not keep:
+        drop_topic(broker, topic)
     return record(broker.system, case, records_per_s=out["records_per_s"], mb_per_s=out["mb_per_s"],
                   p50_ms=out["p50_ms"], p99_ms=out["p99_ms"], p999_ms=out["p999_ms"],
                   broker_cpu_s_per_gb=m.per_gb(n * size), broker_rss_mb=m.rss, notes="; ".join(notes),
@@ -74,6 +82,7 @@ def raw_case(broker, partitions, seconds, size=1024, batch=65536, conns=4, depth
              f"wire {out['wire_mb_per_s']:.0f} MB/s; latency = request round trip"]
     if not ok:
         notes.append(f"FAILED: acked {n}, stored {have}, partition errors {int(out['error_partitions'])}")
+    drop_topic(broker, topic)
     return record(broker.system, case, records_per_s=out["records_per_s"], mb_per_s=out["mb_per_s"],
                   p50_ms=out["p50_ms"], p99_ms=out["p99_ms"], p999_ms=out["p999_ms"],
                   broker_cpu_s_per_gb=m.per_gb(n * size), broker_rss_mb=m.rss, notes="; ".join(notes), ok=ok,

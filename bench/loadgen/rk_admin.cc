@@ -1,4 +1,4 @@
-// `runnel-bench create|offsets|probe`: topic creation, log end offsets (the harness's check that
+// `runnel-bench create|delete|offsets|probe`: topic creation and deletion, log end offsets (the harness's check that
 // every acknowledged record was stored) and the startup probe (process start -> first produce).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -38,6 +38,36 @@ int run_create(const Flags& f) {
   rd_kafka_NewTopic_destroy(nt);
   rd_kafka_destroy(rk);
   emit_json({{"created", rc == 0 ? "true" : "false"}});
+  return rc;
+}
+
+// Deletes a finished case's topic, so a run's data on disk stays bounded by one case.
+int run_delete(const Flags& f) {
+  std::string topic = f.get("topic");
+  Conf conf{{"bootstrap.servers", f.get("brokers")}};
+  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, conf);
+  rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(topic.c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_DeleteTopics(rk, &dt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  int rc = 1;
+  if (ev) {
+    const rd_kafka_DeleteTopics_result_t* res = rd_kafka_event_DeleteTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** tr = res ? rd_kafka_DeleteTopics_result_topics(res, &n) : nullptr;
+    if (rd_kafka_event_error(ev)) {
+      std::fprintf(stderr, "delete %s: %s\n", topic.c_str(), rd_kafka_event_error_string(ev));
+    } else if (n == 1) {
+      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[0]);
+      rc = e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : 1;
+      if (rc) std::fprintf(stderr, "delete %s: %s\n", topic.c_str(), rd_kafka_err2str(e));
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_DeleteTopic_destroy(dt);
+  rd_kafka_destroy(rk);
+  emit_json({{"deleted", rc == 0 ? "true" : "false"}});
   return rc;
 }
 
