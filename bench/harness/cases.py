@@ -107,7 +107,8 @@ def consume_case(broker, src, cold, max_records, size=1024):
         out = client("consume", "--brokers", broker.bootstrap, "--topic", src["topic"], "--partitions", src["partitions"],
                      "--records", n, check=False)
     ok = out["_rc"] == 0 and int(out["records"]) >= n
-    notes = [f"librdkafka assign() from the beginning, first {n} records of '{src['case']}'"]
+    notes = [f"librdkafka assign() from the beginning, first {n} records of '{src['case']}', rate from the first record "
+             f"to the last (setup before the first record: {out.get('setup_ms', 0):.0f} ms)"]
     if cold:
         notes.append("page cache dropped first" if dropped else "COULD NOT drop the page cache (not cold)")
     if not ok:

@@ -28,7 +28,7 @@ int64_t now_ms() {
 constexpr size_t kMaxIovPerWrite = 64;
 // Bounds one direct write (and the staging memory it holds): large enough to amortise a write's
 // fixed cost, small enough that a partition's burst does not hold many staging blocks.
-constexpr uint64_t kMaxWriteBytes = 1 << 20;
+constexpr uint64_t kMaxWriteBytes = 4 << 20;
 
 }  // namespace
 
