@@ -17,6 +17,10 @@ io::Task<int> RingWindow::read_into(uint64_t pos, size_t len, std::vector<uint8_
   while (done < len) {
     // Re-evaluated after every read: the writer may have moved the boundary meanwhile.
     const uint64_t at = pos + done;
+    if (size_t n = read_recent(seg_.recent, at, out.data() + base + done, len - done); n > 0) {
+      done += n;  // a kept write buffer: no disk read for data at the tail
+      continue;
+    }
     const uint64_t file_end = seg_.tail ? seg_.file_readable : UINT64_MAX;
     if (at >= file_end) {
       RUNNEL_ASSERT(pos + len <= seg_.size_written && pos + len - file_end <= kPageBytes,

@@ -19,6 +19,7 @@
 
 #include "broker/io/ring.h"
 #include "broker/storage/index.h"
+#include "broker/storage/recent_writes.h"
 
 namespace runnel::storage {
 
@@ -41,6 +42,7 @@ struct Segment {
   int dio_fd = -1;            // the writer's O_DIRECT fd while appending (== fd where refused)
   std::unique_ptr<uint8_t[]> tail;  // kPageBytes: bytes [file_readable, size_written) while appending
   uint64_t file_readable = 0;       // page aligned; meaningful only while `tail` is set
+  RecentWriteList recent;           // latest writes' buffers, for tail reads (recent_writes.h)
   bool file_created = false;  // open + directory fsync done
   bool sealed = false;        // no more appends (a newer segment exists)
   bool seal_done = false;     // sealer finished: data synced, index files written

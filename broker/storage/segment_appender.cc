@@ -6,13 +6,19 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "broker/io/blocking.h"
 #include "broker/model/assert.h"
+#include "broker/storage/recent_writes.h"
 #include "broker/storage/staging_pool.h"
 
 namespace runnel::storage {
+namespace {
+// Bounds a segment's list of kept writes when writes are tiny (the byte budget is per thread).
+constexpr size_t kMaxKeptPerSegment = 256;
+}  // namespace
 
 io::Task<int> prepare_appends(io::Ring& ring, int dir_fd, Segment& seg) {
   if (seg.tail) co_return 0;
@@ -47,7 +53,8 @@ io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const 
                 "append at %llu, written %llu", (unsigned long long)start, (unsigned long long)seg.size_written);
   const uint64_t base = seg.file_readable;
   const auto head = size_t(start - base);
-  StagingBuffer buf(head + total);
+  auto staged = std::make_unique<StagingBuffer>(head + total);
+  StagingBuffer& buf = *staged;
   buf.write(0, seg.tail.get(), head);
   size_t at = head;
   for (size_t i = 0; i < n; ++i) {
@@ -75,6 +82,16 @@ io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const 
   const uint64_t floor = page_floor(end);
   buf.read(size_t(floor - base), seg.tail.get(), size_t(end - floor));
   seg.file_readable = floor;
+  // Keep the buffer for readers at the tail (recent_writes.h).
+  auto kept = std::make_shared<RecentWrite>();
+  kept->base = base;
+  kept->end = end;
+  kept->buf = std::move(staged);
+  seg.recent.push_back(kept);
+  RecentWrites::local().add(kept);
+  while (!seg.recent.empty() && (!seg.recent.front()->buf || seg.recent.size() > kMaxKeptPerSegment)) {
+    seg.recent.pop_front();
+  }
   co_return 0;
 }
 
@@ -89,6 +106,7 @@ io::Task<int> finish_appends(io::Ring& ring, Segment& seg) {
   }
   if (res < 0) co_return res;
   seg.tail.reset();  // the file now holds every byte: readers use it alone
+  seg.recent.clear();
   if (seg.dio_fd != seg.fd) co_await ring.close(seg.dio_fd);
   seg.dio_fd = -1;
   res = co_await ring.fadvise(seg.fd, 0, 0, POSIX_FADV_NORMAL);

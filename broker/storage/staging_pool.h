@@ -51,7 +51,7 @@ class StagingBuffer {
 class StagingPool {
  public:
   static constexpr size_t kBlockBytes = 256 << 10;
-  static constexpr size_t kRetainedBlocks = 32;
+  static constexpr size_t kRetainedBlocks = 48;
 
   // The calling thread's pool.
   static StagingPool& local();

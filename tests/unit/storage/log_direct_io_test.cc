@@ -1,12 +1,15 @@
 // Direct-I/O appends (segment_appender.h): the partial last page served from memory, padding
 // cut at close, the tmpfs fallback, and the staging pool's bounds.
+#include <fcntl.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <numeric>
 
+#include "broker/storage/recent_writes.h"
 #include "broker/storage/staging_pool.h"
 #include "test_util.h"
 
@@ -74,6 +77,35 @@ TEST_F(LogDirectIo, SealedSegmentsHoldExactlyTheirBatches) {
 }
 
 // tmpfs accepts O_DIRECT since Linux 6.6; before that the appender falls back to buffered writes.
+TEST_F(LogDirectIo, TailReadsComeFromKeptWriteBuffersWithinABudget) {
+  open_log();
+  auto first = make_batch(4, 1000, 3000);
+  append(first);
+  // Scribble over the batch in the file behind the log's back: a read served from the kept
+  // write buffer still returns the batch as written.
+  {
+    int fd = ::open(path(0, ".log").c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    std::vector<uint8_t> junk(first.size() - 100, 0xee);  // the records; the header stays readable
+    ASSERT_EQ(::pwrite(fd, junk.data(), junk.size(), 100), ssize_t(junk.size()));
+    ::close(fd);
+  }
+  ASSERT_EQ(batches_of(read(0).bytes).size(), 1u);
+  EXPECT_GT(RecentWrites::local().bytes(), 0u);
+  // Writing more than the budget evicts the oldest buffers: the budget holds, and the evicted
+  // range is read from the file again (where the scribble now shows).
+  const size_t big = RecentWrites::kBudgetBytes / 8;
+  for (int i = 0; i < 12; ++i) append_n(1, 2000 + i, big);
+  EXPECT_LE(RecentWrites::local().bytes(), RecentWrites::kBudgetBytes);
+  ReadResult r = read(0, int32_t(first.size()));
+  ASSERT_EQ(r.bytes.size(), first.size());
+  EXPECT_EQ(r.bytes[100], 0xee);
+  // Recent data is still whole.
+  EXPECT_EQ(batches_of(read(4 + 11).bytes).size(), 1u);
+  close_log();
+  EXPECT_EQ(RecentWrites::local().bytes(), 0u);  // released with the segment's appends
+}
+
 TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
   struct statfs fs {};
   constexpr long kTmpfsMagic = 0x01021994;
