@@ -1,5 +1,5 @@
-// `runnel-bench create|delete|offsets|probe`: topic creation and deletion, log end offsets (the harness's check that
-// every acknowledged record was stored) and the startup probe (process start -> first produce).
+// `runnel-bench create|delete|offsets|probe`: topic creation and deletion, log end offsets (the
+// harness's check that every acknowledged record was stored) and the startup probe (process start -> first produce).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -11,6 +11,34 @@
 
 namespace bench {
 
+namespace {
+
+// Waits for one admin call's result event and returns the error of its single topic (or of the
+// whole call). `topics_of` is the CreateTopics or DeleteTopics result accessor.
+template <typename Result>
+rd_kafka_resp_err_t one_topic_result(rd_kafka_queue_t* q, const char* what, const std::string& topic,
+                                     const Result* (*result_of)(rd_kafka_event_t*),
+                                     const rd_kafka_topic_result_t** (*topics_of)(const Result*, size_t*)) {
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  if (!ev) {
+    std::fprintf(stderr, "%s %s: no answer in 30 s\n", what, topic.c_str());
+    return RD_KAFKA_RESP_ERR__TIMED_OUT;
+  }
+  rd_kafka_resp_err_t e = rd_kafka_event_error(ev);
+  if (e) {
+    std::fprintf(stderr, "%s %s: %s\n", what, topic.c_str(), rd_kafka_event_error_string(ev));
+  } else {
+    const Result* res = result_of(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** tr = res ? topics_of(res, &n) : nullptr;
+    e = n == 1 ? rd_kafka_topic_result_error(tr[0]) : RD_KAFKA_RESP_ERR__FAIL;
+  }
+  rd_kafka_event_destroy(ev);
+  return e;
+}
+
+}  // namespace
+
 int run_create(const Flags& f) {
   std::string topic = f.get("topic");
   Conf conf{{"bootstrap.servers", f.get("brokers")}};
@@ -19,21 +47,10 @@ int run_create(const Flags& f) {
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), int(f.num("partitions", 1)), 1, err, sizeof err);
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  int rc = 1;
-  if (ev) {
-    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-    size_t n = 0;
-    const rd_kafka_topic_result_t** tr = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-    if (rd_kafka_event_error(ev)) {
-      std::fprintf(stderr, "create %s: %s\n", topic.c_str(), rd_kafka_event_error_string(ev));
-    } else if (n == 1) {
-      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[0]);
-      rc = (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) ? 0 : 1;
-      if (rc) std::fprintf(stderr, "create %s: %s\n", topic.c_str(), rd_kafka_err2str(e));
-    }
-    rd_kafka_event_destroy(ev);
-  }
+  rd_kafka_resp_err_t e = one_topic_result(q, "create", topic, rd_kafka_event_CreateTopics_result,
+                                           rd_kafka_CreateTopics_result_topics);
+  int rc = (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) ? 0 : 1;
+  if (rc) std::fprintf(stderr, "create %s: %s\n", topic.c_str(), rd_kafka_err2str(e));
   rd_kafka_queue_destroy(q);
   rd_kafka_NewTopic_destroy(nt);
   rd_kafka_destroy(rk);
@@ -49,21 +66,10 @@ int run_delete(const Flags& f) {
   rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(topic.c_str());
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
   rd_kafka_DeleteTopics(rk, &dt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  int rc = 1;
-  if (ev) {
-    const rd_kafka_DeleteTopics_result_t* res = rd_kafka_event_DeleteTopics_result(ev);
-    size_t n = 0;
-    const rd_kafka_topic_result_t** tr = res ? rd_kafka_DeleteTopics_result_topics(res, &n) : nullptr;
-    if (rd_kafka_event_error(ev)) {
-      std::fprintf(stderr, "delete %s: %s\n", topic.c_str(), rd_kafka_event_error_string(ev));
-    } else if (n == 1) {
-      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[0]);
-      rc = e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : 1;
-      if (rc) std::fprintf(stderr, "delete %s: %s\n", topic.c_str(), rd_kafka_err2str(e));
-    }
-    rd_kafka_event_destroy(ev);
-  }
+  rd_kafka_resp_err_t e = one_topic_result(q, "delete", topic, rd_kafka_event_DeleteTopics_result,
+                                           rd_kafka_DeleteTopics_result_topics);
+  int rc = e == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : 1;
+  if (rc) std::fprintf(stderr, "delete %s: %s\n", topic.c_str(), rd_kafka_err2str(e));
   rd_kafka_queue_destroy(q);
   rd_kafka_DeleteTopic_destroy(dt);
   rd_kafka_destroy(rk);

@@ -21,44 +21,30 @@ StagingBuffer::~StagingBuffer() {
   for (const iovec& v : iov_) pool.release(static_cast<uint8_t*>(v.iov_base));
 }
 
-void StagingBuffer::write(size_t at, const void* src, size_t len) {
-  RUNNEL_ASSERT(at + len <= size_, "staging write [%zu, %zu) past %zu", at, at + len, size_);
-  auto* s = static_cast<const uint8_t*>(src);
-  while (len > 0) {
-    const size_t block = at / StagingPool::kBlockBytes;
-    const size_t off = at % StagingPool::kBlockBytes;
-    const size_t n = std::min(len, StagingPool::kBlockBytes - off);
-    std::memcpy(static_cast<uint8_t*>(iov_[block].iov_base) + off, s, n);
-    s += n;
-    at += n;
-    len -= n;
+template <typename F>
+void StagingBuffer::for_each_span(size_t at, size_t len, F&& fn) const {
+  RUNNEL_ASSERT(at + len <= size_, "staging range [%zu, %zu) past %zu", at, at + len, size_);
+  for (size_t done = 0; done < len;) {
+    const size_t block = (at + done) / StagingPool::kBlockBytes;
+    const size_t off = (at + done) % StagingPool::kBlockBytes;
+    const size_t n = std::min(len - done, StagingPool::kBlockBytes - off);
+    fn(static_cast<uint8_t*>(iov_[block].iov_base) + off, done, n);
+    done += n;
   }
+}
+
+void StagingBuffer::write(size_t at, const void* src, size_t len) {
+  auto* s = static_cast<const uint8_t*>(src);
+  for_each_span(at, len, [s](uint8_t* p, size_t done, size_t n) { std::memcpy(p, s + done, n); });
 }
 
 void StagingBuffer::zero(size_t at, size_t len) {
-  RUNNEL_ASSERT(at + len <= size_, "staging zero [%zu, %zu) past %zu", at, at + len, size_);
-  while (len > 0) {
-    const size_t block = at / StagingPool::kBlockBytes;
-    const size_t off = at % StagingPool::kBlockBytes;
-    const size_t n = std::min(len, StagingPool::kBlockBytes - off);
-    std::memset(static_cast<uint8_t*>(iov_[block].iov_base) + off, 0, n);
-    at += n;
-    len -= n;
-  }
+  for_each_span(at, len, [](uint8_t* p, size_t, size_t n) { std::memset(p, 0, n); });
 }
 
 void StagingBuffer::read(size_t at, void* dst, size_t len) const {
-  RUNNEL_ASSERT(at + len <= size_, "staging read [%zu, %zu) past %zu", at, at + len, size_);
   auto* d = static_cast<uint8_t*>(dst);
-  while (len > 0) {
-    const size_t block = at / StagingPool::kBlockBytes;
-    const size_t off = at % StagingPool::kBlockBytes;
-    const size_t n = std::min(len, StagingPool::kBlockBytes - off);
-    std::memcpy(d, static_cast<const uint8_t*>(iov_[block].iov_base) + off, n);
-    d += n;
-    at += n;
-    len -= n;
-  }
+  for_each_span(at, len, [d](const uint8_t* p, size_t done, size_t n) { std::memcpy(d + done, p, n); });
 }
 
 StagingPool& StagingPool::local() {

@@ -44,6 +44,10 @@ class StagingBuffer {
   const std::vector<iovec>& iovecs() const { return iov_; }
 
  private:
+  // Calls fn(block memory, offset into [at, at + len), bytes) for each block-sized piece.
+  template <typename F>
+  void for_each_span(size_t at, size_t len, F&& fn) const;
+
   size_t size_;
   std::vector<iovec> iov_;
 };

@@ -16,16 +16,16 @@ import json
 import math
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import pytest
 
 from itest import rdkafka
-from itest.broker import free_port, target
+from itest.broker import REPO, free_port, target
 
 pytestmark = pytest.mark.skipif(target() != "runnel", reason="Runnel's admin API")
 
@@ -134,62 +134,27 @@ def test_healthz_fails_while_a_ring_is_stalled(obs_broker):
 
 
 # --- A real Prometheus --------------------------------------------------------------------------
+# The launcher tests/monitoring uses too (Debian's /usr/bin/prometheus, 1 s scrapes).
 
-class Prometheus:
-    def __init__(self, tmp_path, scrape_target: str):
-        self.port = free_port()
-        self.dir = tmp_path / "prometheus"
-        self.dir.mkdir()
-        cfg = self.dir / "prometheus.yml"
-        cfg.write_text(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-            "scrape_configs:\n  - job_name: runnel\n    scrape_interval: 1s\n"
-            f"    static_configs:\n      - targets: ['{scrape_target}']\n")
-        self.log = open(self.dir / "prometheus.log", "wb")
-        self.proc = subprocess.Popen(
-            ["prometheus", f"--config.file={cfg}", f"--storage.tsdb.path={self.dir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+sys.path.insert(0, str(REPO / "tests" / "monitoring"))
+from prometheus import Prometheus  # noqa: E402
 
-    def query(self, promql: str):
-        url = (f"http://127.0.0.1:{self.port}/api/v1/query?"
-               + urllib.parse.urlencode({"query": promql}))
-        status, body = get(url)
-        assert status == 200, body
-        data = json.loads(body)
-        assert data["status"] == "success", data
-        return data["data"]["result"]
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, "prometheus exited:\n" + self.log_text()
-            try:
-                if get(f"http://127.0.0.1:{self.port}/-/ready", timeout=1)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError("prometheus not ready\n" + self.log_text())
+def start_prometheus(tmp_path, scrape_target: str) -> Prometheus:
+    return Prometheus(tmp_path / "prometheus", free_port(), {"runnel": scrape_target}, [])
 
-    def log_text(self) -> str:
-        return (self.dir / "prometheus.log").read_text(errors="replace")[-3000:]
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+def query(prom: Prometheus, promql: str) -> list:
+    data = prom.query(promql)
+    assert data["status"] == "success", data
+    return data["data"]["result"]
 
 
 def wait_for_value(prom: Prometheus, promql: str, ok, timeout: float = 40.0):
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
-        last = prom.query(promql)
+        last = query(prom, promql)
         if last and ok(float(last[0]["value"][1])):
             return float(last[0]["value"][1])
         time.sleep(0.5)
@@ -198,7 +163,7 @@ def wait_for_value(prom: Prometheus, promql: str, ok, timeout: float = 40.0):
 
 def test_prometheus_scrapes_while_clients_produce_and_consume(obs_broker, topic_name, tmp_path):
     rdkafka.create_topic(obs_broker.bootstrap, topic_name, 2)
-    prom = Prometheus(tmp_path, f"127.0.0.1:{obs_broker.admin_port}")
+    prom = start_prometheus(tmp_path, f"127.0.0.1:{obs_broker.admin_port}")
     stop = threading.Event()
     errors: list[BaseException] = []
 
@@ -294,7 +259,7 @@ def test_consumer_lag_is_exact_for_a_stopped_group(obs_broker, topic_name, tmp_p
         time.sleep(0.3)
     assert found == 2 and total == expected, (found, total, expected)
 
-    prom = Prometheus(tmp_path, f"127.0.0.1:{obs_broker.admin_port}")
+    prom = start_prometheus(tmp_path, f"127.0.0.1:{obs_broker.admin_port}")
     try:
         prom.wait_ready()
         got = wait_for_value(prom, f'sum(runnel_consumer_group_lag{{group="{group}"}})',

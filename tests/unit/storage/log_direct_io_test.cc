@@ -40,6 +40,21 @@ TEST_F(LogDirectIo, EveryReadDuringAppendsSeesWholeBatches) {
   }
 }
 
+TEST_F(LogDirectIo, ReadsNotCoveredByKeptBuffersUseTheFileAndTheTailPage) {
+  // Writes larger than half the tail-cache budget are not kept, so these reads take the page
+  // aligned part from the file and the partial last page from Segment::tail.
+  open_log();
+  const size_t value = RecentWrites::kBudgetBytes / 2 + 1001;  // a batch end never page aligned
+  for (int i = 0; i < 3; ++i) {
+    append_n(1, 1000 + i, value);
+    EXPECT_EQ(RecentWrites::local().bytes(), 0u);
+    std::vector<records::BatchHeader> last = batches_of(read(i, int32_t(value * 2)).bytes);
+    ASSERT_EQ(last.size(), 1u) << "after append " << i;
+    EXPECT_EQ(last[0].base_offset, i);
+  }
+  EXPECT_EQ(batches_of(read(0, int32_t(value * 4)).bytes).size(), 3u);
+}
+
 TEST_F(LogDirectIo, CloseCutsThePaddingAndAppendsResumeAfterReopen) {
   open_log();
   size_t bytes = 0;
