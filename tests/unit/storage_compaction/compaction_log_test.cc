@@ -18,25 +18,9 @@ using testing::KV;
 using testing::numbered;
 using testing::Rec;
 
-// 400 updates of 20 keys ("k0".."k19"), one record per batch, value "k<i>-<version>".
-std::vector<KV> history(int n = 400, int keys = 20) {
-  std::vector<KV> h;
-  for (int i = 0; i < n; ++i) h.push_back({numbered("k", i % keys), numbered("v", i), 1000 + i});
-  return h;
-}
-
-// What a correct cleaning keeps: below `uncleanable` the last occurrence of each key, above
-// everything.
-std::vector<Rec> expected_after(const std::vector<KV>& h, int64_t uncleanable) {
-  std::map<std::string, int64_t> last;
-  for (int64_t o = 0; o < uncleanable; ++o) last[h[size_t(o)].key] = o;
-  std::vector<Rec> out;
-  for (int64_t o = 0; o < int64_t(h.size()); ++o) {
-    if (o < uncleanable && last[h[size_t(o)].key] != o) continue;
-    out.push_back({o, h[size_t(o)].key, h[size_t(o)].value, h[size_t(o)].ts});
-  }
-  return out;
-}
+// 400 updates of 20 keys unless a test says otherwise.
+std::vector<KV> history(int n = 400) { return testing::history(n, 20); }
+using testing::expected_after;
 
 struct CompactionLog : CompactionFixture {
   void SetUp() override {

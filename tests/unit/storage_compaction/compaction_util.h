@@ -142,4 +142,24 @@ inline std::map<std::string, std::optional<std::string>> latest_of(const std::ve
   return m;
 }
 
+// n updates of `keys` keys ("k0".."k<keys-1>"), one record per batch, value "v<i>", ts 1000 + i.
+inline std::vector<KV> history(int n, int keys) {
+  std::vector<KV> h;
+  for (int i = 0; i < n; ++i) h.push_back({numbered("k", i % keys), numbered("v", i), 1000 + i});
+  return h;
+}
+
+// What a correct cleaning of `h` keeps: below `uncleanable` the last occurrence of each key,
+// from there on everything.
+inline std::vector<Rec> expected_after(const std::vector<KV>& h, int64_t uncleanable) {
+  std::map<std::string, int64_t> last;
+  for (int64_t o = 0; o < uncleanable; ++o) last[h[size_t(o)].key] = o;
+  std::vector<Rec> out;
+  for (int64_t o = 0; o < int64_t(h.size()); ++o) {
+    if (o < uncleanable && last[h[size_t(o)].key] != o) continue;
+    out.push_back({o, h[size_t(o)].key, h[size_t(o)].value, h[size_t(o)].ts});
+  }
+  return out;
+}
+
 }  // namespace runnel::storage::testing

@@ -23,26 +23,11 @@ using testing::KV;
 using testing::numbered;
 using testing::Rec;
 
-std::vector<KV> history() {
-  std::vector<KV> h;
-  for (int i = 0; i < 200; ++i) h.push_back({numbered("k", i % 15), numbered("v", i), 1000 + i});
-  return h;
-}
+std::vector<KV> history() { return testing::history(200, 15); }
 
 std::vector<Rec> all_records(const std::vector<KV>& h) {
   std::vector<Rec> out;
   for (size_t o = 0; o < h.size(); ++o) out.push_back({int64_t(o), h[o].key, h[o].value, h[o].ts});
-  return out;
-}
-
-std::vector<Rec> compacted(const std::vector<KV>& h, int64_t uncleanable) {
-  std::map<std::string, int64_t> last;
-  for (int64_t o = 0; o < uncleanable; ++o) last[h[size_t(o)].key] = o;
-  std::vector<Rec> out;
-  for (int64_t o = 0; o < int64_t(h.size()); ++o) {
-    if (o < uncleanable && last[h[size_t(o)].key] != o) continue;
-    out.push_back({o, h[size_t(o)].key, h[size_t(o)].value, h[size_t(o)].ts});
-  }
   return out;
 }
 
@@ -85,17 +70,17 @@ TEST_P(CrashAt, RecoveryCompletesOrRollsBack) {
   open_log();
   EXPECT_TRUE(temp_files().empty());
   const bool committed = GetParam() >= CleanerCrashPoint::after_commit;
-  EXPECT_EQ(read_all(), committed ? compacted(h, uncleanable) : all_records(h));
+  EXPECT_EQ(read_all(), committed ? testing::expected_after(h, uncleanable) : all_records(h));
   EXPECT_EQ(log->log_start_offset().value(), 0);
   EXPECT_EQ(log->log_end_offset().value(), int64_t(h.size()));
   // The log keeps working: append, clean again, same final content.
   CleanResult again = clean();
   EXPECT_TRUE(again.status == CleanResult::Status::cleaned || again.status == CleanResult::Status::nothing)
       << again.message;
-  EXPECT_EQ(read_all(), compacted(h, uncleanable));
+  EXPECT_EQ(read_all(), testing::expected_after(h, uncleanable));
   close_log();
   open_log();
-  EXPECT_EQ(read_all(), compacted(h, uncleanable));
+  EXPECT_EQ(read_all(), testing::expected_after(h, uncleanable));
 }
 
 INSTANTIATE_TEST_SUITE_P(Points, CrashAt,
