@@ -166,7 +166,7 @@ def main():
         runnel.stop()
         for broker in (kafka, runnel):  # the data is GBs; keep only the logs (broker.out) for debugging
             shutil.rmtree(os.path.join(broker.dir, "logs"), ignore_errors=True)
-    run["deviations"]["clients"] = ["librdkafka defaults except acks/compression per case; e2e: linger.ms=1, "
+    run["deviations"]["clients"] = ["librdkafka defaults except acks/compression per case (produce: rd_kafka_produce_batch of 256 uncopied records per call, partitions in turn); e2e: linger.ms=1, "
                                     "consumer fetch.wait.max.ms=100; consumers use assign() with group.id=runnel-bench "
                                     "and no commits"]
     run["load_average_end"] = list(os.getloadavg())
