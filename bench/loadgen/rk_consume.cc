@@ -3,6 +3,7 @@
 // the setup before the first record (bootstrap, metadata, offset look-up, the consumer's first
 // small fetches) is reported apart as setup_ms, as it would dominate runs of a second or less.
 #include <cstdio>
+#include <vector>
 
 #include "rk_common.h"
 
@@ -20,21 +21,33 @@ int run_consume(const Flags& f) {
   std::string first_error;
   int64_t first = 0, last = start;
   uint64_t first_bytes = 0;
+  // Messages are taken 1024 at a time (rd_kafka_consume_batch_queue: one queue lock per call) and
+  // the clock is read once per call: with one call per message and a clock read per record, the
+  // loop itself was a third of the client core at 2.5M records/s. A record's arrival time is its
+  // call's, which is off by the time to hand out one batch: microseconds.
+  constexpr size_t kBatch = 1024;
+  std::vector<rd_kafka_message_t*> batch(kBatch);
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk);
   while (got < want && mono_ns() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (m->err) {
-      if (errors++ == 0) first_error = rd_kafka_message_errstr(m);
-    } else {
-      last = mono_ns();
-      if (got++ == 0) {
-        first = last;
-        first_bytes = m->len;
+    const ssize_t n = rd_kafka_consume_batch_queue(queue, 100, batch.data(), kBatch);
+    if (n <= 0) continue;
+    const int64_t now = mono_ns();
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = batch[size_t(i)];
+      if (m->err) {
+        if (errors++ == 0) first_error = rd_kafka_message_errstr(m);
+      } else {
+        last = now;
+        if (got++ == 0) {
+          first = now;
+          first_bytes = m->len;
+        }
+        bytes += m->len;
       }
-      bytes += m->len;
+      rd_kafka_message_destroy(m);
     }
-    rd_kafka_message_destroy(m);
   }
+  rd_kafka_queue_destroy(queue);
   // Records after the first, over the time since the first.
   const double secs = got > 1 ? double(last - first) / 1e9 : 0;
   const double rate = secs > 0 ? double(got - 1) / secs : 0;
