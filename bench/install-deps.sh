@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs what bench/run.sh needs, idempotently: librdkafka-dev (the load generators), iperf3
+# Installs what bench/run.sh needs, idempotently: librdkafka-dev and liblz4-dev (the load generators), iperf3
 # (loopback bandwidth), cmake/ninja/g++, a JDK and Maven (Kafka and kafka-tools from Maven Central).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$RUNNEL_ROOT"
-debs=(librdkafka-dev iperf3 cmake ninja-build g++ pkg-config linux-perf)
+debs=(librdkafka-dev liblz4-dev iperf3 cmake ninja-build g++ pkg-config linux-perf)
 command -v java > /dev/null || debs+=(openjdk-17-jdk-headless)
 command -v mvn > /dev/null || debs+=(maven)
 ensure_debs "${debs[@]}"

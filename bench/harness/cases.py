@@ -67,19 +67,22 @@ def produce_case(broker, size, acks, partitions, compression, seconds, keep=Fals
                   ok=ok, topic=topic, partitions=partitions, records=n)
 
 
-def raw_case(broker, partitions, seconds, size=1024, batch=65536, conns=4, depth=4):
-    case = f"raw produce 1KiB in 64KiB batches p={partitions}"
-    topic = f"raw-p{partitions}"
+def raw_case(broker, size, acks, partitions, compression, seconds, batch=65536, conns=4, depth=4):
+    label = "100B" if size == 100 else "1KiB"
+    case = f"raw produce {label} acks={acks} p={partitions} {compression}"
+    topic = f"raw-{label}-{acks}-p{partitions}-{compression}"
     client("create", "--brokers", broker.bootstrap, "--topic", topic, "--partitions", partitions)
     time.sleep(0.5)  # raw mode does not retry NOT_LEADER while a new topic settles
     with Meter(broker) as m:
         out = client("raw", "--port", broker.port, "--topic", topic, "--partitions", partitions, "--size", size,
-                     "--batch-bytes", batch, "--conns", conns, "--depth", depth, "--duration-s", seconds, check=False)
+                     "--batch-bytes", batch, "--conns", conns, "--depth", depth, "--duration-s", seconds,
+                     "--acks", -1 if acks == "all" else 1, "--compression", compression, check=False)
     n = int(out["records"])
     have = stored(broker, topic, partitions)
     ok = out["_rc"] == 0 and have >= n and out["error_partitions"] == 0
-    notes = [f"{conns} connections x {depth} in flight, Produce v9 acks=1, {int(out['records_per_batch'])} records/batch, "
-             f"wire {out['wire_mb_per_s']:.0f} MB/s; latency = request round trip"]
+    notes = [f"{conns} connections x {depth} in flight, Produce v9, {int(out['records_per_batch'])} records per "
+             f"{batch // 1024} KiB batch ({int(out['batch_bytes'])} B on the wire), wire {out['wire_mb_per_s']:.0f} MB/s; "
+             "latency = request round trip"]
     if not ok:
         notes.append(f"FAILED: acked {n}, stored {have}, partition errors {int(out['error_partitions'])}")
     drop_topic(broker, topic)

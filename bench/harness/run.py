@@ -17,12 +17,13 @@ PLANS = {
     # quick: a representative subset, 3 s per produce case (about 2-3 minutes in all).
     "quick": dict(seconds=3, produce=[(1024, "1", 1, "none"), (100, "1", 16, "none"), (1024, "all", 16, "none"),
                                       (1024, "1", 16, "lz4")],
-                  raw_partitions=[1], consume_max=400_000, e2e_seconds=8, perf_records=300_000, e2e_java=0,
+                  raw=[(1024, "1", 1, "none"), (100, "1", 16, "lz4")], raw_seconds=2, consume_max=400_000, e2e_seconds=8, perf_records=300_000, e2e_java=0,
                   recovery_mb=256, limit_seconds=2, dd_mb=256),
     # full: every produce combination of the issue, 4 s each.
     "full": dict(seconds=4, produce=[(s, a, p, c) for s in (100, 1024) for a in ("1", "all") for p in (1, 16)
                                      for c in ("none", "lz4")],
-                 raw_partitions=[1, 16], consume_max=1_000_000, e2e_seconds=15, perf_records=1_000_000, e2e_java=2000,
+                 raw=[(s, a, p, c) for s in (100, 1024) for a in ("1", "all") for p in (1, 16) for c in ("none", "lz4")],
+                 raw_seconds=3, consume_max=1_000_000, e2e_seconds=15, perf_records=1_000_000, e2e_java=2000,
                  recovery_mb=1024, limit_seconds=3, dd_mb=1024),
 }
 
@@ -63,9 +64,9 @@ def run_system(broker, plan, e2e, results, startup, ceiling):
         results.append(r)
         if (size, acks, parts, comp) == (1024, "1", 1, "none"):
             base = r
-    for parts in plan["raw_partitions"]:
-        log(f"{broker.system}: raw p={parts}")
-        results.append(cases.raw_case(broker, parts, plan["seconds"]))
+    for size, acks, parts, comp in plan["raw"]:
+        log(f"{broker.system}: raw {size}B acks={acks} p={parts} {comp}")
+        results.append(cases.raw_case(broker, size, acks, parts, comp, plan["raw_seconds"]))
     if base:
         for cold in (False, True):
             log(f"{broker.system}: consume {'cold' if cold else 'warm'}")

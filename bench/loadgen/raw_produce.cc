@@ -1,6 +1,6 @@
 // `runnel-bench raw`: broker capacity without a client library. Each of --conns connections keeps
 // --depth pre-encoded Produce v9 requests in flight (one --batch-bytes batch per partition per
-// request), for --duration-s or until --total-mb have been sent. Only partitions answered with error code 0 count as stored.
+// request, --compression none or lz4, --acks), for --duration-s or until --total-mb have been sent. Only partitions answered with error code 0 count as stored.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -107,9 +107,19 @@ int run_raw(const Flags& f) {
   int16_t acks = int16_t(f.num("acks", 1));
   double duration = f.real("duration-s", 5);
 
+  const std::string compression = f.get("compression", "none");
+  if (compression != "none" && compression != "lz4") {
+    std::fprintf(stderr, "raw: --compression none|lz4\n");
+    return 2;
+  }
+  // --batch-bytes bounds the batch before compression, like a producer's batch.size. The values
+  // cycle through the librdkafka producer's 16 payloads, so lz4 sees the same data in both
+  // generators: it finds the repeated records (random letters alone barely compress with lz4).
   int per_batch = records_per_batch(size, batch_bytes);
   int64_t now_ms = wall_ns() / 1000000;
-  std::string batch = encode_batch(payload(size, 3), per_batch, now_ms);
+  std::vector<std::string> values;
+  for (uint32_t i = 0; i < 16; ++i) values.push_back(payload(size, i + 1));
+  std::string batch = encode_batch(values, per_batch, now_ms, compression == "lz4");
   std::string request = encode_produce_v9(topic, partitions, batch, acks, 30000);
 
   std::vector<ConnResult> results(static_cast<size_t>(conns));

@@ -1,6 +1,9 @@
 #include "raw_wire.h"
 
+#include <lz4frame.h>
+
 #include <array>
+#include <stdexcept>
 
 namespace bench {
 namespace {
@@ -62,9 +65,22 @@ int records_per_batch(size_t value_size, size_t batch_bytes) {
   return n < 1 ? 1 : int(n);
 }
 
-std::string encode_batch(const std::string& value, int records, int64_t timestamp_ms) {
+std::string encode_batch(const std::vector<std::string>& values, int records, int64_t timestamp_ms, bool lz4) {
+  std::string body;
+  for (int i = 0; i < records; ++i) body += encode_record(values[size_t(i) % values.size()], i);
+  if (lz4) {
+    // Kafka's LZ4 codec is the LZ4 frame format; it decompresses blocks one by one without the
+    // previous block as a dictionary, so the blocks must be independent.
+    LZ4F_preferences_t prefs{};
+    prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+    std::string out(LZ4F_compressFrameBound(body.size(), &prefs), '\0');
+    const size_t n = LZ4F_compressFrame(out.data(), out.size(), body.data(), body.size(), &prefs);
+    if (LZ4F_isError(n)) throw std::runtime_error(LZ4F_getErrorName(n));
+    out.resize(n);
+    body = std::move(out);
+  }
   std::string tail;  // from attributes to the end: what the CRC covers
-  put16(tail, 0);                          // attributes: no compression, CreateTime
+  put16(tail, lz4 ? 3 : 0);                // attributes: compression (3 = lz4), CreateTime
   put32(tail, uint32_t(records - 1));      // last offset delta
   put64(tail, uint64_t(timestamp_ms));     // base timestamp
   put64(tail, uint64_t(timestamp_ms));     // max timestamp
@@ -72,7 +88,7 @@ std::string encode_batch(const std::string& value, int records, int64_t timestam
   put16(tail, uint16_t(int16_t(-1)));      // producer epoch
   put32(tail, uint32_t(int32_t(-1)));      // base sequence
   put32(tail, uint32_t(records));
-  for (int i = 0; i < records; ++i) tail += encode_record(value, i);
+  tail += body;
   std::string b;
   put64(b, 0);                                       // base offset (the broker assigns it)
   put32(b, uint32_t(4 + 1 + 4 + tail.size()));       // batch length: epoch + magic + crc + tail

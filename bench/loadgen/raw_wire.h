@@ -9,8 +9,9 @@ namespace bench {
 
 uint32_t crc32c(const uint8_t* p, size_t n);
 
-// A v2 RecordBatch of `records` uncompressed records of `value` (no key, no headers).
-std::string encode_batch(const std::string& value, int records, int64_t timestamp_ms);
+// A v2 RecordBatch of `records` records (no key, no headers) whose values cycle through `values`,
+// uncompressed or lz4-compressed.
+std::string encode_batch(const std::vector<std::string>& values, int records, int64_t timestamp_ms, bool lz4);
 
 // A whole size-prefixed Produce v9 request carrying `batch` for each of `partitions` partitions of
 // `topic`. The correlation id sits at byte offset 8 (see patch_correlation_id).
