@@ -9,4 +9,4 @@ debs=(librdkafka-dev liblz4-dev iperf3 cmake ninja-build g++ pkg-config linux-pe
 command -v java > /dev/null || debs+=(openjdk-17-jdk-headless)
 command -v mvn > /dev/null || debs+=(maven)
 ensure_debs "${debs[@]}"
-mvn -B -q -f bench/kafka/pom.xml package
+compgen -G "bench/kafka/target/lib/kafka-tools-*.jar" > /dev/null || mvn -B -q -f bench/kafka/pom.xml package

@@ -11,7 +11,8 @@
 #   - the Kubernetes control plane, kubectl and etcd for tests/e2e (scripts/kube-local build:
 #     Go modules built once per machine into /var/cache/runnel/kube; tens of minutes the first
 #     time, nothing after; needs Go >= 1.26 on PATH or in /usr/local/go)
-# With --kafka it also resolves the reference Apache Kafka (bench/kafka/target/lib).
+#   - bench/install-deps.sh: the benchmark's load-generator libraries, iperf3 and the reference
+#     Apache Kafka (bench/kafka/target/lib), for tests/bench and the integration tests' Kafka mode
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -78,11 +79,8 @@ scripts/kube-local build > /dev/null
 # /var/cache/runnel/helm/<version>/ (about a minute with a warm Go module cache); nothing after.
 scripts/helm-local build > /dev/null
 
-# --- Reference Kafka (optional) --------------------------------------------------------------
-if [[ ${1:-} == --kafka ]]; then
-  if ! compgen -G "bench/kafka/target/lib/kafka_2.13-*.jar" > /dev/null; then
-    log "resolving reference Apache Kafka"
-    mvn -B -q -f bench/kafka/pom.xml package
-  fi
-fi
+# --- Benchmark harness for tests/bench ---------------------------------------------------------
+# librdkafka-dev and liblz4-dev (the load generators), iperf3, and the reference Apache Kafka with
+# kafka-tools (bench/kafka/target/lib, from Maven Central).
+bash bench/install-deps.sh
 log "test dependencies ready"

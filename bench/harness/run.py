@@ -121,10 +121,14 @@ def main():
     ap.add_argument("--only", choices=["kafka", "runnel"], help="run one system (debugging)")
     ap.add_argument("--e2e-ceiling", type=int, default=E2E_CLIENT_CEILING,
                     help="max e2e rate in rec/s the client core sustains (default %(default)s)")
+    # Where the run writes; the defaults are the repository's. tests/bench points them elsewhere.
+    ap.add_argument("--results-dir", default=os.path.join(BENCH, "results"))
+    ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--work", default=os.path.join(BENCH, "work"), help="data dirs of both brokers")
     args = ap.parse_args()
     mode = "quick" if args.quick else "full"
     plan = PLANS[mode]
-    work = os.path.join(BENCH, "work")
+    work = args.work
     sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
                                 capture_output=True, text=True).stdout.strip())
@@ -172,8 +176,8 @@ def main():
                                     "and no commits"]
     run["load_average_end"] = list(os.getloadavg())
     run["elapsed_s"] = round(time.time() - t_start, 1)
-    path = report.write(run, os.path.join(BENCH, "results"), os.path.join(ROOT, "docs", "benchmarks.md"))
-    log(f"done in {run['elapsed_s']} s: {path}, docs/benchmarks.md")
+    path = report.write(run, args.results_dir, args.doc)
+    log(f"done in {run['elapsed_s']} s: {path}, {args.doc}")
 
 
 if __name__ == "__main__":
