@@ -16,13 +16,20 @@ def record(system, case, **kw):
     return r
 
 
+# Set when some case could not reset its broker's peak RSS: its RSS is then the peak since start.
+RSS_RESET_FAILED = set()
+
+
 class Meter:
-    """Broker CPU seconds and wall time across one case."""
+    """Broker CPU seconds, wall time and peak RSS across one case."""
 
     def __init__(self, broker):
         self.broker = broker
 
     def __enter__(self):
+        # Without the reset every case would report the peak of the heaviest case before it.
+        if not self.broker.reset_peak_rss():
+            RSS_RESET_FAILED.add(self.broker.system)
         self.cpu0 = self.broker.cpu_seconds()
         self.t0 = time.time()
         return self

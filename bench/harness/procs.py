@@ -72,6 +72,16 @@ class Broker:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
+    def reset_peak_rss(self):
+        """Restarts VmHWM at the current RSS (Linux clear_refs "5"), so that a case reports its own
+        peak rather than the largest since the broker started. False when the kernel refuses."""
+        try:
+            with open(f"/proc/{self.pid}/clear_refs", "w") as f:
+                f.write("5\n")
+            return True
+        except OSError:
+            return False
+
     def peak_rss_mb(self):
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:

@@ -97,6 +97,8 @@ at end {', '.join(f'{x:.2f}' for x in run['load_average_end'])} (other work shar
 
 **Pinning:** {run['pinning']}
 
+**RSS:** {run.get('rss_method', 'VmHWM since the broker started')}
+
 **Machine limits (same run):** loopback TCP {fmt(lb)} MB/s ({lim.get('loopback_note', '')}); sequential write
 {', '.join(f'{k} {v:,.0f} MB/s' for k, v in disk.items())} ({lim.get('disk_note', '')}); first touch of fresh memory
 {fmt(lim.get('memory_touch_mb_per_s'))} MB/s ({lim.get('memory_touch_note', 'not measured')}: what growing the page cache costs per byte).

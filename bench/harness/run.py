@@ -174,6 +174,11 @@ def main():
     run["deviations"]["clients"] = ["librdkafka defaults except acks/compression per case (produce: rd_kafka_produce_batch of 256 uncopied records per call, partitions in turn); e2e: linger.ms=1, "
                                     "consumer fetch.wait.max.ms=100; consumers use assign() with group.id=runnel-bench "
                                     "and no commits"]
+    run["rss_method"] = ("peak RSS during each case: VmHWM of /proc/<pid>/status at its end, reset at its start "
+                         "through /proc/<pid>/clear_refs (5)")
+    if cases.RSS_RESET_FAILED:
+        run["rss_method"] += (f"; the reset was refused for {', '.join(sorted(cases.RSS_RESET_FAILED))}, "
+                              "whose figures are the peak since the broker started")
     run["load_average_end"] = list(os.getloadavg())
     run["elapsed_s"] = round(time.time() - t_start, 1)
     path = report.write(run, args.results_dir, args.doc)

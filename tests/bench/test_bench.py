@@ -68,6 +68,7 @@ def test_machine_limits_and_pinning_are_recorded(quick_run):
     assert run["limits"]["loopback_mb_per_s"] > 0
     assert all(v > 0 for v in run["limits"]["disk_mb_per_s"].values()), run["limits"]
     assert "taskset" in run["pinning"]
+    assert "reset" in run["rss_method"] and "refused" not in run["rss_method"], run["rss_method"]
     assert run["deviations"]["kafka"] and run["deviations"]["runnel"] and run["deviations"]["clients"]
     startup = {r["system"]: r for r in run["results"] if r["case"] == "startup to first produce (fresh)"}
     assert startup["runnel"]["p50_ms"] > 0 and startup["kafka"]["p50_ms"] > 0
