@@ -136,13 +136,22 @@ void Connection::deliver_pending_frames() {
   }
 }
 
-void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag) {
+void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag,
+                         std::vector<protocol::ExternalBytes> external, std::vector<ByteBuffer> keep) {
   RUNNEL_ASSERT(seq >= out_base_ && seq < out_base_ + out_.size(), "response for unknown request %llu",
                 static_cast<unsigned long long>(seq));
   Slot& slot = out_[seq - out_base_];
   RUNNEL_ASSERT(!slot.ready, "two responses for request %llu", static_cast<unsigned long long>(seq));
   slot.ready = true;
+  slot.wire_bytes = bytes.size();
+  for (size_t i = 0; i < external.size(); ++i) {
+    RUNNEL_ASSERT(external[i].at <= bytes.size() && (i == 0 || external[i - 1].at <= external[i].at),
+                  "external bytes %zu at %zu out of order", i, external[i].at);
+    slot.wire_bytes += external[i].size;
+  }
   slot.bytes = std::move(bytes);
+  slot.external = std::move(external);
+  slot.keep = std::move(keep);
   if (tag >= 0) {
     slot.tag = tag;
     slot.ready_ns = metrics::mono_ns();
@@ -159,20 +168,36 @@ void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag) 
 void Connection::flush_sends() {
   if (send_in_flight_ || closed_) return;
   // Drop leading slots that need nothing sent (acks=0 produce).
-  while (!out_.empty() && out_.front().ready && out_.front().bytes.empty()) {
+  while (!out_.empty() && out_.front().ready && out_.front().wire_bytes == 0) {
     out_.pop_front();
     ++out_base_;
   }
+  // One iovec per piece (response bytes between external parts, external parts), from where
+  // out_[0] stands, over as many ready responses as fit.
   iov_.clear();
-  size_t count = 0;
-  for (size_t i = 0; i < out_.size() && out_[i].ready && iov_.size() < kMaxIovecs; ++i) {
-    auto& b = out_[i].bytes;
-    size_t skip = i == 0 ? sent_in_first_ : 0;
-    if (b.size() > skip) iov_.push_back({b.data() + skip, b.size() - skip});
-    ++count;
+  bool full = false;
+  for (size_t i = 0; i < out_.size() && out_[i].ready && !full; ++i) {
+    const Slot& slot = out_[i];
+    const size_t from = i == 0 ? sent_in_first_ : 0;  // wire position within this response
+    size_t wire = 0;
+    auto add = [&](const uint8_t* p, size_t n) {
+      if (full) return;
+      if (n > 0 && from < wire + n) {
+        const size_t skip = from > wire ? from - wire : 0;
+        iov_.push_back({const_cast<uint8_t*>(p) + skip, n - skip});
+        full = iov_.size() == kMaxIovecs;
+      }
+      wire += n;
+    };
+    size_t at = 0;
+    for (const protocol::ExternalBytes& e : slot.external) {
+      add(slot.bytes.data() + at, e.at - at);
+      at = e.at;
+      add(e.data, e.size);
+    }
+    add(slot.bytes.data() + at, slot.bytes.size() - at);
   }
   if (iov_.empty()) return;
-  sending_count_ = count;
   msg_ = {};
   msg_.msg_iov = iov_.data();
   msg_.msg_iovlen = iov_.size();
@@ -183,30 +208,32 @@ void Connection::flush_sends() {
   ref();
 }
 
+void Connection::advance(size_t n) {
+  int64_t sent_ns = 0;  // read the clock once per completion, and only if someone listens
+  while (n > 0) {
+    RUNNEL_ASSERT(!out_.empty() && out_.front().ready, "sent bytes beyond the ready responses");
+    const size_t remaining = out_.front().wire_bytes - sent_in_first_;
+    if (n < remaining) {  // a partial send leaves the rest of out_[0] for next time
+      sent_in_first_ += n;
+      return;
+    }
+    n -= remaining;
+    sent_in_first_ = 0;
+    if (const Slot& done = out_.front(); done.tag >= 0) {
+      if (sent_ns == 0) sent_ns = metrics::mono_ns();
+      sink_.on_response_sent(done.tag, done.received_ns, done.ready_ns, sent_ns);
+    }
+    out_.pop_front();
+    ++out_base_;
+  }
+}
+
 void Connection::on_sent(int32_t res, uint32_t) {
   send_in_flight_ = false;
   if (res < 0) {
     close("send failed");
   } else if (!closed_) {
-    // Retire fully sent responses; a partial send leaves the rest of out_[0] for next time.
-    size_t left = static_cast<size_t>(res);
-    int64_t sent_ns = 0;  // read the clock once per completion, and only if someone listens
-    while (sending_count_ > 0 && !out_.empty()) {
-      size_t remaining = out_.front().bytes.size() - sent_in_first_;
-      if (left < remaining) {
-        sent_in_first_ += left;
-        break;
-      }
-      left -= remaining;
-      sent_in_first_ = 0;
-      if (const Slot& done = out_.front(); done.tag >= 0) {
-        if (sent_ns == 0) sent_ns = metrics::mono_ns();
-        sink_.on_response_sent(done.tag, done.received_ns, done.ready_ns, sent_ns);
-      }
-      out_.pop_front();
-      ++out_base_;
-      --sending_count_;
-    }
+    advance(static_cast<size_t>(res));
     flush_sends();
   }
   unref();

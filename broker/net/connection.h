@@ -10,6 +10,8 @@
 #include "broker/io/buffer_ring.h"
 #include "broker/io/completion.h"
 #include "broker/io/ring.h"
+#include "broker/model/byte_buffer.h"
+#include "broker/protocol/types.h"
 
 namespace runnel::net {
 
@@ -40,7 +42,9 @@ class FrameSink {
 //
 // Ordering: requests may complete out of order (they fan out to other cores), but Kafka clients
 // require responses in request order. Every frame gets a sequence number; responses wait in
-// `out_` until all earlier ones are sent, and ready ones leave together in one sendmsg.
+// `out_` until all earlier ones are sent, and ready ones leave together in one sendmsg. A
+// response may leave large parts (Fetch records) in buffers of their own, which the sendmsg's
+// iovecs point at: they are never copied into the response.
 //
 // Lifetime: the object frees itself once it is closed and nothing refers to it any more (armed
 // recv, send in flight, requests in flight), tracked by `refs_`.
@@ -59,7 +63,10 @@ class Connection {
   void start();
   // Queues the response for request `seq` (`bytes` includes the size prefix; empty: no response).
   // A `tag` >= 0 (the API key) asks for FrameSink::on_response_sent once it is on the wire.
-  void respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag = -1);
+  // `external` (ascending `at`) are bytes to send between those of `bytes`, kept alive by `keep`
+  // until the response is on the wire; the size prefix counts them.
+  void respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag = -1,
+               std::vector<protocol::ExternalBytes> external = {}, std::vector<ByteBuffer> keep = {});
   // When request `seq` (not yet answered) was completely received, in metrics::mono_ns().
   int64_t received_ns(uint64_t seq) const { return out_[seq - out_base_].received_ns; }
   // Closes the socket now; in-flight requests still complete, their responses are dropped.
@@ -94,6 +101,8 @@ class Connection {
   void pause_if_backlogged();
   void on_sent(int32_t res, uint32_t flags);
   void flush_sends();
+  // Retires `n` more bytes of the responses being sent (out_[0] first).
+  void advance(size_t n);
 
   io::Ring& ring_;
   io::BufferRing& buffers_;
@@ -134,17 +143,19 @@ class Connection {
     int64_t received_ns = 0;
     int64_t ready_ns = 0;
     size_t request_bytes = 0;
+    size_t wire_bytes = 0;  // bytes plus external
     std::vector<uint8_t> bytes;
+    std::vector<protocol::ExternalBytes> external;
+    std::vector<ByteBuffer> keep;
   };
   uint64_t next_seq_ = 0;
   uint64_t out_base_ = 0;
   std::deque<Slot> out_;
   uint32_t in_flight_ = 0;
 
-  // Send in progress: iovecs over the first `sending_count_` ready slots.
+  // Send in progress: iovecs over a prefix of the ready responses.
   bool send_in_flight_ = false;
-  size_t sending_count_ = 0;
-  size_t sent_in_first_ = 0;  // bytes of out_[0] already on the wire
+  size_t sent_in_first_ = 0;  // bytes of out_[0] already on the wire (external ones included)
   std::vector<iovec> iov_;
   msghdr msg_{};
 };

@@ -34,12 +34,21 @@ class Writer {
   bool counting() const { return out_ == nullptr; }
   // False once a value had to be truncated to fit its wire encoding.
   bool ok() const { return ok_; }
-  // Bytes written by this writer so far (for an appending writer: relative to where it started).
+  // Bytes written by this writer so far (for an appending writer: relative to where it started),
+  // external ones included: the length of the message on the wire.
   size_t position() const { return counted_; }
-  // Overwrites 4 bytes at `pos` (a value returned by position()), e.g. a size prefix.
+  // Lets records fields marked `external` stay where they are: their bytes are not copied into
+  // the buffer, and where they go is appended to `out` (as indexes into the buffer). Whoever
+  // sends the buffer sends those bytes in between (net::Connection::respond).
+  void set_external(std::vector<ExternalBytes>* out) { external_ = out; }
+  bool has_external() const { return external_ != nullptr; }
+  // Overwrites 4 bytes at `pos` (a value returned by position()), e.g. a size prefix. Only
+  // before the first external bytes, where buffer and wire positions are the same.
   void patch_int32(size_t pos, int32_t v) {
     if (counting()) return;
     RUNNEL_ASSERT(pos + 4 <= counted_, "patch_int32 at %zu past end %zu", pos, counted_);
+    RUNNEL_ASSERT(external_ == nullptr || external_->empty() || start_ + pos + 4 <= external_->front().at,
+                  "patch_int32 at %zu after external bytes", pos);
     uint32_t u = static_cast<uint32_t>(v);
     uint8_t* p = out_->data() + start_ + pos;
     p[0] = static_cast<uint8_t>(u >> 24);
@@ -118,6 +127,11 @@ class Writer {
   void write_records(bool compact, const RecordsRef& r) {
     if (r.is_null) return write_length(compact, false, -1);
     write_length(compact, false, static_cast<int64_t>(r.size));
+    if (r.external && external_ != nullptr && r.size > 0) {
+      if (!counting()) external_->push_back(ExternalBytes{out_->size(), r.data, r.size});
+      counted_ += r.size;
+      return;
+    }
     write_raw(r.data, r.size);
   }
 
@@ -130,6 +144,7 @@ class Writer {
   }
 
   std::vector<uint8_t>* out_ = nullptr;
+  std::vector<ExternalBytes>* external_ = nullptr;
   size_t start_ = 0;
   size_t counted_ = 0;
   bool ok_ = true;

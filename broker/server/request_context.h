@@ -4,8 +4,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "broker/io/task.h"
+#include "broker/model/byte_buffer.h"
 #include "broker/model/error_code.h"
 #include "broker/protocol/reader.h"
 #include "broker/protocol/writer.h"
@@ -31,6 +33,9 @@ struct RequestContext {
   void note_error(ErrorCode e) {
     if (error == ErrorCode::none) error = e;
   }
+  // Buffers the response's external bytes point into (protocol::Writer::set_external): the
+  // connection keeps them until the response is on the wire.
+  std::vector<ByteBuffer> keep;
 };
 
 // What the dispatcher does with a handler's output.

@@ -176,6 +176,8 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
   int16_t m_version = -1;
   int16_t m_error = wire(ErrorCode::invalid_request);
   std::vector<uint8_t> out;
+  std::vector<protocol::ExternalBytes> external;
+  std::vector<ByteBuffer> keep;
   bool close = false;
   bool send = true;
   if (frame.size() < 8) {
@@ -207,6 +209,7 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       }
     } else {
       protocol::Writer w(out);
+      w.set_external(&external);
       w.write_int32(0);  // frame size, patched below
       w.write_int32(header.correlation_id);
       if (protocol::response_header_version(api_key, version) >= 1) w.write_uvarint(0);  // no tagged fields
@@ -222,21 +225,22 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       } else if (status == HandlerStatus::no_response) {
         send = false;
       } else {
-        w.patch_int32(0, static_cast<int32_t>(out.size() - 4));
+        w.patch_int32(0, static_cast<int32_t>(w.position() - 4));  // external bytes included
+        keep = std::move(ctx.keep);
       }
     }
   }
-  if (close) {
-    conn.close("bad request");
+  if (close || !send) {
+    if (close) conn.close("bad request");
     out.clear();
-  } else if (!send) {
-    out.clear();
+    external.clear();
+    keep.clear();
   }
   const int64_t done_ns = metrics::mono_ns();
   probe_->on_request(m_api, m_version, m_error);
   probe_->on_processed(m_api, start_ns - received_ns, done_ns - start_ns);
   if (!close && !send) probe_->on_unanswered(m_api, done_ns - received_ns);
-  conn.respond(seq, std::move(out), !close && send ? m_api : int16_t{-1});
+  conn.respond(seq, std::move(out), !close && send ? m_api : int16_t{-1}, std::move(external), std::move(keep));
   --in_flight_requests_;
 }
 

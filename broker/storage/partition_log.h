@@ -41,6 +41,7 @@
 
 #include "broker/io/ring.h"
 #include "broker/io/task.h"
+#include "broker/model/byte_buffer.h"
 #include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
 #include "broker/storage/cleaner_state.h"
@@ -75,7 +76,7 @@ struct AppendResult {
 
 struct ReadResult {
   ErrorCode error = ErrorCode::none;
-  std::vector<uint8_t> bytes;  // whole batches, as stored
+  ByteBuffer bytes;  // whole batches, as stored
   Offset log_start_offset{-1};
   Offset log_end_offset{-1};
 };
@@ -187,7 +188,7 @@ class PartitionLog {
   void fail(const char* what, int res);
   std::shared_ptr<Segment> segment_for(int64_t offset) const;
   io::Task<int> read_segment(std::shared_ptr<Segment> seg, int64_t start, int32_t max_bytes, int64_t bound,
-                             bool min_one, std::vector<uint8_t>& out);
+                             bool min_one, ByteBuffer& out);
   io::Task<std::optional<TimestampOffset>> find_in_segment(std::shared_ptr<Segment> seg, int64_t ts);
 
   io::Ring& ring_;

@@ -10,6 +10,8 @@
 namespace runnel::storage {
 namespace {
 
+constexpr size_t kHeaderReadBytes = 4096;
+
 // First record of a batch with timestamp >= ts: (timestamp, offset). Falls back to the batch's
 // base offset and max timestamp when the body cannot be decoded (it passed CRC, so it should).
 TimestampOffset first_record_at_or_after(const uint8_t* batch, size_t size,
@@ -40,7 +42,7 @@ TimestampOffset first_record_at_or_after(const uint8_t* batch, size_t size,
 }  // namespace
 
 io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t start, int32_t max_bytes,
-                                         int64_t bound, bool min_one, std::vector<uint8_t>& out) {
+                                         int64_t bound, bool min_one, ByteBuffer& out) {
   if (seg->fd < 0 || seg->size_written == 0) co_return 0;
   RingWindow window(ring_, *seg);
   uint64_t pos = 0;
@@ -55,6 +57,8 @@ io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t s
     records::BatchHeader h;
     records::parse_header(p, records::layout::header_size, h);
     const auto size = uint64_t(h.size_bytes());
+    // Batches bigger than a window: the next header is the only thing to read before the copy.
+    window.set_read_bytes(size > RingWindow::kWindowBytes ? kHeaderReadBytes : RingWindow::kWindowBytes);
     if (h.last_offset() < start) {
       pos += size;
       continue;

@@ -9,7 +9,7 @@
 
 namespace runnel::storage {
 
-io::Task<int> RingWindow::read_into(uint64_t pos, size_t len, std::vector<uint8_t>& out) {
+io::Task<int> RingWindow::read_into(uint64_t pos, size_t len, ByteBuffer& out) {
   if (pos + len > limit_) co_return -EIO;
   const size_t base = out.size();
   out.resize(base + len);
@@ -44,7 +44,7 @@ io::Task<int> RingWindow::read_into(uint64_t pos, size_t len, std::vector<uint8_
 io::Task<const uint8_t*> RingWindow::at(uint64_t pos, size_t len) {
   if (pos + len > limit_) co_return nullptr;
   if (pos >= buf_pos_ && pos + len <= buf_pos_ + buf_.size()) co_return buf_.data() + (pos - buf_pos_);
-  const size_t want = size_t(std::min<uint64_t>(std::max(len, kWindowBytes), limit_ - pos));
+  const size_t want = size_t(std::min<uint64_t>(std::max(len, read_bytes_), limit_ - pos));
   buf_.clear();
   buf_pos_ = pos;
   int res = co_await read_into(pos, want, buf_);

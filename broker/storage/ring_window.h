@@ -11,6 +11,7 @@
 
 #include "broker/io/ring.h"
 #include "broker/io/task.h"
+#include "broker/model/byte_buffer.h"
 #include "broker/storage/segment.h"
 
 namespace runnel::storage {
@@ -25,15 +26,19 @@ class RingWindow {
   // a read error (error() < 0 then).
   io::Task<const uint8_t*> at(uint64_t pos, size_t len);
   // Reads [pos, pos + len) into `out` (appended). Returns 0 or -errno (-EIO on a short file).
-  io::Task<int> read_into(uint64_t pos, size_t len, std::vector<uint8_t>& out);
+  io::Task<int> read_into(uint64_t pos, size_t len, ByteBuffer& out);
   int error() const { return error_; }
+  // How much at() reads when it must read (at least what it is asked for). Walking the headers of
+  // large batches, a whole window per header would copy bytes only to skip them.
+  void set_read_bytes(size_t n) { read_bytes_ = n; }
 
  private:
   io::Ring& ring_;
   const Segment& seg_;
   uint64_t limit_;
   uint64_t buf_pos_ = 0;
-  std::vector<uint8_t> buf_;
+  ByteBuffer buf_;
+  size_t read_bytes_ = kWindowBytes;
   int error_ = 0;
 };
 

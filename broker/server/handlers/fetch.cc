@@ -29,7 +29,7 @@ struct Target {
 
 struct ReadOutcome {
   ErrorCode error = ErrorCode::none;
-  std::vector<uint8_t> bytes;
+  ByteBuffer bytes;
   int64_t high_watermark = -1;
   int64_t log_start_offset = -1;
   int32_t uid = 0;
@@ -72,7 +72,7 @@ io::Task<void> read_partition(Shard& shard, const Target& t, bool watch, ReadOut
 }
 
 // Cuts `bytes` to whole batches totalling at most `budget` bytes.
-void trim_to_batches(std::vector<uint8_t>& bytes, size_t budget) {
+void trim_to_batches(ByteBuffer& bytes, size_t budget) {
   size_t keep = 0;
   while (keep < bytes.size()) {
     size_t n = 0;
@@ -275,10 +275,16 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
     pd.records.is_null = false;
     pd.records.data = o.bytes.data();
     pd.records.size = o.bytes.size();
+    pd.records.external = true;  // sent from o.bytes, not copied into the response
     if (err != ErrorCode::none) ctx.note_error(err);
     if (!o.bytes.empty()) shard.probe().on_fetched(t.topic, o.bytes.size());
   }
   resp.encode(out, v);
+  if (out.has_external()) {
+    for (ReadOutcome& o : outcomes) {
+      if (!o.bytes.empty()) ctx.keep.push_back(std::move(o.bytes));
+    }
+  }
   co_return HandlerStatus::respond;
 }
 

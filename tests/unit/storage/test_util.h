@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,7 @@ struct LogFixture : ::testing::Test {
 };
 
 // Headers of the batches in a read result.
-inline std::vector<records::BatchHeader> batches_of(const std::vector<uint8_t>& bytes) {
+inline std::vector<records::BatchHeader> batches_of(std::span<const uint8_t> bytes) {
   std::vector<records::BatchHeader> out;
   for (size_t pos = 0; pos < bytes.size();) {
     records::BatchHeader h;

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <span>
 #include <vector>
 
 #include "broker/records/batch_builder.h"
@@ -64,7 +65,7 @@ inline void PrintTo(const Rec& r, std::ostream* os) {
 }
 
 // Every record in a buffer of whole batches (CRC checked).
-inline std::vector<Rec> records_of(const std::vector<uint8_t>& bytes) {
+inline std::vector<Rec> records_of(std::span<const uint8_t> bytes) {
   std::vector<Rec> out;
   for (size_t pos = 0; pos < bytes.size();) {
     records::BatchHeader h;
