@@ -35,7 +35,11 @@ Acceptor::~Acceptor() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string Acceptor::listen(const std::string& host, int port, int backlog) {
+namespace {
+
+// A socket bound to host:port, or -1 and the reason. `reuseport`: shares the port with the
+// other cores' sockets (and with any process of the same user that also asks for it).
+int bind_socket(const std::string& host, int port, bool reuseport, std::string& err) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -43,7 +47,10 @@ std::string Acceptor::listen(const std::string& host, int port, int backlog) {
   addrinfo* res = nullptr;
   std::string port_s = std::to_string(port);
   int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port_s.c_str(), &hints, &res);
-  if (rc != 0) return "cannot resolve listener host '" + host + "': " + gai_strerror(rc);
+  if (rc != 0) {
+    err = "cannot resolve listener host '" + host + "': " + gai_strerror(rc);
+    return -1;
+  }
   // With no host, prefer the IPv6 wildcard (dual-stack) like Kafka's 0.0.0.0/:: binding.
   addrinfo* pick = res;
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
@@ -52,19 +59,37 @@ std::string Acceptor::listen(const std::string& host, int port, int backlog) {
   int fd = ::socket(pick->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     freeaddrinfo(res);
-    return std::string("socket: ") + std::strerror(errno);
+    err = std::string("socket: ") + std::strerror(errno);
+    return -1;
   }
   int one = 1, zero = 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (pick->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   if (::bind(fd, pick->ai_addr, pick->ai_addrlen) != 0) {
-    std::string err = "bind " + (host.empty() ? std::string("*") : host) + ":" + port_s + ": " + std::strerror(errno);
+    err = "bind " + (host.empty() ? std::string("*") : host) + ":" + port_s + ": " + std::strerror(errno);
     ::close(fd);
     freeaddrinfo(res);
-    return err;
+    return -1;
   }
   freeaddrinfo(res);
+  return fd;
+}
+
+}  // namespace
+
+std::string Acceptor::check_free(const std::string& host, int port) {
+  if (port == 0) return {};
+  std::string err;
+  int fd = bind_socket(host, port, false, err);
+  if (fd >= 0) ::close(fd);
+  return err;
+}
+
+std::string Acceptor::listen(const std::string& host, int port, int backlog) {
+  std::string err;
+  int fd = bind_socket(host, port, true, err);
+  if (fd < 0) return err;
   if (::listen(fd, backlog) != 0) {
     std::string err = std::string("listen: ") + std::strerror(errno);
     ::close(fd);

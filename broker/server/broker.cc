@@ -12,6 +12,7 @@
 
 #include "broker/admin/admin_server.h"
 #include "broker/log/log.h"
+#include "broker/net/acceptor.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/group_service.h"
@@ -100,6 +101,17 @@ int Broker::run() {
   sigset_t set = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  // Every core binds the listeners with SO_REUSEPORT, which a second broker of the same user
+  // could join unnoticed (half the connections would reach it): refuse taken ports first.
+  for (const auto* endpoints : {&config_.listeners, &config_.admin_listeners}) {
+    for (const config::Endpoint& l : *endpoints) {
+      if (std::string err = net::Acceptor::check_free(l.host, l.port); !err.empty()) {
+        RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
+        return 1;
+      }
+    }
+  }
 
   // The admin API starts before recovery (so /readyz can answer "not yet") and after the
   // signal mask (its threads inherit it).
