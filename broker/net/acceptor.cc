@@ -39,7 +39,7 @@ namespace {
 
 // A socket bound to host:port, or -1 and the reason. `reuseport`: shares the port with the
 // other cores' sockets (and with any process of the same user that also asks for it).
-int bind_socket(const std::string& host, int port, bool reuseport, std::string& err) {
+int bind_socket(const std::string& host, int port, bool reuseport, std::string& err, int* bind_errno = nullptr) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -67,6 +67,7 @@ int bind_socket(const std::string& host, int port, bool reuseport, std::string& 
   if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (pick->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   if (::bind(fd, pick->ai_addr, pick->ai_addrlen) != 0) {
+    if (bind_errno != nullptr) *bind_errno = errno;
     err = "bind " + (host.empty() ? std::string("*") : host) + ":" + port_s + ": " + std::strerror(errno);
     ::close(fd);
     freeaddrinfo(res);
@@ -78,11 +79,14 @@ int bind_socket(const std::string& host, int port, bool reuseport, std::string& 
 
 }  // namespace
 
-std::string Acceptor::check_free(const std::string& host, int port) {
+std::string Acceptor::check_free(const std::string& host, int port, bool* in_use) {
+  if (in_use != nullptr) *in_use = false;
   if (port == 0) return {};
   std::string err;
-  int fd = bind_socket(host, port, false, err);
+  int bind_errno = 0;
+  int fd = bind_socket(host, port, false, err, &bind_errno);
   if (fd >= 0) ::close(fd);
+  if (in_use != nullptr) *in_use = bind_errno == EADDRINUSE;
   return err;
 }
 

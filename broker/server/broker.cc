@@ -22,6 +22,9 @@ namespace runnel::server {
 
 namespace {
 
+// How long start-up waits for a listener port held by a broker that is still going away.
+constexpr int kPortWaitSeconds = 10;
+
 constexpr int64_t kProducerIdBlock = 1000;
 
 // Kafka advertises the canonical host name when a listener has no host; fall back to
@@ -103,12 +106,27 @@ int Broker::run() {
   signal(SIGPIPE, SIG_IGN);
 
   // Every core binds the listeners with SO_REUSEPORT, which a second broker of the same user
-  // could join unnoticed (half the connections would reach it): refuse taken ports first.
+  // could join unnoticed (half the connections would reach it): refuse taken ports first. A
+  // port still held by a broker that was just killed is waited for a while: the kernel tears
+  // down a dead process's io_uring (and the listening socket its armed accept holds) only after
+  // the disk writes in flight complete.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(kPortWaitSeconds);
   for (const auto* endpoints : {&config_.listeners, &config_.admin_listeners}) {
     for (const config::Endpoint& l : *endpoints) {
-      if (std::string err = net::Acceptor::check_free(l.host, l.port); !err.empty()) {
-        RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
-        return 1;
+      for (bool warned = false;;) {
+        bool in_use = false;
+        std::string err = net::Acceptor::check_free(l.host, l.port, &in_use);
+        if (err.empty()) break;
+        if (!in_use || std::chrono::steady_clock::now() >= give_up) {
+          RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
+          return 1;
+        }
+        if (!warned) {
+          RUNNEL_LOG(warn, "%s:%d is in use; waiting up to %d s for it to be released", l.host.c_str(), l.port,
+                     kPortWaitSeconds);
+          warned = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "broker/server/shard.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <filesystem>
@@ -168,6 +169,7 @@ void Shard::on_response_sent(int16_t api_key, int64_t received_ns, int64_t ready
 
 io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
   ++in_flight_requests_;
+  request_bytes_ += frame.size();
   // Metrics (docs/metrics.md): api/version -1 label requests the broker could not attribute
   // (unknown API, unsupported version); the error is what the handler reported in ctx.error.
   const int64_t received_ns = conn.received_ns(seq);
@@ -281,6 +283,7 @@ io::Task<void> Shard::cleaner_loop() {
 
 io::Task<void> Shard::housekeeping_loop() {
   ring_.spawn(cleaner_loop());
+  ring_.spawn(heap_trim_loop());
   const auto& cfg = broker_.config();
   auto interval = std::chrono::milliseconds(std::max<int64_t>(10, std::min<int64_t>(cfg.log_retention_check_interval_ms, 1000)));
   auto next_retention = io::Clock::now() + std::chrono::milliseconds(cfg.log_retention_check_interval_ms);
@@ -305,6 +308,25 @@ io::Task<void> Shard::housekeeping_loop() {
       }
       retention_running_ = false;
     }
+  }
+}
+
+io::Task<void> Shard::heap_trim_loop() {
+  // A burst of large requests (1 MB produce frames, staging for many partitions' writes) grows
+  // the heap, and glibc keeps what was freed: RSS would stay at the burst's peak for good. Once
+  // a tick passes with little traffic after a lot of it, malloc_trim hands the free pages back.
+  // It runs on a helper thread: it walks the heap and madvises, which is not ring-thread work.
+  constexpr auto kTick = std::chrono::milliseconds(200);
+  constexpr uint64_t kQuietBytes = 1u << 20;   // per tick: below this, the burst is over
+  constexpr uint64_t kBurstBytes = 64u << 20;  // since the last trim: enough to be worth one
+  auto trim = [] { return ::malloc_trim(0); };
+  while (!shutting_down_) {
+    co_await ring_.sleep_for(kTick);
+    const bool quiet = request_bytes_ - request_bytes_at_tick_ < kQuietBytes;
+    request_bytes_at_tick_ = request_bytes_;
+    if (!quiet || in_flight_requests_ > 0 || request_bytes_ - request_bytes_at_trim_ < kBurstBytes) continue;
+    request_bytes_at_trim_ = request_bytes_;
+    co_await io::run_blocking(ring_, trim);
   }
 }
 

@@ -60,6 +60,8 @@ class Shard final : public net::FrameSink {
 
   // Periodic work: retention, time-based flushes. Starts cleaner_loop().
   io::Task<void> housekeeping_loop();
+  // Returns freed heap to the kernel after a burst of traffic (malloc_trim on a helper thread).
+  io::Task<void> heap_trim_loop();
   // The log cleaner of this core's compacted partitions (broker/storage/cleaner.h): one
   // cleaning at a time, heavy work off the ring, backoff when there is nothing to clean.
   io::Task<void> cleaner_loop();
@@ -84,6 +86,11 @@ class Shard final : public net::FrameSink {
   std::unordered_set<net::Connection*> connections_;
   uint64_t next_connection_id_ = 1;
   uint32_t in_flight_requests_ = 0;
+  // Request bytes received, and the counts at the last housekeeping tick and the last heap trim
+  // (housekeeping_loop: freed heap goes back to the kernel once a burst is over).
+  uint64_t request_bytes_ = 0;
+  uint64_t request_bytes_at_tick_ = 0;
+  uint64_t request_bytes_at_trim_ = 0;
   bool shutting_down_ = false;
   bool serving_ = false;  // start-up recovery is over; blocking work moves off the ring
   bool retention_running_ = false;
