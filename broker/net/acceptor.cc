@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <vector>
 
 namespace runnel::net {
 
@@ -37,9 +39,9 @@ Acceptor::~Acceptor() {
 
 namespace {
 
-// A socket bound to host:port, or -1 and the reason. `reuseport`: shares the port with the
-// other cores' sockets (and with any process of the same user that also asks for it).
-int bind_socket(const std::string& host, int port, bool reuseport, std::string& err, int* bind_errno = nullptr) {
+// A socket bound to host:port with SO_REUSEPORT (shared with the other cores' sockets), or -1
+// and the reason.
+int bind_socket(const std::string& host, int port, std::string& err) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -64,10 +66,9 @@ int bind_socket(const std::string& host, int port, bool reuseport, std::string& 
   }
   int one = 1, zero = 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (pick->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   if (::bind(fd, pick->ai_addr, pick->ai_addrlen) != 0) {
-    if (bind_errno != nullptr) *bind_errno = errno;
     err = "bind " + (host.empty() ? std::string("*") : host) + ":" + port_s + ": " + std::strerror(errno);
     ::close(fd);
     freeaddrinfo(res);
@@ -79,20 +80,91 @@ int bind_socket(const std::string& host, int port, bool reuseport, std::string& 
 
 }  // namespace
 
-std::string Acceptor::check_free(const std::string& host, int port, bool* in_use) {
-  if (in_use != nullptr) *in_use = false;
+namespace {
+
+// The address a listener on `host` binds: 4 or 16 bytes, all zero for a wildcard.
+bool listen_address(const std::string& host, int port, std::vector<uint8_t>& addr) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) return false;
+  addrinfo* pick = res;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    if (host.empty() && ai->ai_family == AF_INET6) pick = ai;
+  }
+  if (pick->ai_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(pick->ai_addr)->sin6_addr.s6_addr;
+    addr.assign(a, a + 16);
+  } else {
+    const auto* a = reinterpret_cast<const uint8_t*>(&reinterpret_cast<const sockaddr_in*>(pick->ai_addr)->sin_addr);
+    addr.assign(a, a + 4);
+  }
+  freeaddrinfo(res);
+  return true;
+}
+
+// Listening sockets of this network namespace on `port`, from /proc/net/tcp and tcp6: their
+// local addresses in network byte order. Those tables print each 32-bit word of the address as
+// the host-order value of its bytes, so on little-endian machines every word reads reversed.
+std::vector<std::vector<uint8_t>> listeners_on(int port) {
+  std::vector<std::vector<uint8_t>> out;
+  for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    FILE* f = std::fopen(path, "re");
+    if (f == nullptr) continue;
+    char line[512];
+    if (std::fgets(line, sizeof line, f) == nullptr) {  // header
+      std::fclose(f);
+      continue;
+    }
+    while (std::fgets(line, sizeof line, f) != nullptr) {
+      char local[64] = {}, remote[64] = {}, state[8] = {};
+      if (std::sscanf(line, " %*[^:]: %63s %63s %7s", local, remote, state) != 3) continue;
+      if (std::strcmp(state, "0A") != 0) continue;  // TCP_LISTEN
+      const char* colon = std::strchr(local, ':');
+      if (colon == nullptr || std::strtol(colon + 1, nullptr, 16) != port) continue;
+      const size_t hex = size_t(colon - local);
+      if (hex != 8 && hex != 32) continue;
+      std::vector<uint8_t> addr;
+      for (size_t w = 0; w < hex / 8; ++w) {
+        uint32_t v = uint32_t(std::strtoul(std::string(local + w * 8, 8).c_str(), nullptr, 16));
+        for (int b = 0; b < 4; ++b) addr.push_back(uint8_t(v >> (8 * b)));  // host order, little-endian
+      }
+      out.push_back(std::move(addr));
+    }
+    std::fclose(f);
+  }
+  return out;
+}
+
+bool all_zero(const std::vector<uint8_t>& a) {
+  for (uint8_t b : a) {
+    if (b != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Acceptor::check_free(const std::string& host, int port) {
   if (port == 0) return {};
-  std::string err;
-  int bind_errno = 0;
-  int fd = bind_socket(host, port, false, err, &bind_errno);
-  if (fd >= 0) ::close(fd);
-  if (in_use != nullptr) *in_use = bind_errno == EADDRINUSE;
-  return err;
+  std::vector<uint8_t> mine;
+  if (!listen_address(host, port, mine)) return {};  // listen() reports the resolution error
+  for (const std::vector<uint8_t>& theirs : listeners_on(port)) {
+    // Only LISTEN sockets count: connections that linger in TIME_WAIT on the port after a
+    // restart do not stop Kafka from binding it either.
+    if (all_zero(mine) || all_zero(theirs) || theirs == mine) {
+      return "bind " + (host.empty() ? std::string("*") : host) + ":" + std::to_string(port) +
+             ": Address already in use (another process listens on it)";
+    }
+  }
+  return {};
 }
 
 std::string Acceptor::listen(const std::string& host, int port, int backlog) {
   std::string err;
-  int fd = bind_socket(host, port, true, err);
+  int fd = bind_socket(host, port, err);
   if (fd < 0) return err;
   if (::listen(fd, backlog) != 0) {
     std::string err = std::string("listen: ") + std::strerror(errno);

@@ -20,11 +20,11 @@ class Acceptor final : public io::Completion {
 
   // Binds and listens; returns an error message, or empty on success. `host` empty: all addresses.
   std::string listen(const std::string& host, int port, int backlog);
-  // Whether host:port is free, by binding it without SO_REUSEPORT: empty, or why not. Run before
-  // the cores bind: SO_REUSEPORT would otherwise let a second broker of the same user share the
-  // port silently and take half the connections, where Kafka fails with "Address already in use".
-  // `in_use` (optional) tells EADDRINUSE apart from other failures.
-  static std::string check_free(const std::string& host, int port, bool* in_use = nullptr);
+  // Whether another socket already listens on host:port (in this network namespace): empty, or
+  // why not. Run before the cores bind: SO_REUSEPORT would otherwise let a second broker of the
+  // same user share the port silently and take half the connections, where Kafka fails with
+  // "Address already in use".
+  static std::string check_free(const std::string& host, int port);
   // The port actually bound (useful when asked for port 0).
   int port() const { return port_; }
   void start();

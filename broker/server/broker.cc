@@ -114,10 +114,9 @@ int Broker::run() {
   for (const auto* endpoints : {&config_.listeners, &config_.admin_listeners}) {
     for (const config::Endpoint& l : *endpoints) {
       for (bool warned = false;;) {
-        bool in_use = false;
-        std::string err = net::Acceptor::check_free(l.host, l.port, &in_use);
+        std::string err = net::Acceptor::check_free(l.host, l.port);
         if (err.empty()) break;
-        if (!in_use || std::chrono::steady_clock::now() >= give_up) {
+        if (std::chrono::steady_clock::now() >= give_up) {
           RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
           return 1;
         }
