@@ -7,6 +7,7 @@
 #include "broker/group/consumer_group_reconcile.h"
 #include "broker/group/consumer_group_records.h"
 #include "broker/group/coordinator.h"
+#include "broker/group/topic_regex.h"
 
 namespace runnel::group {
 
@@ -48,10 +49,7 @@ std::optional<std::string> invalid_reason(const ConsumerHeartbeatRequest& r) {
     return "MemberEpoch is invalid.";
   }
   if (r.subscribed_topic_regex && !r.subscribed_topic_regex->empty()) {
-    // Kafka compiles RE2/J; std::regex ECMAScript accepts nearly the same everyday syntax.
-    try {
-      std::regex re(*r.subscribed_topic_regex, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
+    if (!compile_topic_regex(*r.subscribed_topic_regex)) {
       return "SubscribedTopicRegex `" + *r.subscribed_topic_regex + "` is not a valid regular expression.";
     }
   }
@@ -270,13 +268,11 @@ void ConsumerGroupCoordinator::resolve_regexes(ConsumerGroup& g, const TopicCata
   g.resolved_regexes.clear();
   for (const std::string& r : in_use) {
     std::vector<std::string>& out = g.resolved_regexes[r];
-    try {
-      std::regex re(r, std::regex::ECMAScript);
-      for (const auto& [name, t] : topics.all())
-        if (std::regex_match(name, re)) out.push_back(name);
-    } catch (const std::regex_error&) {
-      // Validated on the way in; a stored one that no longer compiles matches nothing.
-    }
+    // Validated on the way in; a stored one that no longer compiles matches nothing.
+    std::optional<std::regex> re = compile_topic_regex(r);
+    if (!re) continue;
+    for (const auto& [name, t] : topics.all())
+      if (std::regex_match(name, *re)) out.push_back(name);
   }
   g.resolved_version = topics.version;
 }

@@ -292,8 +292,9 @@ const group::TopicCatalog& GroupService::topic_catalog() {
   const cluster::ImagePtr& image = shard_.image();
   if (image.get() == catalog_image_.get()) return catalog_;
   catalog_ = group::TopicCatalog();
+  // Internal topics included: Kafka resolves regexes over every topic and leaves dropping
+  // internal ones to the client (exclude.internal.topics).
   for (const auto& [name, t] : image->topics) {
-    if (t->internal) continue;
     catalog_.add(group::TopicMeta{name, t->id, static_cast<int32_t>(t->partitions.size())});
   }
   catalog_.version = image->version;

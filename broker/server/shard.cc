@@ -40,7 +40,7 @@ int16_t be16(const uint8_t* p) { return static_cast<int16_t>((uint16_t{p[0]} << 
 
 Shard::Shard(Broker& broker, int index, io::Ring& ring)
     : broker_(broker), index_(index), ring_(ring), buffers_(ring, kBufferGroup, kRecvBuffers, kRecvBufferBytes),
-      fetch_sessions_(index, broker.config().max_incremental_fetch_session_cache_slots) {
+      fetch_sessions_(index, broker.shard_count(), broker.config().max_incremental_fetch_session_cache_slots) {
   tls_shard = this;
   probe_ = &broker.probe().shard(index);
 }

@@ -1,52 +1,22 @@
 """Broker-core behaviour no client library exposes directly: version floors (KIP-896 and the
-Produce v0-2 quirk), Fetch long polling, fetch sessions (KIP-227), and graceful SIGTERM."""
+Produce v0-2 quirk), Fetch long polling and graceful SIGTERM. Fetch sessions: test_fetch_sessions_raw.py."""
 
 import threading
 import time
 
 from itest import rdkafka
+from itest.fetch_wire import OFFSET_OUT_OF_RANGE, fetch_v11
 from itest.record_batch import encode_batch
 from itest.requests import produce_v7
-from itest.wire import Connection, array, i8, i16, i32, i64, nbytes, string
+from itest.wire import Connection, array, i16, i32, i64, nbytes, string
 
 API_PRODUCE = 0
 API_FETCH = 1
 UNSUPPORTED_VERSION = 35
-FETCH_SESSION_ID_NOT_FOUND = 70
-INVALID_FETCH_SESSION_EPOCH = 71
-OFFSET_OUT_OF_RANGE = 1
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def fetch_v11(conn, topic, partition, offset, *, max_wait_ms=0, min_bytes=0, session_id=0,
-              session_epoch=-1, include_partition=True):
-    """Returns (top error, session id, {partition: (error, high watermark, records bytes)})."""
-    parts = [i32(partition) + i32(-1) + i64(offset) + i64(-1) + i32(1 << 20)] if include_partition else []
-    topics = [string(topic) + array(parts)] if include_partition else []
-    body = (i32(-1) + i32(max_wait_ms) + i32(min_bytes) + i32(1 << 20) + i8(0) + i32(session_id) +
-            i32(session_epoch) + array(topics) + array([]) + string(""))
-    _, r = conn.request(API_FETCH, 11, body)
-    r.i32()  # throttle
-    err = r.i16()
-    sid = r.i32()
-    out = {}
-
-    def part(p):
-        idx, perr, hw = p.i32(), p.i16(), p.i64()
-        p.i64()  # last stable offset
-        p.i64()  # log start offset
-        p.array(lambda a: (a.i64(), a.i64()))  # aborted transactions
-        p.i32()  # preferred read replica
-        n = p.i32()
-        data = b"" if n < 0 else p.data[p.pos:p.pos + n]
-        p.pos += max(n, 0)
-        out[idx] = (perr, hw, data)
-
-    r.array(lambda t: (t.string(), t.array(part)))
-    return err, sid, out
 
 
 def test_produce_v2_is_advertised_but_refused(broker, topic_name):
@@ -84,12 +54,12 @@ def test_fetch_long_poll_wakes_on_append(broker, topic_name):
     with Connection(broker.host, broker.port) as c:
         start = time.monotonic()
         t.start()
-        err, _, parts = fetch_v11(c, topic_name, 0, 0, max_wait_ms=5000, min_bytes=1)
+        a = fetch_v11(c, [(topic_name, 0, 0)], max_wait_ms=5000, min_bytes=1)
         elapsed = time.monotonic() - start
     t.join()
-    assert err == 0
-    perr, hw, data = parts[0]
-    assert perr == 0 and hw == 1 and b"late" in data
+    assert a.error == 0
+    p = a.parts[(topic_name, 0)]
+    assert p.error == 0 and p.high_watermark == 1 and b"late" in p.records
     assert 0.25 < elapsed < 2.5, elapsed
 
 
@@ -97,42 +67,18 @@ def test_fetch_long_poll_times_out_empty(broker, topic_name):
     rdkafka.create_topic(broker.bootstrap, topic_name, 1)
     with Connection(broker.host, broker.port) as c:
         start = time.monotonic()
-        err, _, parts = fetch_v11(c, topic_name, 0, 0, max_wait_ms=400, min_bytes=1)
+        a = fetch_v11(c, [(topic_name, 0, 0)], max_wait_ms=400, min_bytes=1)
         elapsed = time.monotonic() - start
-    assert err == 0 and parts[0][0] == 0 and parts[0][2] == b""
+    p = a.parts[(topic_name, 0)]
+    assert a.error == 0 and p.error == 0 and p.records == b""
     assert 0.35 < elapsed < 3, elapsed
 
 
 def test_fetch_out_of_range(broker, topic_name):
     rdkafka.create_topic(broker.bootstrap, topic_name, 1)
     with Connection(broker.host, broker.port) as c:
-        _, _, parts = fetch_v11(c, topic_name, 0, 42)
-    assert parts[0][0] == OFFSET_OUT_OF_RANGE
-
-
-def test_fetch_sessions(broker, topic_name):
-    rdkafka.create_topic(broker.bootstrap, topic_name, 1)
-    with Connection(broker.host, broker.port) as c:
-        assert produce_v7(c, topic_name, 0, encode_batch([(b"k", b"v0")], now_ms()))[0] == 0
-        # A full fetch that opens a session.
-        err, sid, parts = fetch_v11(c, topic_name, 0, 0, session_id=0, session_epoch=0)
-        assert err == 0 and sid > 0 and b"v0" in parts[0][2]
-        # Incremental fetch at the new offset: nothing changed, so the partition is omitted.
-        err, sid2, parts = fetch_v11(c, topic_name, 0, 1, session_id=sid, session_epoch=1)
-        assert err == 0 and sid2 == sid and parts == {}
-        # New data shows up without naming the partition again.
-        assert produce_v7(c, topic_name, 0, encode_batch([(b"k", b"v1")], now_ms()))[0] == 0
-        err, _, parts = fetch_v11(c, topic_name, 0, 1, session_id=sid, session_epoch=2,
-                                  include_partition=False)
-        assert err == 0 and b"v1" in parts[0][2] and parts[0][1] == 2
-        # Wrong epoch and unknown session are refused with Kafka's codes.
-        err, _, _ = fetch_v11(c, topic_name, 0, 2, session_id=sid, session_epoch=9)
-        assert err == INVALID_FETCH_SESSION_EPOCH
-        err, _, _ = fetch_v11(c, topic_name, 0, 2, session_id=sid + 1, session_epoch=1)
-        assert err == FETCH_SESSION_ID_NOT_FOUND
-        # Epoch -1 closes the session and does a sessionless fetch.
-        err, sid3, parts = fetch_v11(c, topic_name, 0, 0, session_id=sid, session_epoch=-1)
-        assert err == 0 and sid3 == 0 and parts[0][1] == 2
+        a = fetch_v11(c, [(topic_name, 0, 42)])
+    assert a.parts[(topic_name, 0)].error == OFFSET_OUT_OF_RANGE
 
 
 def test_sigterm_shuts_down_gracefully(broker_factory, topic_name):
