@@ -7,6 +7,10 @@
 #     (re-installed only when that file changes)
 #   - tests/java/target/runnel-itest-client.jar, the Java client CLI (rebuilt when its sources
 #     change)
+#   - tests/clients/node/node_modules: kafkajs for the Node.js client tests (`npm ci` from the
+#     committed package-lock.json, re-run when it changes)
+#   - tests/clients/go/bin/runnel-go-client, the Go client CLI over franz-go (go build with the
+#     Go module proxy; rebuilt when a file under tests/clients/go changes)
 #   - helm for tests/helm (scripts/helm-local build: Go module, cached in /var/cache/runnel/helm)
 #   - the Kubernetes control plane, kubectl and etcd for tests/e2e (scripts/kube-local build:
 #     Go modules built once per machine into /var/cache/runnel/kube; tens of minutes the first
@@ -69,6 +73,36 @@ jar=tests/java/target/runnel-itest-client.jar
 if [[ ! -f $jar || -n $(find tests/java/pom.xml tests/java/src -newer "$jar" -type f 2> /dev/null) ]]; then
   log "building $jar"
   mvn -B -q -f tests/java/pom.xml package
+fi
+
+# --- Go client CLI (franz-go) ------------------------------------------------------------------
+# tests/clients/go/bin/runnel-go-client, rebuilt when a file under tests/clients/go changes. The
+# modules (pinned by go.mod/go.sum) come from the Go module proxy here, never at test time.
+gobin=tests/clients/go/bin/runnel-go-client
+if [[ ! -x $gobin || -n $(find tests/clients/go -path tests/clients/go/bin -prune -o -type f \
+  -newer "$gobin" -print 2> /dev/null) ]]; then
+  go_cmd=$(command -v go || echo /usr/local/go/bin/go)
+  [[ -x $go_cmd ]] || { log "no Go toolchain (go on PATH or /usr/local/go/bin/go) for $gobin"; exit 1; }
+  log "building $gobin"
+  if [[ -z ${HOME:-} ]]; then # go needs HOME (or GOCACHE) for its caches
+    HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+    export HOME
+  fi
+  (cd tests/clients/go && "$go_cmd" build -mod=readonly -buildvcs=false -trimpath -o bin/runnel-go-client .)
+  touch "$gobin" # newer than every source, even when go reused a cached build
+fi
+
+# --- Node.js client (kafkajs) for tests/integration/test_clients_node.py ---------------------
+# `npm ci` from the committed package-lock.json into tests/clients/node/node_modules (git-ignored),
+# re-run only when the lock file changes. Needs node and npm (Node.js >= 18) on PATH.
+nodedir=tests/clients/node
+nstamp=$nodedir/node_modules/.package-lock.sha256
+nwant=$(sha256sum "$nodedir/package-lock.json" | cut -d' ' -f1)
+if [[ ! -f $nstamp || $(cat "$nstamp") != "$nwant" ]]; then
+  command -v npm > /dev/null || { log "npm missing: install Node.js >= 18 with npm"; exit 1; }
+  log "installing Node.js test client dependencies (npm ci in $nodedir)"
+  (cd "$nodedir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$nwant" > "$nstamp"
 fi
 
 # --- Kubernetes control plane for tests/e2e ---------------------------------------------------
