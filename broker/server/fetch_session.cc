@@ -140,7 +140,7 @@ int32_t FetchSessionCache::new_id() {
   int32_t id;
   do {
     rng_ = rng_ * 1664525u + 1013904223u;
-    int32_t r = static_cast<int32_t>(rng_ & 0x7fffffff);
+    int32_t r = static_cast<int32_t>(rng_ & 0x3fffffff);  // 30 bits: adding the core cannot overflow
     id = r - r % shard_count_ + shard_index_;
   } while (id <= 0 || sessions_.count(id) != 0);
   RUNNEL_ASSERT(home_of(id, shard_count_) == shard_index_, "session id %d not homed on %d", id, shard_index_);

@@ -63,6 +63,31 @@ def test_fetch_long_poll_wakes_on_append(broker, topic_name):
     assert 0.25 < elapsed < 2.5, elapsed
 
 
+def test_fetch_long_poll_wakes_when_min_bytes_fill_up(broker, topic_name):
+    """Some bytes at once but fewer than min_bytes: the poll waits for more, and an append that
+    brings it over min_bytes ends it (not max_wait_ms)."""
+    rdkafka.create_topic(broker.bootstrap, topic_name, 1)
+    first = encode_batch([(b"k", b"first")], now_ms())
+    with Connection(broker.host, broker.port) as p:
+        assert produce_v7(p, topic_name, 0, first)[0] == 0
+
+    def produce_later():
+        time.sleep(0.5)
+        with Connection(broker.host, broker.port) as p:
+            assert produce_v7(p, topic_name, 0, encode_batch([(b"k", b"second")], now_ms()))[0] == 0
+
+    t = threading.Thread(target=produce_later)
+    with Connection(broker.host, broker.port) as c:
+        start = time.monotonic()
+        t.start()
+        a = fetch_v11(c, [(topic_name, 0, 0)], max_wait_ms=8000, min_bytes=len(first) + 1)
+        elapsed = time.monotonic() - start
+    t.join()
+    p = a.parts[(topic_name, 0)]
+    assert a.error == 0 and p.error == 0 and b"second" in p.records
+    assert 0.45 < elapsed < 4, elapsed
+
+
 def test_fetch_long_poll_times_out_empty(broker, topic_name):
     rdkafka.create_topic(broker.bootstrap, topic_name, 1)
     with Connection(broker.host, broker.port) as c:

@@ -134,7 +134,8 @@ io::Task<void> read_partition(Shard& shard, const Target& t, bool watch, ReadOut
       r.bytes = std::move(rr.bytes);
       r.log_start_offset = rr.log_start_offset.value();
     }
-    if (r.bytes.empty() && watch) p->watch(origin);
+    // Watched even when some bytes came back: fewer than min_bytes must not wait out max_wait_ms.
+    if (watch) p->watch(origin);
     co_return r;
   });
   wg.done();
