@@ -2,7 +2,7 @@
 
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/router.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server {
@@ -16,8 +16,7 @@ io::Task<void> auto_create_topics(Shard& shard, std::vector<std::string> names) 
     t.name = std::move(n);
     topics.push_back(std::move(t));
   }
-  Controller& controller = broker.controller();
-  co_await on(shard.ring(), broker.shard(0).ring(), [&controller, &topics]() -> io::Task<std::vector<Controller::TopicResult>> {
+  co_await Router(shard).on_controller([&topics](Controller& controller) -> io::Task<std::vector<Controller::TopicResult>> {
     co_return co_await controller.create_topics(std::move(topics), false);
   });
 }

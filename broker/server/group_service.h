@@ -2,7 +2,7 @@
 
 // GroupService: one core's group coordinator (broker/group/Coordinator) wired to this core's
 // ring and logs. A group lives on the core that owns its __consumer_offsets partition
-// (Broker::owner_of), so handlers forward to that core (cross_call.h) and call in here.
+// (Broker::owner_of), so handlers reach it through Router::on_group (router.h).
 //
 // - Timers: the coordinator's timers are ring timers.
 // - Journal: records become one batch appended to the group's __consumer_offsets partition

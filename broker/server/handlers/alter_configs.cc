@@ -13,7 +13,6 @@
 #include "broker/protocol/generated/alter_configs_response.h"
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
 #include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"

@@ -4,7 +4,7 @@
 
 #include "broker/cluster/topic_name.h"
 #include "broker/server/broker.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/router.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server::handlers {
@@ -42,12 +42,10 @@ io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topi
   if (std::string why = cluster::validate_topic_name(topic); !why.empty()) {
     co_return AlterOutcome{ErrorCode::invalid_topic_exception, why};
   }
-  Broker& broker = shard.broker();
-  Controller& controller = broker.controller();
-  auto call = [&controller, &topic, &changes, incremental, validate_only]() -> io::Task<Controller::TopicResult> {
-    co_return co_await controller.alter_topic_configs(topic, std::move(changes), incremental, validate_only);
-  };
-  Controller::TopicResult r = co_await on(shard.ring(), broker.shard(0).ring(), call);
+  Controller::TopicResult r = co_await Router(shard).on_controller(
+      [&topic, &changes, incremental, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {
+        co_return co_await controller.alter_topic_configs(topic, std::move(changes), incremental, validate_only);
+      });
   co_return AlterOutcome{r.error, r.message};
 }
 

@@ -2,9 +2,9 @@
 // every member's current and target assignment (topic names from this core's metadata).
 #include "broker/protocol/generated/consumer_group_describe_request.h"
 #include "broker/protocol/generated/consumer_group_describe_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -32,10 +32,10 @@ io::Task<HandlerStatus> consumer_group_describe(RequestContext& ctx, protocol::R
   protocol::ConsumerGroupDescribeResponse resp;
   cluster::ImagePtr image = ctx.shard.image();
   for (const std::string& id : req.group_ids) {
-    Shard& owner = group_shard(ctx.shard, id);
+    Router router(ctx.shard);
     group::ConsumerGroupDescription d =
-        co_await on(ctx.shard.ring(), owner.ring(), [&owner, &id]() -> io::Task<group::ConsumerGroupDescription> {
-          co_return owner.groups().for_group(id).consumer_groups().describe(id);
+        co_await router.on_group(id, [&id](GroupService& groups) -> io::Task<group::ConsumerGroupDescription> {
+          co_return groups.for_group(id).consumer_groups().describe(id);
         });
     auto& g = resp.groups.emplace_back();
     g.error_code = wire(d.error);

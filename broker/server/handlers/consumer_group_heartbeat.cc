@@ -3,10 +3,10 @@
 // answered once the group's records are durable.
 #include "broker/protocol/generated/consumer_group_heartbeat_request.h"
 #include "broker/protocol/generated/consumer_group_heartbeat_response.h"
-#include "broker/server/cross_call.h"
 #include "broker/server/handlers/error_note.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -50,10 +50,10 @@ io::Task<HandlerStatus> consumer_group_heartbeat(RequestContext& ctx, protocol::
   protocol::ConsumerGroupHeartbeatRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   group::ConsumerHeartbeatRequest hr = convert(req, ctx);
-  Shard& owner = group_shard(ctx.shard, hr.group_id);
+  Router router(ctx.shard);
   group::ConsumerHeartbeatResult r =
-      co_await on(ctx.shard.ring(), owner.ring(), [&owner, &hr]() -> io::Task<group::ConsumerHeartbeatResult> {
-        co_return co_await owner.groups().consumer_heartbeat(std::move(hr));
+      co_await router.on_group(hr.group_id, [&hr](GroupService& groups) -> io::Task<group::ConsumerHeartbeatResult> {
+        co_return co_await groups.consumer_heartbeat(std::move(hr));
       });
   protocol::ConsumerGroupHeartbeatResponse resp;
   resp.error_code = wire(r.error);

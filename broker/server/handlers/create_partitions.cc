@@ -8,7 +8,7 @@
 #include "broker/protocol/generated/create_partitions_response.h"
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
@@ -19,8 +19,6 @@ io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader&
   protocol::CreatePartitionsRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   Shard& shard = ctx.shard;
-  Broker& broker = shard.broker();
-  Controller& controller = broker.controller();
 
   std::map<std::string, int> occurrences;
   for (const auto& t : req.topics) ++occurrences[t.name];
@@ -45,9 +43,8 @@ io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader&
     std::string name = t.name;
     int32_t count = t.count;
     bool validate_only = req.validate_only;
-    Controller::TopicResult res = co_await on(
-        shard.ring(), broker.shard(0).ring(),
-        [&controller, &name, count, &assignment, validate_only]() -> io::Task<Controller::TopicResult> {
+    Controller::TopicResult res = co_await Router(shard).on_controller(
+        [&name, count, &assignment, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {
           co_return co_await controller.create_partitions(name, count, std::move(assignment), validate_only);
         });
     r.error_code = wire(res.error);

@@ -12,7 +12,7 @@
 #include "broker/protocol/generated/create_topics_response.h"
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
@@ -135,12 +135,11 @@ io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& bod
 
   std::vector<Controller::TopicResult> created;
   if (!to_create.empty()) {
-    Controller& controller = broker.controller();
     bool validate_only = req.validate_only;
-    created = co_await on(shard.ring(), broker.shard(0).ring(),
-                          [&controller, &to_create, validate_only]() -> io::Task<std::vector<Controller::TopicResult>> {
-                            co_return co_await controller.create_topics(std::move(to_create), validate_only);
-                          });
+    created = co_await Router(shard).on_controller(
+        [&to_create, validate_only](Controller& controller) -> io::Task<std::vector<Controller::TopicResult>> {
+          co_return co_await controller.create_topics(std::move(to_create), validate_only);
+        });
   }
   RUNNEL_ASSERT(created.size() == slot_of.size(), "controller answered %zu of %zu topics", created.size(), slot_of.size());
   for (size_t i = 0; i < created.size(); ++i) {

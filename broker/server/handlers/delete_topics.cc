@@ -8,7 +8,7 @@
 #include "broker/protocol/generated/delete_topics_response.h"
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
@@ -117,14 +117,12 @@ io::Task<HandlerStatus> delete_topics(RequestContext& ctx, protocol::Reader& bod
   }
 
   if (!to_delete.empty()) {
-    Controller& controller = broker.controller();
     std::vector<std::pair<std::string, Uuid>> by_name;
     for (const auto& [name, id] : to_delete) by_name.emplace_back(name, Uuid{});
-    std::vector<Controller::TopicResult> deleted =
-        co_await on(shard.ring(), broker.shard(0).ring(),
-                    [&controller, &by_name]() -> io::Task<std::vector<Controller::TopicResult>> {
-                      co_return co_await controller.delete_topics(std::move(by_name));
-                    });
+    std::vector<Controller::TopicResult> deleted = co_await Router(shard).on_controller(
+        [&by_name](Controller& controller) -> io::Task<std::vector<Controller::TopicResult>> {
+          co_return co_await controller.delete_topics(std::move(by_name));
+        });
     for (size_t i = 0; i < deleted.size(); ++i) {
       const auto& [name, id] = to_delete[i];
       resp.responses.push_back(result(name, id, deleted[i].error, deleted[i].message));

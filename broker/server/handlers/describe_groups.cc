@@ -2,9 +2,9 @@
 // reported as Kafka does up to v5: no error, state "Dead".
 #include "broker/protocol/generated/describe_groups_request.h"
 #include "broker/protocol/generated/describe_groups_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -13,9 +13,9 @@ io::Task<HandlerStatus> describe_groups(RequestContext& ctx, protocol::Reader& b
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   protocol::DescribeGroupsResponse resp;
   for (const std::string& id : req.groups) {
-    Shard& owner = group_shard(ctx.shard, id);
-    group::GroupDescription d = co_await on(ctx.shard.ring(), owner.ring(), [&owner, &id]() -> io::Task<group::GroupDescription> {
-      co_return owner.groups().for_group(id).describe(id);
+    Router router(ctx.shard);
+    group::GroupDescription d = co_await router.on_group(id, [&id](GroupService& groups) -> io::Task<group::GroupDescription> {
+      co_return groups.for_group(id).describe(id);
     });
     auto& g = resp.groups.emplace_back();
     g.error_code = wire(d.error);

@@ -1,12 +1,11 @@
 #include <chrono>
 
-#include "broker/io/wait_group.h"
 #include "broker/protocol/generated/fetch_request.h"
 #include "broker/protocol/generated/fetch_response.h"
 #include "broker/records/batch_splitter.h"
 #include "broker/server/broker.h"
-#include "broker/server/cross_call.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 #include "broker/server/shard.h"
 
 // Fetch in three steps: plan (the session step and name resolution), execute (read every
@@ -71,18 +70,18 @@ int session_home(Shard& shard, int32_t id) {
 }
 
 // The session step of the table in fetch_session.h, on the session's home core.
-io::Task<SessionPlan> plan_session(Shard& shard, const SessionRequest& sreq) {
-  Broker& broker = shard.broker();
+io::Task<SessionPlan> plan_session(Shard& shard, Router& router, const SessionRequest& sreq) {
   const bool full = FetchSessionCache::is_full_fetch(sreq.epoch);
   if (full && sreq.id != 0 && session_home(shard, sreq.id) != shard.index()) {
-    Shard& home = broker.shard(session_home(shard, sreq.id));
     int32_t id = sreq.id;
-    co_await on(shard.ring(), home.ring(), [&home, id]() -> io::Task<bool> { co_return home.fetch_sessions().close(id); });
+    co_await router.on_core(session_home(shard, id), [id](Shard& home) -> io::Task<bool> {
+      co_return home.fetch_sessions().close(id);
+    });
   }
-  Shard& home = full ? shard : broker.shard(session_home(shard, sreq.id));
+  int home = full ? shard.index() : session_home(shard, sreq.id);
   int64_t now = steady_ms();
-  co_return co_await on(shard.ring(), home.ring(), [&home, &sreq, now]() -> io::Task<SessionPlan> {
-    co_return home.fetch_sessions().plan(sreq, now);
+  co_return co_await router.on_core(home, [&sreq, now](Shard& h) -> io::Task<SessionPlan> {
+    co_return h.fetch_sessions().plan(sreq, now);
   });
 }
 
@@ -103,60 +102,58 @@ std::vector<Target> resolve(const std::vector<FetchPosition>& reads, const clust
 
 // --- Execute ---
 
-io::Task<void> read_partition(Shard& shard, const Target& t, bool watch, ReadOutcome& out, io::WaitGroup& wg) {
-  Broker& broker = shard.broker();
-  Shard& owner = broker.shard(broker.owner_of(t.pos.topic, t.pos.partition));
-  int origin = shard.index();
-  out = co_await on(shard.ring(), owner.ring(), [&owner, &t, watch, origin]() -> io::Task<ReadOutcome> {
-    ReadOutcome r;
-    const FetchPosition& pos = t.pos;
-    cluster::Partition* p = owner.partition(pos.topic, pos.partition);
-    if (p == nullptr) {
-      r.error = ErrorCode::not_leader_or_follower;
-      co_return r;
-    }
-    r.uid = p->uid();
-    if (pos.current_leader_epoch >= 0 && pos.current_leader_epoch != p->leader_epoch()) {
-      r.error = pos.current_leader_epoch > p->leader_epoch() ? ErrorCode::unknown_leader_epoch
-                                                             : ErrorCode::fenced_leader_epoch;
-      co_return r;
-    }
-    int64_t hw = p->high_watermark().value();
-    r.high_watermark = hw;
-    r.log_start_offset = p->log().log_start_offset().value();
-    if (pos.fetch_offset < r.log_start_offset || pos.fetch_offset > hw) {
-      r.error = ErrorCode::offset_out_of_range;
-      co_return r;
-    }
-    if (pos.fetch_offset < hw) {
-      storage::ReadResult rr = co_await p->log().read(Offset(pos.fetch_offset), pos.max_bytes, Offset(hw), true);
-      r.error = rr.error;
-      r.bytes = std::move(rr.bytes);
-      r.log_start_offset = rr.log_start_offset.value();
-    }
-    // Watched even when some bytes came back: fewer than min_bytes must not wait out max_wait_ms.
-    if (watch) p->watch(origin);
+ReadOutcome missing_partition(ErrorCode e) {
+  ReadOutcome r;
+  r.error = e;
+  return r;
+}
+
+// Reads one partition on its owner core; with `watch`, asks to be woken (on `origin`) when it
+// grows, for the long poll.
+io::Task<ReadOutcome> read_here(cluster::Partition& p, const FetchPosition& pos, bool watch, int origin) {
+  ReadOutcome r;
+  r.uid = p.uid();
+  if (pos.current_leader_epoch >= 0 && pos.current_leader_epoch != p.leader_epoch()) {
+    r.error = pos.current_leader_epoch > p.leader_epoch() ? ErrorCode::unknown_leader_epoch
+                                                          : ErrorCode::fenced_leader_epoch;
     co_return r;
-  });
-  wg.done();
+  }
+  int64_t hw = p.high_watermark().value();
+  r.high_watermark = hw;
+  r.log_start_offset = p.log().log_start_offset().value();
+  if (pos.fetch_offset < r.log_start_offset || pos.fetch_offset > hw) {
+    r.error = ErrorCode::offset_out_of_range;
+    co_return r;
+  }
+  if (pos.fetch_offset < hw) {
+    storage::ReadResult rr = co_await p.log().read(Offset(pos.fetch_offset), pos.max_bytes, Offset(hw), true);
+    r.error = rr.error;
+    r.bytes = std::move(rr.bytes);
+    r.log_start_offset = rr.log_start_offset.value();
+  }
+  // Watched even when some bytes came back: fewer than min_bytes must not wait out max_wait_ms.
+  if (watch) p.watch(origin);
+  co_return r;
 }
 
 // Reads every resolved target, again after each append to one of them, until min_bytes are
 // there, an error shows up or max_wait_ms has passed.
-io::Task<void> read_all(Shard& shard, const protocol::FetchRequest& req, const std::vector<Target>& targets,
-                        std::vector<ReadOutcome>& outcomes) {
+io::Task<void> read_all(Shard& shard, Router& router, const protocol::FetchRequest& req,
+                        const std::vector<Target>& targets, std::vector<ReadOutcome>& outcomes) {
   int64_t deadline_ms = steady_ms() + std::max(0, req.max_wait_ms);
   AppendWatch& watch = shard.append_watch();
   const bool may_wait = req.max_wait_ms > 0 && req.min_bytes > 0;
   for (;;) {
     uint64_t epoch_before = watch.epoch();
-    io::WaitGroup wg;
-    for (size_t i = 0; i < targets.size(); ++i) {
-      if (targets[i].resolve_error != ErrorCode::none) continue;
-      wg.add();
-      shard.ring().spawn(read_partition(shard, targets[i], may_wait, outcomes[i], wg));
-    }
-    co_await wg.wait();
+    const int origin = shard.index();
+    co_await router.for_each(targets.size(), [&](size_t i) -> io::Task<void> {
+      const Target& t = targets[i];
+      if (t.resolve_error != ErrorCode::none) co_return;
+      TopicPartition tp{t.pos.topic, PartitionId(t.pos.partition)};
+      outcomes[i] = co_await router.on_partition(
+          tp, [&t, may_wait, origin](Shard&, cluster::Partition& p) { return read_here(p, t.pos, may_wait, origin); },
+          missing_partition);
+    });
     size_t total = 0;
     bool any_error = false;
     for (const auto& o : outcomes) {
@@ -206,7 +203,8 @@ void apply_byte_budget(const protocol::FetchRequest& req, std::vector<ReadOutcom
 }
 
 // Tells the session what this response says of each partition; returns which to include.
-io::Task<std::vector<bool>> report_to_session(Shard& shard, const SessionPlan& plan, const std::vector<Target>& targets,
+io::Task<std::vector<bool>> report_to_session(Shard& shard, Router& router, const SessionPlan& plan,
+                                              const std::vector<Target>& targets,
                                               const std::vector<ReadOutcome>& outcomes) {
   std::vector<PartitionReport> reports;
   reports.reserve(targets.size());
@@ -216,10 +214,9 @@ io::Task<std::vector<bool>> report_to_session(Shard& shard, const SessionPlan& p
     reports.push_back(PartitionReport{targets[i].pos.topic, targets[i].pos.partition, err, o.high_watermark,
                                       o.log_start_offset, o.bytes.size()});
   }
-  Shard& home = shard.broker().shard(session_home(shard, plan.session_id));
   int32_t id = plan.session_id;
   bool incremental = plan.incremental;
-  co_return co_await on(shard.ring(), home.ring(), [&home, &reports, id, incremental]() -> io::Task<std::vector<bool>> {
+  co_return co_await router.on_core(session_home(shard, id), [&reports, id, incremental](Shard& home) -> io::Task<std::vector<bool>> {
     co_return home.fetch_sessions().report(id, incremental, reports);
   });
 }
@@ -230,6 +227,7 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
   protocol::FetchRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   Shard& shard = ctx.shard;
+  Router router(shard);
   const int16_t v = ctx.api_version;
   const bool by_id = v >= 13;
   protocol::FetchResponse resp;
@@ -239,7 +237,7 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
   SessionRequest sreq = session_request(req, *image, by_id);
   SessionPlan plan;
   if (v >= 7) {
-    plan = co_await plan_session(shard, sreq);
+    plan = co_await plan_session(shard, router, sreq);
   } else {
     plan.reads = std::move(sreq.positions);
   }
@@ -253,12 +251,12 @@ io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, proto
 
   // Execute.
   std::vector<ReadOutcome> outcomes(targets.size());
-  co_await read_all(shard, req, targets, outcomes);
+  co_await read_all(shard, router, req, targets, outcomes);
 
   // Assemble.
   apply_byte_budget(req, outcomes);
   std::vector<bool> include(targets.size(), true);
-  if (plan.session_id != 0) include = co_await report_to_session(shard, plan, targets, outcomes);
+  if (plan.session_id != 0) include = co_await report_to_session(shard, router, plan, targets, outcomes);
   resp.session_id = plan.session_id;
   for (size_t i = 0; i < targets.size(); ++i) {
     if (!include[i]) continue;  // nothing new for this partition: an incremental response omits it

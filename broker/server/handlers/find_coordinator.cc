@@ -8,8 +8,8 @@
 #include "broker/protocol/generated/find_coordinator_request.h"
 #include "broker/protocol/generated/find_coordinator_response.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
+#include "broker/server/router.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -30,11 +30,10 @@ io::Task<bool> ensure_offsets_topic(Shard& shard) {
   topics[0].configs["cleanup.policy"] = "compact";
   topics[0].configs["compression.type"] = "producer";
   topics[0].configs["segment.bytes"] = std::to_string(cfg.offsets_topic_segment_bytes);
-  Controller& controller = broker.controller();
-  auto results = co_await on(shard.ring(), broker.shard(0).ring(),
-                             [&controller, &topics]() -> io::Task<std::vector<Controller::TopicResult>> {
-                               co_return co_await controller.create_topics(std::move(topics), false);
-                             });
+  auto results = co_await Router(shard).on_controller(
+      [&topics](Controller& controller) -> io::Task<std::vector<Controller::TopicResult>> {
+        co_return co_await controller.create_topics(std::move(topics), false);
+      });
   if (results.empty()) co_return false;
   ErrorCode e = results[0].error;
   if (e != ErrorCode::none && e != ErrorCode::topic_already_exists) {

@@ -10,7 +10,7 @@
 #include "broker/protocol/generated/init_producer_id_response.h"
 #include "broker/server/broker.h"
 #include "broker/server/controller.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
@@ -53,11 +53,8 @@ io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& 
     co_return co_await answer(ctx, out, ErrorCode::not_coordinator);
   }
 
-  Shard& shard = ctx.shard;
-  Broker& broker = shard.broker();
-  Controller& controller = broker.controller();
-  int64_t id = co_await on(shard.ring(), broker.shard(0).ring(),
-                           [&controller]() -> io::Task<int64_t> { co_return co_await controller.allocate_producer_id(); });
+  int64_t id = co_await Router(ctx.shard).on_controller(
+      [](Controller& controller) -> io::Task<int64_t> { co_return co_await controller.allocate_producer_id(); });
   // The controller could not persist a new block of ids: retriable, as Kafka's
   // "no producer id block yet" (COORDINATOR_LOAD_IN_PROGRESS).
   if (id < 0) co_return co_await answer(ctx, out, ErrorCode::coordinator_load_in_progress);

@@ -2,9 +2,9 @@
 // rebalance completes (or at once for errors and KIP-394's MEMBER_ID_REQUIRED).
 #include "broker/protocol/generated/join_group_request.h"
 #include "broker/protocol/generated/join_group_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -40,9 +40,9 @@ io::Task<HandlerStatus> join_group(RequestContext& ctx, protocol::Reader& body, 
   jr.require_known_member_id = ctx.api_version >= 4;
   jr.supports_skip_assignment = ctx.api_version >= 9;
 
-  Shard& owner = group_shard(ctx.shard, jr.group_id);
-  group::JoinResult r = co_await on(ctx.shard.ring(), owner.ring(), [&owner, &jr]() -> io::Task<group::JoinResult> {
-    co_return co_await owner.groups().join(std::move(jr));
+  Router router(ctx.shard);
+  group::JoinResult r = co_await router.on_group(jr.group_id, [&jr](GroupService& groups) -> io::Task<group::JoinResult> {
+    co_return co_await groups.join(std::move(jr));
   });
 
   protocol::JoinGroupResponse resp;

@@ -2,9 +2,9 @@
 // (v3+, KIP-345).
 #include "broker/protocol/generated/leave_group_request.h"
 #include "broker/protocol/generated/leave_group_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -17,9 +17,9 @@ io::Task<HandlerStatus> leave_group(RequestContext& ctx, protocol::Reader& body,
   } else {
     for (const auto& m : req.members) members.push_back(group::LeaveMember{m.member_id, m.group_instance_id});
   }
-  Shard& owner = group_shard(ctx.shard, req.group_id);
-  group::LeaveResult r = co_await on(ctx.shard.ring(), owner.ring(), [&owner, &req, &members]() -> io::Task<group::LeaveResult> {
-    co_return owner.groups().for_group(req.group_id).leave(req.group_id, members);
+  Router router(ctx.shard);
+  group::LeaveResult r = co_await router.on_group(req.group_id, [&req, &members](GroupService& groups) -> io::Task<group::LeaveResult> {
+    co_return groups.for_group(req.group_id).leave(req.group_id, members);
   });
   protocol::LeaveGroupResponse resp;
   if (r.error != ErrorCode::none) {

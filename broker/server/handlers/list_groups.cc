@@ -4,8 +4,8 @@
 
 #include "broker/protocol/generated/list_groups_request.h"
 #include "broker/protocol/generated/list_groups_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/router.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
 
@@ -31,10 +31,9 @@ io::Task<HandlerStatus> list_groups(RequestContext& ctx, protocol::Reader& body,
   protocol::ListGroupsRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   protocol::ListGroupsResponse resp;
-  Broker& broker = ctx.shard.broker();
-  for (int i = 0; i < broker.shard_count(); ++i) {
-    Shard& core = broker.shard(i);
-    CoreGroups cg = co_await on(ctx.shard.ring(), core.ring(), [&core]() -> io::Task<CoreGroups> {
+  Router router(ctx.shard);
+  for (int i = 0; i < router.core_count(); ++i) {
+    CoreGroups cg = co_await router.on_core(i, [](Shard& core) -> io::Task<CoreGroups> {
       co_return CoreGroups{core.groups().coordinator().list(-1), core.groups().any_loading()};
     });
     if (cg.loading) resp.error_code = wire(ErrorCode::coordinator_load_in_progress);

@@ -3,9 +3,9 @@
 // coordinator core, which answers once the offsets are durable.
 #include "broker/protocol/generated/offset_commit_request.h"
 #include "broker/protocol/generated/offset_commit_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -42,9 +42,9 @@ io::Task<HandlerStatus> offset_commit(RequestContext& ctx, protocol::Reader& bod
     for (auto& rp : rt.partitions)
       if (rp.error_code == 0) slots.push_back(&rp.error_code);
   if (!cr.partitions.empty() || resp.topics.empty()) {
-    Shard& owner = group_shard(ctx.shard, cr.group_id);
-    std::vector<ErrorCode> errors = co_await on(ctx.shard.ring(), owner.ring(), [&owner, &cr]() -> io::Task<std::vector<ErrorCode>> {
-      co_return co_await owner.groups().commit(std::move(cr));
+    Router router(ctx.shard);
+    std::vector<ErrorCode> errors = co_await router.on_group(cr.group_id, [&cr](GroupService& groups) -> io::Task<std::vector<ErrorCode>> {
+      co_return co_await groups.commit(std::move(cr));
     });
     for (size_t i = 0; i < slots.size() && i < errors.size(); ++i) *slots[i] = wire(errors[i]);
   }

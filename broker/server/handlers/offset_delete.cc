@@ -2,9 +2,9 @@
 // consumer group still subscribes to (GROUP_SUBSCRIBED_TO_TOPIC).
 #include "broker/protocol/generated/offset_delete_request.h"
 #include "broker/protocol/generated/offset_delete_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -28,10 +28,10 @@ io::Task<HandlerStatus> offset_delete(RequestContext& ctx, protocol::Reader& bod
       tps.push_back(group::TopicPartition{t.name, p.partition_index});
     }
   }
-  Shard& owner = group_shard(ctx.shard, req.group_id);
+  Router router(ctx.shard);
   using R = std::pair<ErrorCode, std::vector<ErrorCode>>;
-  R r = co_await on(ctx.shard.ring(), owner.ring(), [&owner, &req, &tps]() -> io::Task<R> {
-    co_return co_await owner.groups().delete_offsets(req.group_id, std::move(tps));
+  R r = co_await router.on_group(req.group_id, [&req, &tps](GroupService& groups) -> io::Task<R> {
+    co_return co_await groups.delete_offsets(req.group_id, std::move(tps));
   });
   if (r.first != ErrorCode::none) {
     resp.error_code = wire(r.first);

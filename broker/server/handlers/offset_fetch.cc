@@ -3,10 +3,10 @@
 // means every committed offset of the group.
 #include "broker/protocol/generated/offset_fetch_request.h"
 #include "broker/protocol/generated/offset_fetch_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -19,9 +19,9 @@ struct Query {
 };
 
 io::Task<group::OffsetFetchResult> fetch_group(Shard& shard, Query& q) {
-  Shard& owner = group_shard(shard, q.group_id);
-  co_return co_await on(shard.ring(), owner.ring(), [&owner, &q]() -> io::Task<group::OffsetFetchResult> {
-    co_return owner.groups().for_group(q.group_id).fetch_offsets(q.group_id, q.partitions, q.member);
+  Router router(shard);
+  co_return co_await router.on_group(q.group_id, [&q](GroupService& groups) -> io::Task<group::OffsetFetchResult> {
+    co_return groups.for_group(q.group_id).fetch_offsets(q.group_id, q.partitions, q.member);
   });
 }
 

@@ -1,15 +1,16 @@
 #include <chrono>
+#include <optional>
+#include <span>
 
 #include "broker/log/log.h"
 #include "broker/protocol/generated/produce_request.h"
 #include "broker/protocol/generated/produce_response.h"
 #include "broker/records/batch_header.h"
 #include "broker/records/validate.h"
-#include "broker/server/broker.h"
-#include "broker/server/cross_call.h"
+#include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 #include "broker/server/shard.h"
-#include "broker/io/wait_group.h"
 
 namespace runnel::server::handlers {
 
@@ -40,7 +41,7 @@ records::ValidationLimits limits_for(const cluster::TopicInfo& t, int64_t now) {
 // partition's core.
 struct Job {
   const cluster::TopicInfo* topic = nullptr;
-  int32_t partition = 0;
+  TopicPartition tp;
   uint8_t* data = nullptr;
   size_t size = 0;
   PartitionResponse* response = nullptr;
@@ -53,28 +54,127 @@ struct AppendOutcome {
   int64_t log_start_offset = -1;
 };
 
-io::Task<void> produce_partition(Shard& shard, Job& job, int16_t acks, io::WaitGroup& wg) {
-  Broker& broker = shard.broker();
-  Shard& owner = broker.shard(broker.owner_of(job.topic->name, job.partition));
-  std::span<uint8_t> batches(job.data, job.size);
-  AppendOutcome outcome = co_await on(shard.ring(), owner.ring(), [&owner, &job, batches, acks]() -> io::Task<AppendOutcome> {
-    cluster::Partition* p = owner.partition(job.topic->name, job.partition);
-    if (p == nullptr) co_return AppendOutcome{ErrorCode::not_leader_or_follower};
-    storage::AppendResult r = co_await p->log().append(batches, LeaderEpoch(p->leader_epoch()));
-    if (r.error == ErrorCode::none && !r.duplicate) owner.notify_append(*p);
-    if (r.error == ErrorCode::none && acks == -1) {
-      // Runnel's durability promise: acks=all is answered only once the data is on disk.
-      ErrorCode e = co_await p->log().flush(r.last_offset);
-      if (e != ErrorCode::none) co_return AppendOutcome{e};
+// --- Plan: validate every partition's records; what passes becomes a Job ---
+
+// The response skeleton, one entry per requested partition in request order. Responses are
+// filled in place, so it is complete before any Job points into it.
+protocol::ProduceResponse response_skeleton(const protocol::ProduceRequest& req) {
+  protocol::ProduceResponse resp;
+  resp.responses.reserve(req.topic_data.size());
+  for (const auto& td : req.topic_data) {
+    auto& tr = resp.responses.emplace_back();
+    tr.name = td.name;
+    tr.partition_responses.reserve(td.partition_data.size());
+    for (const auto& pd : td.partition_data) {
+      auto& pr = tr.partition_responses.emplace_back();
+      pr.index = pd.index;
+      pr.base_offset = -1;
     }
-    co_return AppendOutcome{r.error, r.base_offset.value(), r.log_start_offset.value()};
-  });
-  job.response->error_code = wire(outcome.error);
-  if (outcome.error == ErrorCode::none) {
-    job.response->base_offset = outcome.base_offset;
-    job.response->log_start_offset = outcome.log_start_offset;
   }
-  wg.done();
+  return resp;
+}
+
+// Validates one partition's records; on success patches their timestamps in place (the request
+// buffer is ours) and returns the bytes to append, else fills the response with the error.
+std::optional<std::span<uint8_t>> validate_partition(const RequestContext& ctx, const protocol::ProduceRequest& req,
+                                                     const Router::Route& route,
+                                                     const protocol::ProduceRequest::TopicProduceData::PartitionProduceData& pd,
+                                                     int64_t now, PartitionResponse& pr, int64_t& records_out) {
+  ErrorCode error = ErrorCode::none;
+  std::string message;
+  std::vector<records::RecordErrorInfo> record_errors;
+  const cluster::TopicInfo* topic = route.topic;
+  if (ctx.api_version < 3) {
+    // Kafka 4.0 advertises Produce v0-2 for librdkafka's sake but refuses them (KAFKA-18659).
+    error = ErrorCode::unsupported_version;
+  } else if (req.acks != 0 && req.acks != 1 && req.acks != -1) {
+    error = ErrorCode::invalid_required_acks;
+  } else if (route.error != ErrorCode::none) {
+    error = route.error;
+  } else if (pd.records.is_null || pd.records.data == nullptr) {
+    error = ErrorCode::invalid_record;
+  } else {
+    std::vector<records::BatchInfo> batches;
+    error = records::validate_produce_records(pd.records.data, pd.records.size, ctx.api_version,
+                                              limits_for(*topic, now), batches, &message, &record_errors);
+    if (error == ErrorCode::none) {
+      uint8_t* base = const_cast<uint8_t*>(pd.records.data);
+      size_t used = 0;
+      int64_t records = 0;
+      for (const auto& b : batches) {
+        records += b.header.records_count;
+        uint8_t* batch = base + (b.data - pd.records.data);
+        if (topic->effective.message_timestamp_type == config::TimestampType::log_append_time) {
+          records::set_log_append_time(batch, b.size, now);
+          pr.log_append_time_ms = now;
+        } else if (b.max_timestamp != b.header.max_timestamp && !b.header.is_control()) {
+          records::set_max_timestamp(batch, b.size, records::TimestampType::create_time, b.max_timestamp);
+        }
+        used = static_cast<size_t>(b.data - pd.records.data) + b.size;
+      }
+      records_out = records;
+      return std::span<uint8_t>(base, used);
+    }
+  }
+  pr.error_code = wire(error);
+  if (!message.empty()) pr.error_message = message;
+  for (auto& re : record_errors) {
+    auto& e = pr.record_errors.emplace_back();
+    e.batch_index = re.batch_index;
+    e.batch_index_error_message = re.message;
+  }
+  return std::nullopt;
+}
+
+std::vector<Job> plan(const RequestContext& ctx, Router& router, const protocol::ProduceRequest& req,
+                      const cluster::MetadataImage& image, protocol::ProduceResponse& resp) {
+  const int64_t now = wall_ms();
+  std::vector<Job> jobs;
+  for (size_t ti = 0; ti < req.topic_data.size(); ++ti) {
+    const auto& td = req.topic_data[ti];
+    for (size_t pi = 0; pi < td.partition_data.size(); ++pi) {
+      const auto& pd = td.partition_data[pi];
+      PartitionResponse& pr = resp.responses[ti].partition_responses[pi];
+      TopicPartition tp{td.name, PartitionId(pd.index)};
+      Router::Route route = router.route(image, tp);
+      int64_t records = 0;
+      if (auto bytes = validate_partition(ctx, req, route, pd, now, pr, records)) {
+        jobs.push_back(Job{route.topic, std::move(tp), bytes->data(), bytes->size(), &pr, records});
+      }
+    }
+  }
+  return jobs;
+}
+
+// --- Execute: append on each partition's owner core, all partitions at once ---
+
+io::Task<AppendOutcome> append(Router& router, const Job& job, int16_t acks) {
+  std::span<uint8_t> batches(job.data, job.size);
+  co_return co_await router.on_partition(
+      job.tp,
+      [&](Shard& owner, cluster::Partition& p) -> io::Task<AppendOutcome> {
+        storage::AppendResult r = co_await p.log().append(batches, LeaderEpoch(p.leader_epoch()));
+        if (r.error == ErrorCode::none && !r.duplicate) owner.notify_append(p);
+        if (r.error == ErrorCode::none && acks == -1) {
+          // Runnel's durability promise: acks=all is answered only once the data is on disk.
+          ErrorCode e = co_await p.log().flush(r.last_offset);
+          if (e != ErrorCode::none) co_return AppendOutcome{e};
+        }
+        co_return AppendOutcome{r.error, r.base_offset.value(), r.log_start_offset.value()};
+      },
+      [](ErrorCode e) { return AppendOutcome{e}; });
+}
+
+io::Task<void> execute(Router& router, std::vector<Job>& jobs, int16_t acks) {
+  co_await router.for_each(jobs.size(), [&](size_t i) -> io::Task<void> {
+    Job& job = jobs[i];
+    AppendOutcome outcome = co_await append(router, job, acks);
+    job.response->error_code = wire(outcome.error);
+    if (outcome.error == ErrorCode::none) {
+      job.response->base_offset = outcome.base_offset;
+      job.response->log_start_offset = outcome.log_start_offset;
+    }
+  });
 }
 
 }  // namespace
@@ -83,88 +183,18 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
   protocol::ProduceRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   Shard& shard = ctx.shard;
+  Router router(shard);
   cluster::ImagePtr image = shard.image();
-  int64_t now = wall_ms();
 
-  protocol::ProduceResponse resp;
-  std::vector<Job> jobs;
-  // Responses are filled in place, so reserve up front: pointers into them must stay valid.
-  resp.responses.reserve(req.topic_data.size());
-  for (auto& td : req.topic_data) {
-    auto& tr = resp.responses.emplace_back();
-    tr.name = td.name;
-    tr.partition_responses.reserve(td.partition_data.size());
-    for (auto& pd : td.partition_data) {
-      auto& pr = tr.partition_responses.emplace_back();
-      pr.index = pd.index;
-      pr.base_offset = -1;
-    }
-  }
+  protocol::ProduceResponse resp = response_skeleton(req);
+  std::vector<Job> jobs = plan(ctx, router, req, *image, resp);
+  co_await execute(router, jobs, req.acks);
 
-  for (size_t ti = 0; ti < req.topic_data.size(); ++ti) {
-    auto& td = req.topic_data[ti];
-    const cluster::TopicInfo* topic = image->topic(td.name);
-    for (size_t pi = 0; pi < td.partition_data.size(); ++pi) {
-      auto& pd = td.partition_data[pi];
-      PartitionResponse& pr = resp.responses[ti].partition_responses[pi];
-      ErrorCode error = ErrorCode::none;
-      std::string message;
-      std::vector<records::RecordErrorInfo> record_errors;
-      if (ctx.api_version < 3) {
-        // Kafka 4.0 advertises Produce v0-2 for librdkafka's sake but refuses them (KAFKA-18659).
-        error = ErrorCode::unsupported_version;
-      } else if (req.acks != 0 && req.acks != 1 && req.acks != -1) {
-        error = ErrorCode::invalid_required_acks;
-      } else if (topic == nullptr || !topic->has_partition(pd.index)) {
-        error = ErrorCode::unknown_topic_or_partition;
-      } else if (pd.records.is_null || pd.records.data == nullptr) {
-        error = ErrorCode::invalid_record;
-      } else {
-        std::vector<records::BatchInfo> batches;
-        error = records::validate_produce_records(pd.records.data, pd.records.size, ctx.api_version,
-                                                  limits_for(*topic, now), batches, &message, &record_errors);
-        if (error == ErrorCode::none) {
-          // The request buffer is ours: patch timestamps in place before handing it to storage.
-          uint8_t* base = const_cast<uint8_t*>(pd.records.data);
-          size_t used = 0;
-          int64_t records = 0;
-          for (const auto& b : batches) {
-            records += b.header.records_count;
-            uint8_t* batch = base + (b.data - pd.records.data);
-            if (topic->effective.message_timestamp_type == config::TimestampType::log_append_time) {
-              records::set_log_append_time(batch, b.size, now);
-              pr.log_append_time_ms = now;
-            } else if (b.max_timestamp != b.header.max_timestamp && !b.header.is_control()) {
-              records::set_max_timestamp(batch, b.size, records::TimestampType::create_time, b.max_timestamp);
-            }
-            used = static_cast<size_t>(b.data - pd.records.data) + b.size;
-          }
-          jobs.push_back(Job{topic, pd.index, base, used, &pr, records});
-          continue;
-        }
-      }
-      pr.error_code = wire(error);
-      if (!message.empty()) pr.error_message = message;
-      for (auto& re : record_errors) {
-        auto& e = pr.record_errors.emplace_back();
-        e.batch_index = re.batch_index;
-        e.batch_index_error_message = re.message;
-      }
-    }
-  }
-
-  io::WaitGroup wg;
-  wg.add(static_cast<int>(jobs.size()));
-  for (Job& job : jobs) shard.ring().spawn(produce_partition(shard, job, req.acks, wg));
-  co_await wg.wait();
+  // Assemble.
   for (const Job& job : jobs) {
-    if (job.response->error_code == 0) shard.probe().on_produced(job.topic->name, job.size, job.records);
+    if (job.response->error_code == 0) shard.probe().on_produced(job.tp.topic, job.size, job.records);
   }
-  for (const auto& tr : resp.responses) {
-    for (const auto& pr : tr.partition_responses) {
-      if (pr.error_code != 0) ctx.note_error(static_cast<ErrorCode>(pr.error_code));
-    }
-  }
+  for (const auto& tr : resp.responses) note_errors(ctx, tr.partition_responses);
 
   if (req.acks == 0) {
     // A producer with acks=0 reads no responses; Kafka closes the connection on any error so

@@ -2,10 +2,10 @@
 // group record is durable in __consumer_offsets.
 #include "broker/protocol/generated/sync_group_request.h"
 #include "broker/protocol/generated/sync_group_response.h"
-#include "broker/server/cross_call.h"
-#include "broker/server/handlers/group_routing.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/group_service.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/router.h"
 
 namespace runnel::server::handlers {
 
@@ -21,9 +21,9 @@ io::Task<HandlerStatus> sync_group(RequestContext& ctx, protocol::Reader& body, 
   sr.protocol_name = req.protocol_name;
   for (auto& a : req.assignments) sr.assignments.emplace_back(a.member_id, std::move(a.assignment));
 
-  Shard& owner = group_shard(ctx.shard, sr.group_id);
-  group::SyncResult r = co_await on(ctx.shard.ring(), owner.ring(), [&owner, &sr]() -> io::Task<group::SyncResult> {
-    co_return co_await owner.groups().sync(std::move(sr));
+  Router router(ctx.shard);
+  group::SyncResult r = co_await router.on_group(sr.group_id, [&sr](GroupService& groups) -> io::Task<group::SyncResult> {
+    co_return co_await groups.sync(std::move(sr));
   });
   protocol::SyncGroupResponse resp;
   resp.error_code = wire(r.error);

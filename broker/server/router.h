@@ -1,0 +1,128 @@
+#pragma once
+
+// The one place where a request's work finds the core that does it, and the hop there. Handlers
+// never call the cross-core primitive (cross_call.h) themselves.
+//
+// There are three kinds of destination:
+//   - a partition's owner core: the core holding this broker's replica (Produce, Fetch,
+//     ListOffsets, ...); Broker::owner_of hashes partitions to cores;
+//   - a consumer group's coordinator core: the owner of the group's __consumer_offsets partition
+//     (Kafka's coordinator is that partition's leader);
+//   - the controller, which lives on core 0.
+//
+// Routing a partition is an outcome, not just a core (route()): today "here, on core N" or
+// "unknown topic or partition"; a replica that vanished between routing and arrival (a topic
+// deleted meanwhile) is NOT_LEADER_OR_FOLLOWER, as Kafka answers for a partition it does not
+// lead. The cluster adds "not the leader here, the leader is broker B" and "forward to the
+// controller on broker C" as further outcomes of route() and on_controller(): one place.
+//
+// Threading: a Router belongs to the core a request arrived on (`here`). Callables given to
+// on_*() run on the destination core and may touch only what that core owns; they must capture
+// by reference (see cross_call.h) and be awaited where they are passed:
+// `co_await router.on_partition(tp, [&](cluster::Partition& p) -> io::Task<T> {...}, ...)`.
+
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "broker/cluster/metadata_image.h"
+#include "broker/cluster/partition.h"
+#include "broker/io/task.h"
+#include "broker/io/wait_group.h"
+#include "broker/model/error_code.h"
+#include "broker/model/topic_partition.h"
+#include "broker/server/broker.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/shard.h"
+
+namespace runnel::server {
+
+class Controller;
+class GroupService;
+
+class Router {
+ public:
+  explicit Router(Shard& here) : here_(here), broker_(here.broker()) {}
+
+  struct Route {
+    ErrorCode error = ErrorCode::none;  // none: the partition is served on `core`
+    int core = -1;
+    const cluster::TopicInfo* topic = nullptr;
+  };
+  // Where tp is served, decided against the image the request saw.
+  Route route(const cluster::MetadataImage& image, const TopicPartition& tp) const {
+    const cluster::TopicInfo* t = image.topic(tp.topic);
+    if (t == nullptr || !t->has_partition(tp.partition.value())) return Route{ErrorCode::unknown_topic_or_partition};
+    return Route{ErrorCode::none, owner_core(tp), t};
+  }
+
+  // Runs fn(Shard& owner, cluster::Partition&) -> io::Task<T> on tp's owner core and returns
+  // its result. When that core holds no replica of tp, fn does not run and the result is
+  // missing(error).
+  template <typename F, typename M>
+  auto on_partition(const TopicPartition& tp, F&& fn, M&& missing)
+      -> std::invoke_result_t<F&, Shard&, cluster::Partition&> {
+    using TaskT = std::invoke_result_t<F&, Shard&, cluster::Partition&>;
+    Shard& owner = broker_.shard(owner_core(tp));
+    co_return co_await on(here_.ring(), owner.ring(), [&owner, &tp, &fn, &missing]() -> TaskT {
+      cluster::Partition* p = owner.partition(tp.topic, tp.partition.value());
+      if (p == nullptr) co_return missing(ErrorCode::not_leader_or_follower);
+      co_return co_await fn(owner, *p);
+    });
+  }
+
+  // Runs fn(GroupService&) -> io::Task<T> on the coordinator core of `group_id`.
+  template <typename F>
+  auto on_group(const std::string& group_id, F&& fn) -> std::invoke_result_t<F&, GroupService&> {
+    using TaskT = std::invoke_result_t<F&, GroupService&>;
+    Shard& coordinator = broker_.shard(group_core(group_id));
+    co_return co_await on(here_.ring(), coordinator.ring(),
+                          [&coordinator, &fn]() -> TaskT { co_return co_await fn(coordinator.groups()); });
+  }
+
+  // Runs fn(Controller&) -> io::Task<T> on the controller's core.
+  template <typename F>
+  auto on_controller(F&& fn) -> std::invoke_result_t<F&, Controller&> {
+    using TaskT = std::invoke_result_t<F&, Controller&>;
+    Controller& controller = broker_.controller();
+    co_return co_await on(here_.ring(), broker_.shard(kControllerCore).ring(),
+                          [&controller, &fn]() -> TaskT { co_return co_await fn(controller); });
+  }
+
+  // Runs fn(Shard&) -> io::Task<T> on core `core` (for requests about every core, ListGroups).
+  template <typename F>
+  auto on_core(int core, F&& fn) -> std::invoke_result_t<F&, Shard&> {
+    using TaskT = std::invoke_result_t<F&, Shard&>;
+    Shard& target = broker_.shard(core);
+    co_return co_await on(here_.ring(), target.ring(), [&target, &fn]() -> TaskT { co_return co_await fn(target); });
+  }
+  int core_count() const { return broker_.shard_count(); }
+
+  // Fan-out: runs body(i) -> io::Task<void> for every i in [0, n) concurrently on this core and
+  // completes when all have.
+  template <typename F>
+  io::Task<void> for_each(size_t n, F&& body) {
+    io::WaitGroup wg;
+    wg.add(static_cast<int>(n));
+    for (size_t i = 0; i < n; ++i) here_.ring().spawn(run_one(body, i, wg));
+    co_await wg.wait();
+  }
+
+  int owner_core(const TopicPartition& tp) const { return broker_.owner_of(tp.topic, tp.partition.value()); }
+  int group_core(const std::string& group_id) const;
+
+  static constexpr int kControllerCore = 0;
+
+ private:
+  template <typename F>
+  static io::Task<void> run_one(F& body, size_t i, io::WaitGroup& wg) {
+    co_await body(i);
+    wg.done();
+  }
+
+  Shard& here_;
+  Broker& broker_;
+};
+
+}  // namespace runnel::server
