@@ -50,6 +50,15 @@ io_uring_sqe* Ring::sqe() {
   return s;
 }
 
+void Ring::reserve_sqes(unsigned n) {
+  RUNNEL_ASSERT(n <= ring_.sq.ring_entries, "%u SQEs reserved in a ring of %u", n, ring_.sq.ring_entries);
+  while (io_uring_sq_space_left(&ring_) < n) {
+    int s = io_uring_submit(&ring_);
+    RUNNEL_ASSERT(s >= 0 || s == -EBUSY || s == -EAGAIN, "io_uring_submit: %s", std::strerror(-s));
+    if (s > 0) submitted_total_ += static_cast<uint64_t>(s);
+  }
+}
+
 Ring::Op Ring::read(int fd, void* buf, uint32_t len, uint64_t offset) {
   io_uring_sqe* s = sqe();
   io_uring_prep_read(s, fd, buf, len, offset);
@@ -133,6 +142,12 @@ Ring::Op Ring::mkdirat(int dirfd, const char* path, mode_t mode) {
 Ring::Op Ring::send(int fd, const void* buf, size_t len, int flags) {
   io_uring_sqe* s = sqe();
   io_uring_prep_send(s, fd, buf, len, flags);
+  return Op(s);
+}
+
+Ring::Op Ring::recv(int fd, void* buf, size_t len, int flags) {
+  io_uring_sqe* s = sqe();
+  io_uring_prep_recv(s, fd, buf, len, flags);
   return Op(s);
 }
 

@@ -47,6 +47,10 @@ class Ring {
 
   // Never returns nullptr: when the SQ is full, pending SQEs are submitted first.
   io_uring_sqe* sqe();
+  // Submits the queued SQEs early if fewer than `n` slots are free, so that the next `n` sqe()
+  // calls come from one batch. Linked SQEs (IOSQE_IO_LINK) must not be split across two
+  // submissions: the kernel would end the chain at the first one.
+  void reserve_sqes(unsigned n);
 
   // An awaitable single operation. await_resume() returns the CQE's res: >= 0 on success,
   // -errno on failure.
@@ -85,6 +89,7 @@ class Ring {
   Op renameat(int olddirfd, const char* oldpath, int newdirfd, const char* newpath);
   Op mkdirat(int dirfd, const char* path, mode_t mode);
   Op send(int fd, const void* buf, size_t len, int flags);
+  Op recv(int fd, void* buf, size_t len, int flags);
   Op sendmsg(int fd, const msghdr* msg, int flags);
   Op cancel_fd(int fd);
 
