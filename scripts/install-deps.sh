@@ -6,6 +6,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ensure_debs build-essential cmake ninja-build pkg-config \
-  liburing-dev nlohmann-json3-dev libcpp-httplib-dev prometheus-cpp-dev libgtest-dev \
+  liburing-dev nlohmann-json3-dev libcpp-httplib-dev prometheus-cpp-dev libgtest-dev libyaml-cpp-dev \
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev \
   clang libclang-rt-14-dev python3 python3-venv

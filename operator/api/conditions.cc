@@ -1,15 +1,33 @@
 #include "operator/api/conditions.h"
 
 #include <algorithm>
+#include <array>
 
 namespace runnel::api {
+namespace {
 
-Condition make_condition(std::string_view type, bool status, std::string reason,
+// Indexed by the enums' values.
+constexpr std::array<std::string_view, 3> kTypeNames = {"Ready", "Progressing", "Degraded"};
+constexpr std::array<std::string_view, 3> kStatusNames = {"True", "False", "Unknown"};
+
+}  // namespace
+
+std::string_view to_string(ConditionType type) { return kTypeNames.at(static_cast<size_t>(type)); }
+
+std::string_view to_string(ConditionStatus status) { return kStatusNames.at(static_cast<size_t>(status)); }
+
+ConditionStatus condition_status_from_string(std::string_view s) {
+  if (s == to_string(ConditionStatus::kTrue)) return ConditionStatus::kTrue;
+  if (s == to_string(ConditionStatus::kFalse)) return ConditionStatus::kFalse;
+  return ConditionStatus::kUnknown;
+}
+
+Condition make_condition(ConditionType type, bool status, std::string_view reason,
                          std::string message, int64_t observed_generation) {
   Condition c;
-  c.type = std::string(type);
-  c.status = status ? "True" : "False";
-  c.reason = std::move(reason);
+  c.type = std::string(to_string(type));
+  c.status = status ? ConditionStatus::kTrue : ConditionStatus::kFalse;
+  c.reason = std::string(reason);
   c.message = std::move(message);
   c.observed_generation = observed_generation;
   return c;
@@ -31,21 +49,21 @@ bool set_condition(std::vector<Condition>& conditions, Condition c, std::string_
   return true;
 }
 
-const Condition* find_condition(const std::vector<Condition>& conditions, std::string_view type) {
+const Condition* find_condition(const std::vector<Condition>& conditions, ConditionType type) {
   for (const auto& c : conditions) {
-    if (c.type == type) return &c;
+    if (c.is(type)) return &c;
   }
   return nullptr;
 }
 
-bool condition_is_true(const std::vector<Condition>& conditions, std::string_view type) {
+bool condition_is_true(const std::vector<Condition>& conditions, ConditionType type) {
   const Condition* c = find_condition(conditions, type);
   return c != nullptr && c->is_true();
 }
 
 Json to_json(const Condition& c) {
   Json j = {{"type", c.type},
-            {"status", c.status},
+            {"status", to_string(c.status)},
             {"reason", c.reason},
             {"message", c.message},
             {"lastTransitionTime", c.last_transition_time}};
@@ -56,7 +74,7 @@ Json to_json(const Condition& c) {
 Condition condition_from_json(const Json& j) {
   Condition c;
   c.type = j.value("type", "");
-  c.status = j.value("status", "");
+  c.status = condition_status_from_string(j.value("status", ""));
   c.reason = j.value("reason", "");
   c.message = j.value("message", "");
   c.observed_generation = j.value("observedGeneration", int64_t{0});

@@ -17,6 +17,7 @@
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 
+#include "broker/log/log.h"
 #include "operator/app/controllers.h"
 #include "operator/app/flags.h"
 #include "operator/app/health_server.h"
@@ -42,17 +43,17 @@ constexpr int kLostLeadership = 3;
 int run(const operator_app::Flags& flags) {
   kube::ConfigLoad cfg = kube::load_config(flags.kubeconfig);
   if (!cfg.ok()) {
-    std::fprintf(stderr, "runnel-operator: %s\n", cfg.error.c_str());
+    RUNNEL_LOG(error, "%s", cfg.error.c_str());
     return 1;
   }
   std::string error;
   auto api = kube::HttpApi::create(cfg.config, {}, &error);
   if (!api) {
-    std::fprintf(stderr, "runnel-operator: %s\n", error.c_str());
+    RUNNEL_LOG(error, "%s", error.c_str());
     return 1;
   }
-  std::fprintf(stderr, "runnel-operator %s: API server %s (%s)\n", RUNNEL_VERSION,
-               cfg.config.server.c_str(), cfg.config.origin.c_str());
+  RUNNEL_LOG(info, "runnel-operator %s: API server %s (%s)", RUNNEL_VERSION,
+             cfg.config.server.c_str(), cfg.config.origin.c_str());
 
   kube::OperatorMetrics metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -63,8 +64,8 @@ int run(const operator_app::Flags& flags) {
       exposer = std::make_unique<prometheus::Exposer>(bind.host + ":" + std::to_string(bind.port));
       exposer->RegisterCollectable(metrics.registry());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "runnel-operator: metrics on %s: %s\n",
-                   flags.metrics_bind_address.c_str(), e.what());
+      RUNNEL_LOG(error, "metrics on %s: %s",
+                 flags.metrics_bind_address.c_str(), e.what());
       return 1;
     }
   }
@@ -88,8 +89,8 @@ int run(const operator_app::Flags& flags) {
                                     [&] { return manager.caches_synced(); });
   operator_app::parse_bind_address(flags.health_probe_bind_address, &bind);
   if (bind.port > 0 && !health.start(bind.host, bind.port)) {
-    std::fprintf(stderr, "runnel-operator: cannot bind health probes to %s\n",
-                 flags.health_probe_bind_address.c_str());
+    RUNNEL_LOG(error, "cannot bind health probes to %s",
+               flags.health_probe_bind_address.c_str());
     return 1;
   }
 
@@ -103,11 +104,11 @@ int run(const operator_app::Flags& flags) {
     timespec tick{0, 200 * 1000 * 1000};
     int sig = sigtimedwait(&signals, nullptr, &tick);
     if (sig == SIGTERM || sig == SIGINT) {
-      std::fprintf(stderr, "runnel-operator: signal %d, stopping\n", sig);
+      RUNNEL_LOG(info, "signal %d, stopping", sig);
       break;
     }
     if (g_lost_leadership) {
-      std::fprintf(stderr, "runnel-operator: lost leadership, starting over as a candidate\n");
+      RUNNEL_LOG(warn, "lost leadership, starting over as a candidate");
       code = kLostLeadership;
       break;
     }

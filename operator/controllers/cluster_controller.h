@@ -1,17 +1,20 @@
 #pragma once
 // The RunnelCluster controller.
 //
-// One reconcile, level-triggered and idempotent:
-//   1. read the cluster from its store (gone or being deleted: nothing to do, the children go with
-//      it through their ownerReferences);
-//   2. build the desired children with the pure builders of operator/resources and server-side
-//      apply them in order (ConfigMap, Services, StatefulSet, PodDisruptionBudget), stopping at the
-//      first failure so pods never point at a config that was not written;
-//   3. read the broker pods and, when some run an old config hash or StatefulSet revision, delete at
-//      most one of them (see cluster_roll.h);
-//   4. compute the status (cluster_status.h) and apply it when it changed.
-// It requeues every few seconds while a roll or scale is under way and every `resync` otherwise,
-// so drift is corrected even without events.
+// One reconcile, level-triggered and idempotent. After reading the cluster from its store (gone or
+// being deleted: nothing to do, the children go with it through their ownerReferences), it runs
+// three steps in a fixed order, the way Strimzi's KafkaReconciler chains its reconcile steps:
+//   children  build the desired children with the pure builders of operator/resources and
+//             server-side apply them in order (ConfigMap, Services, StatefulSet,
+//             PodDisruptionBudget), stopping at the first failure so pods never point at a config
+//             that was not written; an invalid spec.config applies nothing;
+//   roll      when some broker pods run an old config hash or StatefulSet revision, delete at most
+//             one of them (see cluster_roll.h); skipped when the children step failed;
+//   status    compute the status (cluster_status.h) and apply it when it changed; always runs,
+//             so a failure of an earlier step is visible on the resource.
+// Each step returns a kube::ReconcileResult and the controller folds them (kube::fold): the first
+// failure wins, otherwise the soonest requeue. That requeues every few seconds while a roll or
+// scale is under way and every `resync` otherwise, so drift is corrected even without events.
 //
 // Thread safety: reconcile may run on several worker threads for different keys at once; the only
 // mutable state (the pod deleted last per cluster) is guarded by a mutex.
@@ -56,8 +59,13 @@ class ClusterController final : public kube::Reconciler {
   kube::ReconcileResult reconcile(const kube::ObjectKey& key) override;
 
  private:
-  struct Applied;
-  Applied apply_children(const api::RunnelCluster& c, const kube::Json& object);
+  // What one reconcile has learnt so far, handed from step to step.
+  struct Pass;
+  kube::ReconcileResult reconcile_children(Pass& pass);
+  kube::ReconcileResult reconcile_roll(Pass& pass);
+  kube::ReconcileResult reconcile_status(Pass& pass);
+  // Deletes the pod `pass.plan` names; on failure the plan turns into a wait that says why.
+  kube::ReconcileResult restart_pod(Pass& pass);
   std::string last_deleted(const kube::ObjectKey& key);
   void remember_deleted(const kube::ObjectKey& key, std::string uid);
 

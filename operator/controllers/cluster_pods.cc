@@ -69,10 +69,11 @@ BrokerPod broker_pod(const kube::Json& pod) {
   p.failing_reason = failing_reason(status);
   std::string ready_since;
   if (auto conds = status.find("conditions"); conds != status.end() && conds->is_array()) {
-    for (const auto& c : *conds) {
-      if (c.value("type", "") != "Ready") continue;
-      p.ready = c.value("status", "") == "True";
-      ready_since = c.value("lastTransitionTime", "");
+    // PodCondition has the fields of metav1.Condition that matter here.
+    for (const api::Condition& c : api::conditions_from_json(*conds)) {
+      if (!c.is(api::kReady)) continue;
+      p.ready = c.is_true();
+      ready_since = c.last_transition_time;
     }
   }
   if (!p.ready) {

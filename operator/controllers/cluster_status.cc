@@ -10,18 +10,18 @@ using api::make_condition;
 std::string count_of(int n, int of) { return std::to_string(n) + "/" + std::to_string(of); }
 
 // A broker that needs a person: the first failing or long-unready wanted pod.
-std::optional<std::pair<std::string, std::string>> failing_broker(const api::RunnelCluster& c,
+std::optional<std::pair<ClusterReason, std::string>> failing_broker(const api::RunnelCluster& c,
                                                                    const std::vector<BrokerPod>& pods,
                                                                    const StatusInput& in) {
   for (const auto& p : pods) {
     if (p.ordinal >= c.spec.replicas) continue;
     if (!p.failing_reason.empty()) {
-      return std::pair{std::string("BrokerFailing"), "pod " + p.name + ": " + p.failing_reason};
+      return std::pair{ClusterReason::kBrokerFailing, "pod " + p.name + ": " + p.failing_reason};
     }
     if (!p.ready && !p.deleting && p.not_ready_since &&
         in.now - *p.not_ready_since > in.not_ready_degraded_after) {
       auto minutes = std::chrono::duration_cast<std::chrono::minutes>(in.now - *p.not_ready_since);
-      return std::pair{std::string("BrokerNotReady"),
+      return std::pair{ClusterReason::kBrokerNotReady,
                        "pod " + p.name + " has not been ready for " + std::to_string(minutes.count()) +
                            " minutes"};
     }
@@ -67,48 +67,48 @@ api::RunnelClusterStatus compute_status(const api::RunnelCluster& c,
   // The StatefulSet controller has not yet observed the latest template: whether pods are current
   // is unknown until it has.
   const bool updating = stale == 0 && in.roll.action == RollPlan::Action::wait;
-  const bool ready = all_ready && stale == 0 && !updating && !in.apply_error;
+  const bool ready = all_ready && stale == 0 && !updating && !in.children_error;
   const std::string ready_msg = count_of(ready_wanted, wanted) + " brokers ready";
-  std::string now = api::format_time(in.now);
+  const std::string now = api::format_time(in.now);
+
+  auto set = [&](api::ConditionType type, bool status, ClusterReason reason, std::string message) {
+    api::set_condition(s.conditions, make_condition(type, status, to_string(reason), std::move(message), gen),
+                       now);
+  };
+  const std::optional<ChildrenError>& error = in.children_error;
 
   if (ready) {
-    api::set_condition(s.conditions, make_condition(api::kReady, true, "AllBrokersReady", ready_msg, gen), now);
+    set(api::kReady, true, ClusterReason::kAllBrokersReady, ready_msg);
   } else {
-    std::string reason = in.apply_error ? in.apply_error_reason
-                         : stale > 0    ? "RollingRestart"
-                         : updating     ? "Updating"
-                                        : "BrokersNotReady";
-    api::set_condition(s.conditions, make_condition(api::kReady, false, reason, ready_msg, gen), now);
+    ClusterReason reason = error       ? error->reason
+                           : stale > 0 ? ClusterReason::kRollingRestart
+                           : updating  ? ClusterReason::kUpdating
+                                       : ClusterReason::kBrokersNotReady;
+    set(api::kReady, false, reason, ready_msg);
   }
 
   if (stale > 0) {
     std::string msg = "restarting brokers one at a time: " + std::to_string(stale) + " of " +
                       std::to_string(wanted) + " still to restart";
     if (in.roll.action == RollPlan::Action::wait) msg += " (" + in.roll.reason + ")";
-    api::set_condition(s.conditions, make_condition(api::kProgressing, true, "RollingRestart", msg, gen), now);
+    set(api::kProgressing, true, ClusterReason::kRollingRestart, msg);
   } else if (updating) {
-    api::set_condition(s.conditions,
-                       make_condition(api::kProgressing, true, "Updating", in.roll.reason, gen), now);
+    set(api::kProgressing, true, ClusterReason::kUpdating, in.roll.reason);
   } else if (scaling) {
-    std::string msg = "scaling to " + std::to_string(wanted) + " brokers, " +
-                      std::to_string(pods.size()) + " pods exist";
-    api::set_condition(s.conditions, make_condition(api::kProgressing, true, "Scaling", msg, gen), now);
+    set(api::kProgressing, true, ClusterReason::kScaling,
+        "scaling to " + std::to_string(wanted) + " brokers, " + std::to_string(pods.size()) + " pods exist");
   } else if (!all_ready) {
-    api::set_condition(s.conditions,
-                       make_condition(api::kProgressing, true, "BrokersStarting", ready_msg, gen), now);
+    set(api::kProgressing, true, ClusterReason::kBrokersStarting, ready_msg);
   } else {
-    api::set_condition(s.conditions,
-                       make_condition(api::kProgressing, false, "Stable", "no changes in progress", gen), now);
+    set(api::kProgressing, false, ClusterReason::kStable, "no changes in progress");
   }
 
-  if (in.apply_error) {
-    api::set_condition(s.conditions, make_condition(api::kDegraded, true, in.apply_error_reason, *in.apply_error, gen), now);
+  if (error) {
+    set(api::kDegraded, true, error->reason, error->message);
   } else if (auto failing = failing_broker(c, pods, in)) {
-    api::set_condition(s.conditions,
-                       make_condition(api::kDegraded, true, failing->first, failing->second, gen), now);
+    set(api::kDegraded, true, failing->first, failing->second);
   } else {
-    api::set_condition(s.conditions,
-                       make_condition(api::kDegraded, false, "AsExpected", "no broker is failing", gen), now);
+    set(api::kDegraded, false, ClusterReason::kAsExpected, "no broker is failing");
   }
   return s;
 }

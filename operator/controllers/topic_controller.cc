@@ -46,8 +46,8 @@ ReconcileResult TopicController::reconcile(const kube::ObjectKey& key) {
     api::RunnelTopic minimal;
     minimal.metadata = api::meta_from_json(raw->value("metadata", Json::object()));
     if (minimal.metadata.deleting()) return release_finalizer(*raw, minimal);
-    events_.record(*raw, EventType::kWarning, topic_reason::kInvalidSpec, parsed.error);
-    return not_ready(*raw, minimal, topic_reason::kInvalidSpec, parsed.error, ReconcileResult::done());
+    events_.record(*raw, EventType::kWarning, to_string(TopicReason::kInvalidSpec), parsed.error);
+    return not_ready(*raw, minimal, TopicReason::kInvalidSpec, parsed.error, ReconcileResult::done());
   }
   const api::RunnelTopic& topic = *parsed.value;
   if (topic.metadata.deleting()) return reconcile_deletion(*raw, topic);
@@ -59,16 +59,16 @@ ReconcileResult TopicController::reconcile(const kube::ObjectKey& key) {
   if (!cluster) {
     std::string message = "RunnelCluster '" + topic.spec.cluster_ref + "' does not exist in namespace '" +
                           topic.metadata.ns + "' (or is being deleted)";
-    events_.record(*raw, EventType::kWarning, topic_reason::kClusterNotFound, message);
-    return not_ready(*raw, topic, topic_reason::kClusterNotFound, message,
+    events_.record(*raw, EventType::kWarning, to_string(TopicReason::kClusterNotFound), message);
+    return not_ready(*raw, topic, TopicReason::kClusterNotFound, message,
                      ReconcileResult::after(options_.cluster_missing_retry));
   }
   auto admin = admin_factory_(*cluster);
   if (!admin.ok()) {
     std::string message = "cannot reach the brokers of RunnelCluster '" + topic.spec.cluster_ref +
                           "': " + admin.error().describe();
-    events_.record(*raw, EventType::kWarning, topic_reason::kBrokerUnreachable, message);
-    return not_ready(*raw, topic, topic_reason::kBrokerUnreachable, message,
+    events_.record(*raw, EventType::kWarning, to_string(TopicReason::kBrokerUnreachable), message);
+    return not_ready(*raw, topic, TopicReason::kBrokerUnreachable, message,
                      ReconcileResult::failed(message));
   }
   return finish(*raw, topic, sync_with_brokers(*raw, topic, *admin.value()));
@@ -123,11 +123,11 @@ bool TopicController::set_managed_keys(const api::RunnelTopic& topic, const std:
   return true;
 }
 
-ReconcileResult TopicController::not_ready(const Json& raw, const api::RunnelTopic& topic, std::string reason,
+ReconcileResult TopicController::not_ready(const Json& raw, const api::RunnelTopic& topic, TopicReason reason,
                                            std::string message, ReconcileResult result) {
   SyncResult out;
   out.ready = false;
-  out.reason = std::move(reason);
+  out.reason = reason;
   out.message = std::move(message);
   // Keep what was last observed in the brokers: not knowing now does not make it untrue.
   out.topic_id = topic.status.topic_id;
@@ -144,7 +144,7 @@ ReconcileResult TopicController::finish(const Json& raw, const api::RunnelTopic&
   status.partitions = out.partitions;
   status.config = out.config;
   api::set_condition(status.conditions,
-                     api::make_condition(api::kReady, out.ready, out.reason, out.message,
+                     api::make_condition(api::kReady, out.ready, to_string(out.reason), out.message,
                                          topic.metadata.generation),
                      api::format_time(api::Clock::now()));
   const Json next = api::to_json(status);

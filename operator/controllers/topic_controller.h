@@ -28,32 +28,13 @@
 
 #include "operator/api/runnel_topic.h"
 #include "operator/controllers/events.h"
+#include "operator/controllers/reasons.h"
 #include "operator/controllers/topic_cluster_link.h"
 #include "operator/kube/reconciler.h"
 
 namespace runnel::controllers {
 
 inline constexpr const char* kTopicFinalizer = "runnel.dev/topic";
-
-// Condition reasons (Ready) and event reasons.
-namespace topic_reason {
-inline constexpr const char* kReady = "TopicReady";
-inline constexpr const char* kInvalidSpec = "InvalidSpec";
-inline constexpr const char* kClusterNotFound = "ClusterNotFound";
-inline constexpr const char* kBrokerUnreachable = "BrokerUnreachable";
-inline constexpr const char* kPartitionDecreaseNotSupported = "PartitionDecreaseNotSupported";
-inline constexpr const char* kCreateFailed = "CreateFailed";
-inline constexpr const char* kPartitionsFailed = "PartitionsFailed";
-inline constexpr const char* kConfigFailed = "ConfigFailed";
-inline constexpr const char* kTopicError = "TopicError";
-inline constexpr const char* kDeleteFailed = "DeleteFailed";
-// Events only.
-inline constexpr const char* kCreated = "Created";
-inline constexpr const char* kPartitionsIncreased = "PartitionsIncreased";
-inline constexpr const char* kConfigUpdated = "ConfigUpdated";
-inline constexpr const char* kDeleted = "Deleted";
-inline constexpr const char* kFinalizerReleased = "FinalizerReleased";
-}  // namespace topic_reason
 
 struct TopicControllerOptions {
   // Periodic drift correction, even when all is well.
@@ -81,7 +62,7 @@ class TopicController final : public kube::Reconciler {
   // What reconciling against the brokers found, for status.
   struct SyncResult {
     bool ready = false;
-    std::string reason;
+    TopicReason reason = TopicReason::kTopicReady;
     std::string message;
     std::string topic_id;
     int32_t partitions = 0;
@@ -102,7 +83,7 @@ class TopicController final : public kube::Reconciler {
   // Writes status (unless unchanged) and returns `out.result`.
   kube::ReconcileResult finish(const kube::Json& raw, const api::RunnelTopic& topic, SyncResult out);
   kube::ReconcileResult not_ready(const kube::Json& raw, const api::RunnelTopic& topic,
-                                  std::string reason, std::string message,
+                                  TopicReason reason, std::string message,
                                   kube::ReconcileResult result);
   std::optional<kube::Json> live_cluster(const api::RunnelTopic& topic) const;
 

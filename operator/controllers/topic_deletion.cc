@@ -18,7 +18,7 @@ ReconcileResult TopicController::reconcile_deletion(const Json& raw, const api::
   if (!cluster) {
     // The brokers are gone with their cluster (or going): holding the finalizer would only hang
     // the deletion, e.g. of the whole namespace.
-    events_.record(raw, EventType::kNormal, topic_reason::kFinalizerReleased,
+    events_.record(raw, EventType::kNormal, to_string(TopicReason::kFinalizerReleased),
                   "RunnelCluster '" + topic.spec.cluster_ref + "' is gone; topic '" + name +
                       "' is not deleted from any broker");
     return release_finalizer(raw, topic);
@@ -26,25 +26,25 @@ ReconcileResult TopicController::reconcile_deletion(const Json& raw, const api::
   auto admin = admin_factory_(*cluster);
   if (!admin.ok()) {
     std::string message = "cannot delete topic '" + name + "': brokers unreachable: " + admin.error().describe();
-    events_.record(raw, EventType::kWarning, topic_reason::kBrokerUnreachable, message);
+    events_.record(raw, EventType::kWarning, to_string(TopicReason::kBrokerUnreachable), message);
     return ReconcileResult::failed(message);
   }
   auto deleted = admin.value()->delete_topics({name});
   if (!deleted.ok()) {
     std::string message = "cannot delete topic '" + name + "': " + deleted.error().describe();
-    events_.record(raw, EventType::kWarning, topic_reason::kDeleteFailed, message);
+    events_.record(raw, EventType::kWarning, to_string(TopicReason::kDeleteFailed), message);
     return ReconcileResult::failed(message);
   }
   for (const auto& r : deleted.value()) {
     if (r.name != name) continue;
     if (r.ok()) {
-      events_.record(raw, EventType::kNormal, topic_reason::kDeleted, "Deleted topic '" + name + "'");
+      events_.record(raw, EventType::kNormal, to_string(TopicReason::kDeleted), "Deleted topic '" + name + "'");
     } else if (r.error != ErrorCode::unknown_topic_or_partition) {
       // Already gone is success; anything else (e.g. TOPIC_DELETION_DISABLED) must be retried
       // or fixed by a person, so the finalizer stays.
       std::string message = "cannot delete topic '" + name + "': " + std::string(error_name(r.error)) +
                             (r.message.empty() ? "" : ": " + r.message);
-      events_.record(raw, EventType::kWarning, topic_reason::kDeleteFailed, message);
+      events_.record(raw, EventType::kWarning, to_string(TopicReason::kDeleteFailed), message);
       return ReconcileResult::failed(message);
     }
   }

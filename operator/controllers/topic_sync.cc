@@ -15,10 +15,10 @@ namespace {
 // Keeps the first problem found: later steps still run (a refused partition decrease does not
 // stop config changes) but do not hide it.
 template <class Result>
-void degrade(Result& out, std::string reason, std::string message, ReconcileResult result) {
+void degrade(Result& out, TopicReason reason, std::string message, ReconcileResult result) {
   if (!out.ready) return;
   out.ready = false;
-  out.reason = std::move(reason);
+  out.reason = reason;
   out.message = std::move(message);
   out.result = std::move(result);
 }
@@ -27,7 +27,7 @@ void degrade(Result& out, std::string reason, std::string message, ReconcileResu
 template <class Result>
 void unreachable(Result& out, const std::string& topic, const AdminError& e) {
   out.ready = false;
-  out.reason = topic_reason::kBrokerUnreachable;
+  out.reason = TopicReason::kBrokerUnreachable;
   out.message = "lost the brokers while reconciling topic '" + topic + "': " + e.describe();
   out.result = ReconcileResult::failed(out.message);
 }
@@ -50,7 +50,7 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
                                                                operator_admin::AdminClient& admin) {
   SyncResult out;
   out.ready = true;
-  out.reason = topic_reason::kReady;
+  out.reason = TopicReason::kTopicReady;
   out.result = ReconcileResult::after(options_.resync);
   out.topic_id = topic.status.topic_id;
   out.partitions = topic.status.partitions;
@@ -61,7 +61,7 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
   auto described = admin.describe_topics({name});
   if (!described.ok()) {
     if (described.error().is_transport()) unreachable(out, name, described.error());
-    else degrade(out, topic_reason::kTopicError, "cannot describe topic '" + name + "': " + described.error().describe(),
+    else degrade(out, TopicReason::kTopicError, "cannot describe topic '" + name + "': " + described.error().describe(),
                  ReconcileResult::failed(described.error().describe()));
     return out;
   }
@@ -79,30 +79,30 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
         unreachable(out, name, e);
       } else if (e.is(ErrorCode::topic_already_exists)) {
         // Created by someone else between describe and create: adopt it on the next pass.
-        degrade(out, topic_reason::kCreateFailed, e.describe(), ReconcileResult::after(std::chrono::seconds(1)));
+        degrade(out, TopicReason::kCreateFailed, e.describe(), ReconcileResult::after(std::chrono::seconds(1)));
       } else if (e.is(ErrorCode::invalid_replication_factor)) {
         // Usually transient: brokers of a starting cluster are still registering. Retry with the
         // queue's backoff rather than waiting for the next resync.
         std::string message = "cannot create topic '" + name + "' yet: " + e.describe();
-        events_.record(raw, EventType::kWarning, topic_reason::kCreateFailed, message);
-        degrade(out, topic_reason::kCreateFailed, message, ReconcileResult::failed(message));
+        events_.record(raw, EventType::kWarning, to_string(TopicReason::kCreateFailed), message);
+        degrade(out, TopicReason::kCreateFailed, message, ReconcileResult::failed(message));
       } else {
         // The spec (name, replication factor, a config) is wrong: retrying will not help until
         // the resource changes, which re-queues it anyway; the resync still retries.
         std::string message = "cannot create topic '" + name + "': " + e.describe();
-        events_.record(raw, EventType::kWarning, topic_reason::kCreateFailed, message);
-        degrade(out, topic_reason::kCreateFailed, message, ReconcileResult::after(options_.resync));
+        events_.record(raw, EventType::kWarning, to_string(TopicReason::kCreateFailed), message);
+        degrade(out, TopicReason::kCreateFailed, message, ReconcileResult::after(options_.resync));
       }
       return out;
     }
     current = created.value();
-    events_.record(raw, EventType::kNormal, topic_reason::kCreated,
+    events_.record(raw, EventType::kNormal, to_string(TopicReason::kCreated),
                   "Created topic '" + name + "' with " + std::to_string(current.partitions) +
                       " partition(s), replication factor " + std::to_string(current.replication_factor));
   } else if (current.error != ErrorCode::none) {
     std::string message = "topic '" + name + "': " + std::string(error_name(current.error));
-    events_.record(raw, EventType::kWarning, topic_reason::kTopicError, message);
-    degrade(out, topic_reason::kTopicError, message, ReconcileResult::after(options_.resync));
+    events_.record(raw, EventType::kWarning, to_string(TopicReason::kTopicError), message);
+    degrade(out, TopicReason::kTopicError, message, ReconcileResult::after(options_.resync));
     return out;
   }
   out.topic_id = current.topic_id.is_zero() ? out.topic_id : current.topic_id.to_base64();
@@ -111,7 +111,7 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
   if (spec.partitions > current.partitions) {
     auto grown = admin.create_partitions(name, spec.partitions);
     if (grown.ok()) {
-      events_.record(raw, EventType::kNormal, topic_reason::kPartitionsIncreased,
+      events_.record(raw, EventType::kNormal, to_string(TopicReason::kPartitionsIncreased),
                     "Increased partitions of topic '" + name + "' from " + std::to_string(current.partitions) +
                         " to " + std::to_string(spec.partitions));
       out.partitions = spec.partitions;
@@ -121,8 +121,8 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
     } else {
       std::string message = "cannot increase partitions of topic '" + name + "' to " +
                             std::to_string(spec.partitions) + ": " + grown.error().describe();
-      events_.record(raw, EventType::kWarning, topic_reason::kPartitionsFailed, message);
-      degrade(out, topic_reason::kPartitionsFailed, message, ReconcileResult::failed(message));
+      events_.record(raw, EventType::kWarning, to_string(TopicReason::kPartitionsFailed), message);
+      degrade(out, TopicReason::kPartitionsFailed, message, ReconcileResult::failed(message));
     }
   } else if (spec.partitions < current.partitions) {
     std::string message = "spec.partitions is " + std::to_string(spec.partitions) + " but topic '" + name +
@@ -130,8 +130,8 @@ TopicController::SyncResult TopicController::sync_with_brokers(const Json& raw, 
                           " partitions: Kafka cannot remove partitions (records are keyed to them), so the "
                           "topic is left as is. Set spec.partitions to at least " +
                           std::to_string(current.partitions) + ", or delete and recreate the topic.";
-    events_.record(raw, EventType::kWarning, topic_reason::kPartitionDecreaseNotSupported, message);
-    degrade(out, topic_reason::kPartitionDecreaseNotSupported, message, ReconcileResult::after(options_.resync));
+    events_.record(raw, EventType::kWarning, to_string(TopicReason::kPartitionDecreaseNotSupported), message);
+    degrade(out, TopicReason::kPartitionDecreaseNotSupported, message, ReconcileResult::after(options_.resync));
   }
 
   sync_configs(raw, topic, admin, out);
@@ -145,7 +145,7 @@ bool TopicController::sync_configs(const Json& raw, const api::RunnelTopic& topi
   auto current = admin.describe_configs(name);
   if (!current.ok()) {
     if (current.error().is_transport()) unreachable(out, name, current.error());
-    else degrade(out, topic_reason::kConfigFailed, "cannot describe configs of topic '" + name + "': " + current.error().describe(),
+    else degrade(out, TopicReason::kConfigFailed, "cannot describe configs of topic '" + name + "': " + current.error().describe(),
                  ReconcileResult::failed(current.error().describe()));
     return false;
   }
@@ -159,13 +159,13 @@ bool TopicController::sync_configs(const Json& raw, const api::RunnelTopic& topi
       } else {
         std::string message = "cannot change configs of topic '" + name + "' (" + describe_ops(ops) +
                               "): " + altered.error().describe();
-        events_.record(raw, EventType::kWarning, topic_reason::kConfigFailed, message);
-        degrade(out, topic_reason::kConfigFailed, message, ReconcileResult::after(options_.resync));
+        events_.record(raw, EventType::kWarning, to_string(TopicReason::kConfigFailed), message);
+        degrade(out, TopicReason::kConfigFailed, message, ReconcileResult::after(options_.resync));
       }
       out.config = observed_config(desired, current.value());
       return false;  // the annotation keeps the union: removed keys are still ours to delete
     }
-    events_.record(raw, EventType::kNormal, topic_reason::kConfigUpdated,
+    events_.record(raw, EventType::kNormal, to_string(TopicReason::kConfigUpdated),
                   "Topic '" + name + "': " + describe_ops(ops));
     current = admin.describe_configs(name);
     if (!current.ok()) {
@@ -183,7 +183,7 @@ bool TopicController::sync_configs(const Json& raw, const api::RunnelTopic& topi
   if (on_object != wanted) {
     std::string error;
     if (!set_managed_keys(topic, format_managed_keys(wanted), error)) {
-      degrade(out, topic_reason::kConfigFailed, error, ReconcileResult::failed(error));
+      degrade(out, TopicReason::kConfigFailed, error, ReconcileResult::failed(error));
       return false;
     }
   }

@@ -2,9 +2,11 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
-#include "operator/kube/yaml_lite.h"
+#include "operator/kube/base64.h"
+#include "operator/kube/yaml.h"
 
 namespace runnel::kube {
 namespace {
@@ -47,10 +49,9 @@ std::string pem(const Json& obj, const std::string& key, std::string_view base_d
                 std::string* error) {
   std::string data = str(obj, (key + "-data").c_str());
   if (!data.empty()) {
-    bool ok = false;
-    std::string out = base64_decode(data, &ok);
-    if (!ok) *error = key + "-data is not valid base64";
-    return out;
+    std::optional<std::string> out = base64_decode(data);
+    if (!out) *error = key + "-data is not valid base64";
+    return out.value_or(std::string());
   }
   std::string path = str(obj, key.c_str());
   if (path.empty()) return {};
@@ -61,39 +62,9 @@ std::string pem(const Json& obj, const std::string& key, std::string_view base_d
 
 }  // namespace
 
-std::string base64_decode(std::string_view in, bool* ok) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned acc = 0;
-  int bits = 0;
-  *ok = true;
-  for (char c : in) {
-    if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    int v = value(c);
-    if (v < 0) {
-      *ok = false;
-      return {};
-    }
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 ConfigLoad parse_kubeconfig(std::string_view text, std::string_view base_dir,
                             std::string_view context) {
-  YamlParse parsed = parse_yaml_lite(text);
+  YamlParse parsed = parse_yaml(text);
   if (!parsed.ok()) return {{}, "kubeconfig: " + parsed.error};
   const Json& doc = parsed.doc;
   if (!doc.is_object()) return {{}, "kubeconfig: not a mapping"};

@@ -30,7 +30,7 @@ struct ConfigLoad {
   bool ok() const { return error.empty(); }
 };
 
-// Parses kubeconfig text (YAML subset or JSON). Relative file paths resolve against `base_dir`.
+// Parses kubeconfig text (YAML or JSON). Relative file paths resolve against `base_dir`.
 // `context` empty means current-context.
 ConfigLoad parse_kubeconfig(std::string_view text, std::string_view base_dir,
                             std::string_view context = {});
@@ -42,7 +42,5 @@ ConfigLoad load_in_cluster(std::string sa_dir = {});
 
 // The operator's rule: an explicit path, else $KUBECONFIG (first entry), else in-cluster.
 ConfigLoad load_config(const std::string& kubeconfig_flag);
-
-std::string base64_decode(std::string_view in, bool* ok);
 
 }  // namespace runnel::kube

@@ -1,8 +1,9 @@
 #include "operator/kube/event_recorder.h"
 
 #include <chrono>
-#include <cstdio>
 #include <ctime>
+
+#include "broker/log/log.h"
 
 namespace runnel::kube {
 namespace {
@@ -24,25 +25,6 @@ std::string rfc3339_now() {
 }
 
 }  // namespace
-
-void FakeEventRecorder::record(const Json& object, EventType type, const std::string& reason,
-                               const std::string& message) {
-  std::lock_guard lock(mu_);
-  events_.push_back({object.value("kind", ""), meta(object, "namespace"), meta(object, "name"),
-                     type, reason, message});
-}
-
-std::vector<FakeEventRecorder::Recorded> FakeEventRecorder::events() const {
-  std::lock_guard lock(mu_);
-  return events_;
-}
-
-bool FakeEventRecorder::has(const std::string& reason) const {
-  std::lock_guard lock(mu_);
-  for (const auto& e : events_)
-    if (e.reason == reason) return true;
-  return false;
-}
 
 ApiEventRecorder::ApiEventRecorder(Api& api, std::string component)
     : api_(api), component_(std::move(component)) {}
@@ -75,8 +57,9 @@ Json ApiEventRecorder::build_event(const Json& object, EventType type, const std
           {"count", 1}};
 }
 
-void ApiEventRecorder::record(const Json& object, EventType type, const std::string& reason,
+void ApiEventRecorder::record(const Json& object, EventType type, std::string_view reason_text,
                               const std::string& message) {
+  const std::string reason(reason_text);
   std::string now = rfc3339_now();
   std::string key = object.value("kind", "") + "/" + meta(object, "namespace") + "/" +
                     meta(object, "name") + "/" + meta(object, "uid") + "/" + type_name(type) +
@@ -95,8 +78,8 @@ void ApiEventRecorder::record(const Json& object, EventType type, const std::str
   Json ev = build_event(object, type, reason, message, now);
   Result r = api_.create(types::kEvent, ev);
   if (!r.ok()) {
-    std::fprintf(stderr, "event %s %s: %s\n", reason.c_str(), meta(object, "name").c_str(),
-                 r.message.c_str());
+    RUNNEL_LOG(warn, "cannot record event %s %s: %s", reason.c_str(), meta(object, "name").c_str(),
+               r.message.c_str());
     return;
   }
   if (seen_.size() > 4096) seen_.clear();  // bounded memory; the worst case is a new Event

@@ -1,9 +1,9 @@
 #include "operator/kube/informer.h"
 
-#include <cstdio>
 #include <map>
 #include <random>
 
+#include "broker/log/log.h"
 #include "operator/kube/http_api.h"
 
 namespace runnel::kube {
@@ -105,8 +105,8 @@ void Informer::run() {
 bool Informer::relist() {
   Result r = api_.list(type_, ns_, options_.selectors);
   if (!r.ok()) {
-    std::fprintf(stderr, "informer %s: list failed: %d %s\n", type_.plural.c_str(), r.status,
-                 r.message.c_str());
+    RUNNEL_LOG(warn, "informer %s: list failed: %d %s", type_.plural.c_str(), r.status,
+               r.message.c_str());
     return false;
   }
   ++lists_;
@@ -140,26 +140,26 @@ bool Informer::relist() {
 
 void Informer::apply(const WatchEvent& ev, bool* need_relist) {
   touch();
-  if (ev.type == "ERROR") {
+  if (ev.type == WatchEventType::kError) {
     int code = ev.object.value("code", 0);
-    std::fprintf(stderr, "informer %s: watch ERROR %d %s\n", type_.plural.c_str(), code,
-                 ev.object.value("message", "").c_str());
+    RUNNEL_LOG(warn, "informer %s: watch ERROR %d %s", type_.plural.c_str(), code,
+               ev.object.value("message", "").c_str());
     if (code == 410) *need_relist = true;
     return;
   }
   std::string rv = rv_of(ev.object);
-  if (ev.type == "BOOKMARK") {
+  if (ev.type == WatchEventType::kBookmark) {
     std::lock_guard lock(mu_);
     if (!rv.empty()) rv_ = rv;
     return;
   }
-  if (ev.type == "ADDED" || ev.type == "MODIFIED") {
+  if (ev.type == WatchEventType::kAdded || ev.type == WatchEventType::kModified) {
     std::optional<Json> old = store_.upsert(ev.object);
     for (auto& h : handlers_) {
       if (old && h.on_update) h.on_update(*old, ev.object);
       if (!old && h.on_add) h.on_add(ev.object);
     }
-  } else if (ev.type == "DELETED") {
+  } else if (ev.type == WatchEventType::kDeleted) {
     store_.remove(ev.object);
     for (auto& h : handlers_)
       if (h.on_delete) h.on_delete(ev.object);
@@ -181,7 +181,7 @@ bool Informer::watch_once(bool* need_relist) {
       type_, ns_, opts,
       [&](WatchEvent&& ev) {
         apply(ev, need_relist);
-        if (ev.type == "ERROR") {
+        if (ev.type == WatchEventType::kError) {
           error_event = true;
           return false;  // the server ends the stream after an ERROR anyway
         }
@@ -192,8 +192,8 @@ bool Informer::watch_once(bool* need_relist) {
   if (r.gone()) *need_relist = true;
   if (r.ok() && !error_event) return true;
   if (!r.ok() && !canceller_.cancelled())
-    std::fprintf(stderr, "informer %s: watch ended: %d %s\n", type_.plural.c_str(), r.status,
-                 r.message.c_str());
+    RUNNEL_LOG(info, "informer %s: watch ended: %d %s", type_.plural.c_str(), r.status,
+               r.message.c_str());
   return false;
 }
 

@@ -2,9 +2,10 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
+
+#include "broker/log/log.h"
 
 namespace runnel::kube {
 namespace {
@@ -117,8 +118,8 @@ bool LeaderElector::report(const Result& r) {
   std::lock_guard lock(mu_);
   if (msg != last_error_) {
     last_error_ = msg;
-    std::fprintf(stderr, "leader election: lease %s/%s: %s\n", config_.ns.c_str(),
-                 config_.name.c_str(), msg.c_str());
+    RUNNEL_LOG(warn, "leader election: lease %s/%s: %s", config_.ns.c_str(),
+               config_.name.c_str(), msg.c_str());
   }
   return false;
 }
@@ -135,8 +136,8 @@ void LeaderElector::run() {
     if (!wait(config_.retry_period)) return;
   }
   leader_ = true;
-  std::fprintf(stderr, "leader election: %s acquired lease %s/%s\n", config_.identity.c_str(),
-               config_.ns.c_str(), config_.name.c_str());
+  RUNNEL_LOG(info, "leader election: %s acquired lease %s/%s", config_.identity.c_str(),
+             config_.ns.c_str(), config_.name.c_str());
   if (callbacks_.on_started_leading) callbacks_.on_started_leading();
   // Leader: renew; give up when renewals have failed for renew_deadline.
   auto last_renew = Clock::now();
@@ -144,8 +145,8 @@ void LeaderElector::run() {
     if (try_acquire_or_renew()) {
       last_renew = Clock::now();
     } else if (Clock::now() - last_renew >= config_.renew_deadline) {
-      std::fprintf(stderr, "leader election: %s lost lease %s/%s\n", config_.identity.c_str(),
-                   config_.ns.c_str(), config_.name.c_str());
+      RUNNEL_LOG(warn, "leader election: %s lost lease %s/%s", config_.identity.c_str(),
+                 config_.ns.c_str(), config_.name.c_str());
       leader_ = false;
       if (callbacks_.on_stopped_leading) callbacks_.on_stopped_leading();
       return;

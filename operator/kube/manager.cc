@@ -1,8 +1,8 @@
 #include "operator/kube/manager.h"
 
-#include <cstdio>
 #include <exception>
 
+#include "broker/log/log.h"
 #include "operator/kube/http_api.h"
 
 namespace runnel::kube {
@@ -148,8 +148,8 @@ void Manager::control_loop() {
 
 void Manager::start_workers() {
   for (auto& c : controllers_) {
-    std::fprintf(stderr, "manager: starting %d worker(s) for %s\n",
-                 options_.workers_per_controller, c->reconciler->name().c_str());
+    RUNNEL_LOG(info, "manager: starting %d worker(s) for %s",
+               options_.workers_per_controller, c->reconciler->name().c_str());
     for (int i = 0; i < std::max(1, options_.workers_per_controller); ++i)
       c->workers.emplace_back([this, ctl = c.get()] { worker(*ctl); });
   }
@@ -170,10 +170,10 @@ void Manager::worker(Controller& c) {
     ReconcileOutcome outcome = ReconcileOutcome::kSuccess;
     if (res.error) {
       outcome = ReconcileOutcome::kError;
-      std::fprintf(stderr, "%s %s/%s: reconcile failed (retry in %lld ms): %s\n", name.c_str(),
-                   key->ns.c_str(), key->name.c_str(),
-                   static_cast<long long>(c.queue->next_backoff(*key).count()),
-                   res.error_message.c_str());
+      RUNNEL_LOG(warn, "%s %s/%s: reconcile failed (retry in %lld ms): %s", name.c_str(),
+                 key->ns.c_str(), key->name.c_str(),
+                 static_cast<long long>(c.queue->next_backoff(*key).count()),
+                 res.error_message.c_str());
       c.queue->add_rate_limited(*key);
     } else if (res.requeue_after.count() > 0) {
       outcome = ReconcileOutcome::kRequeue;

@@ -1,4 +1,4 @@
-// The default secondary-to-primary mapping declared in reconciler.h.
+// The default secondary-to-primary mapping and the step fold declared in reconciler.h.
 #include "operator/kube/reconciler.h"
 
 namespace runnel::kube {
@@ -24,6 +24,14 @@ std::vector<ObjectKey> Reconciler::map_secondary(const ResourceType& /*type*/,
     keys.push_back({p.namespaced ? meta.value("namespace", "") : "", ref.value("name", "")});
   }
   return keys;
+}
+
+ReconcileResult fold(ReconcileResult earlier, ReconcileResult later) {
+  if (earlier.error) return earlier;
+  if (later.error) return later;
+  if (earlier.requeue_after.count() == 0) return later;
+  if (later.requeue_after.count() == 0) return earlier;
+  return later.requeue_after < earlier.requeue_after ? later : earlier;
 }
 
 }  // namespace runnel::kube

@@ -33,6 +33,10 @@ struct ReconcileResult {
   static ReconcileResult failed(std::string msg) { return {true, std::move(msg), {}}; }
 };
 
+// Combines the results of the steps of one reconcile, earlier step first: the first failure wins;
+// otherwise the soonest requeue ("done" only when every step is done).
+ReconcileResult fold(ReconcileResult earlier, ReconcileResult later);
+
 class Reconciler {
  public:
   virtual ~Reconciler() = default;

@@ -2,10 +2,32 @@
 
 #include <httplib.h>
 
+#include <utility>
+
 #include "operator/kube/http_api.h"
 #include "operator/kube/paths.h"
 
 namespace runnel::kube {
+namespace {
+
+constexpr std::pair<WatchEventType, std::string_view> kWatchEventTypes[] = {
+    {WatchEventType::kAdded, "ADDED"},       {WatchEventType::kModified, "MODIFIED"},
+    {WatchEventType::kDeleted, "DELETED"},   {WatchEventType::kBookmark, "BOOKMARK"},
+    {WatchEventType::kError, "ERROR"}};
+
+}  // namespace
+
+std::string_view to_string(WatchEventType type) {
+  for (const auto& [t, text] : kWatchEventTypes)
+    if (t == type) return text;
+  return "ERROR";
+}
+
+std::optional<WatchEventType> watch_event_type_from_string(std::string_view s) {
+  for (const auto& [t, text] : kWatchEventTypes)
+    if (text == s) return t;
+  return std::nullopt;
+}
 
 bool WatchDecoder::feed(const char* data, size_t size,
                         const std::function<bool(WatchEvent&&)>& emit) {
@@ -22,7 +44,9 @@ bool WatchDecoder::feed(const char* data, size_t size,
       error_ = "malformed watch event: " + std::string(line.substr(0, 200));
       return false;
     }
-    WatchEvent ev{j["type"].get<std::string>(), std::move(j["object"])};
+    std::optional<WatchEventType> type = watch_event_type_from_string(j["type"].get<std::string>());
+    if (!type) continue;
+    WatchEvent ev{*type, std::move(j["object"])};
     if (!emit(std::move(ev))) {
       partial_.erase(0, start);
       return false;

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "operator/kube/api.h"
 
@@ -18,8 +20,12 @@ class ClientImpl;
 
 namespace runnel::kube {
 
+enum class WatchEventType { kAdded, kModified, kDeleted, kBookmark, kError };
+std::string_view to_string(WatchEventType type);  // "ADDED", ...
+std::optional<WatchEventType> watch_event_type_from_string(std::string_view s);
+
 struct WatchEvent {
-  std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
+  WatchEventType type;
   Json object;
 };
 
@@ -31,7 +37,8 @@ struct WatchOptions {
 };
 
 // Splits a byte stream into lines and decodes each line into a WatchEvent. Chunk boundaries
-// fall anywhere, so partial lines are kept until their newline arrives.
+// fall anywhere, so partial lines are kept until their newline arrives. Events of a type this
+// client does not know are skipped.
 class WatchDecoder {
  public:
   // Returns false when `emit` asked to stop or a line is not a valid event (`error()` says which).

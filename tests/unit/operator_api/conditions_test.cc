@@ -12,7 +12,7 @@ TEST(Conditions, NewConditionGetsNow) {
   EXPECT_TRUE(set_condition(conds, make_condition(kReady, false, "Starting", "0/3", 1), "T1"));
   ASSERT_EQ(conds.size(), 1u);
   EXPECT_EQ(conds[0].last_transition_time, "T1");
-  EXPECT_EQ(conds[0].status, "False");
+  EXPECT_EQ(conds[0].status, ConditionStatus::kFalse);
 }
 
 TEST(Conditions, SameStatusKeepsTransitionTimeButUpdatesMessage) {
@@ -51,6 +51,21 @@ TEST(Conditions, JsonRoundTrip) {
   EXPECT_EQ(j[0]["status"], "True");
   EXPECT_EQ(j[0]["observedGeneration"], 4);
   EXPECT_EQ(conditions_from_json(j), conds);
+}
+
+TEST(Conditions, TypedOnOurSideTextOnTheWire) {
+  EXPECT_EQ(to_string(kProgressing), "Progressing");
+  EXPECT_EQ(condition_status_from_string("True"), ConditionStatus::kTrue);
+  EXPECT_EQ(condition_status_from_string("False"), ConditionStatus::kFalse);
+  EXPECT_EQ(condition_status_from_string("Unknown"), ConditionStatus::kUnknown);
+  EXPECT_EQ(condition_status_from_string("yes"), ConditionStatus::kUnknown);
+  // Another controller's condition type survives a round trip and is never taken for ours.
+  Json j = Json::array({{{"type", "Example.com/Synced"}, {"status", "True"}, {"reason", "R"}},
+                        {{"type", "Ready"}, {"status", "False"}, {"reason", "R"}}});
+  std::vector<Condition> conds = conditions_from_json(j);
+  EXPECT_EQ(conditions_to_json(conds)[0]["type"], "Example.com/Synced");
+  EXPECT_FALSE(condition_is_true(conds, kReady));
+  EXPECT_TRUE(find_condition(conds, kReady)->is(ConditionType::kReady));
 }
 
 TEST(Time, FormatAndParse) {

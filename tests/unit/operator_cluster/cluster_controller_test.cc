@@ -25,7 +25,7 @@ TEST_F(ClusterControllerTest, DeletingClusterTouchesNothing) {
 TEST_F(ClusterControllerTest, AppliesChildrenInOrderWithOwnerReferences) {
   clusters.put(cluster_json());
   reconcile();
-  auto applies = api.of("apply");
+  auto applies = api.calls_of("apply");
   ASSERT_EQ(applies.size(), 5u);
   std::vector<std::string> got;
   for (const auto& a : applies) {
@@ -46,7 +46,7 @@ TEST_F(ClusterControllerTest, StatusFromReadyPods) {
   kube::ReconcileResult r = reconcile();
   EXPECT_FALSE(r.error);
   EXPECT_EQ(r.requeue_after, seconds(30));
-  auto calls = api.of("apply_status");
+  auto calls = api.calls_of("apply_status");
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].kind, "RunnelCluster");
   EXPECT_EQ(calls[0].body["apiVersion"], "runnel.dev/v1alpha1");
@@ -74,7 +74,7 @@ TEST_F(ClusterControllerTest, UnchangedStatusIsNotRewritten) {
   reconcile();
   clusters.at("kafka", "demo")["status"] = last_status();
   reconcile();
-  EXPECT_EQ(api.of("apply_status").size(), 1u);
+  EXPECT_EQ(api.calls_of("apply_status").size(), 1u);
 }
 
 TEST_F(ClusterControllerTest, BrokersStartingIsProgressing) {
@@ -101,7 +101,7 @@ TEST_F(ClusterControllerTest, ApplyFailureIsDegradedAndAnError) {
   EXPECT_TRUE(r.error);
   EXPECT_NE(r.error_message.find("StatefulSet demo"), std::string::npos) << r.error_message;
   // Stops at the failure: the PDB after the StatefulSet is not applied, and nothing is rolled.
-  EXPECT_EQ(api.of("apply").size(), 4u);
+  EXPECT_EQ(api.calls_of("apply").size(), 4u);
   EXPECT_TRUE(deleted_pods().empty());
   Json s = last_status();
   EXPECT_EQ(condition(s, "Degraded")["status"], "True");
@@ -117,7 +117,7 @@ TEST_F(ClusterControllerTest, InvalidBrokerConfigIsNotAppliedOrRolled) {
   kube::ReconcileResult r = reconcile();
   EXPECT_FALSE(r.error);  // retrying cannot help; a spec edit re-queues the cluster
   EXPECT_EQ(r.requeue_after, seconds(30));
-  EXPECT_TRUE(api.of("apply").empty());
+  EXPECT_TRUE(api.calls_of("apply").empty());
   EXPECT_TRUE(deleted_pods().empty());
   Json d = condition(last_status(), "Degraded");
   EXPECT_EQ(d["status"], "True");
@@ -132,7 +132,7 @@ TEST_F(ClusterControllerTest, TransportFailureIsAnError) {
   api.apply_results["ConfigMap"] = {0, {}, "", "connection refused"};
   kube::ReconcileResult r = reconcile();
   EXPECT_TRUE(r.error);
-  EXPECT_EQ(api.of("apply").size(), 1u);
+  EXPECT_EQ(api.calls_of("apply").size(), 1u);
 }
 
 TEST_F(ClusterControllerTest, CrashLoopingBrokerIsDegraded) {
@@ -178,7 +178,7 @@ TEST_F(ClusterControllerTest, ScalingEmitsEvent) {
   clusters.put(cluster_json(5));
   reconcile();
   EXPECT_TRUE(events.has("Scaling"));
-  EXPECT_EQ(api.of("apply")[8].body["spec"]["replicas"], 5);  // second round's StatefulSet
+  EXPECT_EQ(api.calls_of("apply")[8].body["spec"]["replicas"], 5);  // second round's StatefulSet
 }
 
 TEST_F(ClusterControllerTest, InvalidSpecIsReportedNotRetried) {

@@ -19,6 +19,27 @@ class RollTest : public ClusterControllerTest {
   }
 };
 
+// The roll step fails but the status step still runs: the failure is on the resource.
+TEST_F(RollTest, FailedPodDeletionIsRetriedAndShownInStatus) {
+  api.remove_results["Pod"] = {500, {}, "InternalError", "etcd timeout"};
+  kube::ReconcileResult r = reconcile();
+  EXPECT_TRUE(r.error);
+  EXPECT_NE(r.error_message.find("cannot delete pod demo-2"), std::string::npos) << r.error_message;
+  EXPECT_FALSE(events.has("PodRestarted"));
+  Json s = last_status();
+  EXPECT_EQ(condition(s, "Progressing")["reason"], "RollingRestart");
+  EXPECT_NE(condition(s, "Progressing")["message"].get<std::string>().find("cannot delete pod demo-2"),
+            std::string::npos);
+  EXPECT_EQ(s["rollingRestart"].value("currentPod", ""), "");
+
+  api.remove_results.clear();
+  clusters.at("kafka", "demo")["status"] = s;
+  r = reconcile();
+  EXPECT_FALSE(r.error);
+  EXPECT_EQ(deleted_pods(), (std::vector<std::string>{"demo-2", "demo-2"}));
+  EXPECT_TRUE(events.has("PodRestarted"));
+}
+
 TEST_F(RollTest, RestartsOnePodAtATimeHighestFirst) {
   kube::ReconcileResult r = reconcile();
   EXPECT_FALSE(r.error);

@@ -8,11 +8,16 @@
 #include "operator/api/runnel_cluster.h"
 #include "operator/api/time.h"
 #include "operator/controllers/cluster_controller.h"
-#include "operator/kube/event_recorder.h"
 #include "operator/resources/children.h"
-#include "tests/unit/operator_cluster/fakes.h"
+#include "tests/unit/operator_fakes/fake_event_recorder.h"
+#include "tests/unit/operator_fakes/map_store.h"
+#include "tests/unit/operator_fakes/recording_api.h"
 
 namespace runnel::controllers::cluster_testing {
+
+using kube::Json;
+using operator_fakes::MapStore;
+using operator_fakes::RecordingApi;
 
 inline const char* kNow = "2026-11-25T12:00:00Z";
 
@@ -70,7 +75,7 @@ class ClusterControllerTest : public ::testing::Test {
  protected:
   MapStore clusters, statefulsets, pods;
   RecordingApi api;
-  kube::FakeEventRecorder events;
+  operator_fakes::FakeEventRecorder events;
   std::shared_ptr<const RollGate> gate;  // set before controller() to replace the default
 
   ClusterController& controller() {
@@ -90,7 +95,7 @@ class ClusterControllerTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) pods.put(pod_json({.ordinal = i, .hash = desired_hash(cluster_json(n))}));
   }
   Json last_status() {
-    auto calls = api.of("apply_status");
+    auto calls = api.calls_of("apply_status");
     return calls.empty() ? Json() : calls.back().body["status"];
   }
   static Json condition(const Json& status, const std::string& type) {
@@ -101,7 +106,7 @@ class ClusterControllerTest : public ::testing::Test {
   }
   std::vector<std::string> deleted_pods() {
     std::vector<std::string> out;
-    for (const auto& c : api.of("remove")) out.push_back(c.name);
+    for (const auto& c : api.calls_of("remove")) out.push_back(c.name);
     return out;
   }
 

@@ -8,28 +8,13 @@
 #include <fstream>
 
 #include "operator/kube/api.h"
+#include "operator/kube/base64.h"
 #include "operator/kube/token_source.h"
 
 namespace runnel::kube {
 namespace {
 
-std::string b64(const std::string& in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned val = 0;
-  int bits = -6;
-  for (unsigned char c : in) {
-    val = (val << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(k[(val >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) out.push_back(k[((val << 8) >> (bits + 8)) & 0x3F]);
-  while (out.size() % 4) out.push_back('=');
-  return out;
-}
+std::string b64(const std::string& in) { return base64_encode(in); }
 
 struct TempDir {
   std::filesystem::path path;
@@ -141,6 +126,48 @@ TEST(Kubeconfig, FilesRelativeToTheKubeconfig) {
   EXPECT_EQ(c.config.token_file, (dir.path / "token").string());
 }
 
+// Shapes hand-written and tool-written kubeconfigs use that a line-based subset parser missed:
+// wrapped base64 in a block scalar, quoted keys and values, flow sequences, anchors, comments.
+TEST(Kubeconfig, YamlVariants) {
+  std::string ca = b64(kCa);
+  // Wrapped at 20 columns inside a literal block scalar, as `base64 -w` output pasted in.
+  std::string wrapped = "      " + ca.substr(0, 20) + "\n      " + ca.substr(20);
+  std::string text =
+      "# written by hand\n"
+      "apiVersion: v1\n"
+      "clusters: [{name: \"c\", cluster: {server: 'https://10.0.0.2:6443', \"insecure-skip-tls-verify\": false}}]\n"
+      "x-defaults: &user\n"
+      "  token: \"tok\\u0065n\"   # an escaped 'e'\n"
+      "users:\n"
+      "- name: 'u'\n"
+      "  user: *user\n"
+      "contexts:\n"
+      "- {name: ctx, context: {cluster: c, user: u, namespace: \"team-b\"}}\n"
+      "current-context: \"ctx\"\n"
+      "preferences:\n"
+      "  note: |\n"
+      "    a block scalar\n"
+      "    kubectl ignores\n";
+  ConfigLoad c = parse_kubeconfig(text, "");
+  ASSERT_TRUE(c.ok()) << c.error;
+  EXPECT_EQ(c.config.server, "https://10.0.0.2:6443");
+  EXPECT_FALSE(c.config.insecure_skip_tls_verify);
+  EXPECT_EQ(c.config.token, "token");
+  EXPECT_EQ(c.config.ns, "team-b");
+
+  std::string block =
+      "clusters:\n"
+      "- name: c\n"
+      "  cluster:\n"
+      "    server: https://x:6443\n"
+      "    certificate-authority-data: |\n"
+      + wrapped + "\n"
+      "contexts:\n- name: x\n  context:\n    cluster: c\ncurrent-context: x\n";
+  c = parse_kubeconfig(block, "");
+  ASSERT_TRUE(c.ok()) << c.error;
+  EXPECT_EQ(c.config.ca_pem, kCa);
+}
+
 TEST(Kubeconfig, Json) {
   Json doc = {{"apiVersion", "v1"},
               {"current-context", "x"},
@@ -203,15 +230,6 @@ TEST(TokenSource, RereadsAfterPeriodAndOnInvalidate) {
   TokenSource fixed("static", "");
   EXPECT_FALSE(fixed.invalidate());
   EXPECT_EQ(fixed.token(), "static");
-}
-
-TEST(Base64, DecodesStandardAndUrlAlphabets) {
-  bool ok = false;
-  EXPECT_EQ(base64_decode("aGVsbG8gd29ybGQ=", &ok), "hello world");
-  EXPECT_TRUE(ok);
-  EXPECT_EQ(base64_decode("aGk\n", &ok), "hi");
-  base64_decode("a$b", &ok);
-  EXPECT_FALSE(ok);
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "operator/kube/http_api.h"
-#include "tests/unit/operator_kube/fake_apiserver.h"
+#include "tests/unit/operator_fakes/fake_apiserver.h"
+#include "tests/unit/operator_fakes/fake_event_recorder.h"
 
 namespace runnel::kube {
 namespace {
@@ -15,7 +16,7 @@ const Json kCluster = {{"apiVersion", "runnel.dev/v1alpha1"},
                          {"resourceVersion", "7"}}}};
 
 TEST(ApiEventRecorder, CreatesAnEventThenCountsRepeats) {
-  testing::FakeApiServer server;
+  operator_fakes::FakeApiServer server;
   std::string error;
   auto api = HttpApi::create(server.config(), {}, &error);
   ApiEventRecorder rec(*api);
@@ -42,7 +43,7 @@ TEST(ApiEventRecorder, CreatesAnEventThenCountsRepeats) {
 }
 
 TEST(ApiEventRecorder, ExpiredEventIsRecreated) {
-  testing::FakeApiServer server;
+  operator_fakes::FakeApiServer server;
   std::string error;
   auto api = HttpApi::create(server.config(), {}, &error);
   ApiEventRecorder rec(*api);
@@ -56,7 +57,7 @@ TEST(ApiEventRecorder, ExpiredEventIsRecreated) {
 }
 
 TEST(FakeEventRecorder, Remembers) {
-  FakeEventRecorder rec;
+  operator_fakes::FakeEventRecorder rec;
   rec.record(kCluster, EventType::kNormal, "Created", "StatefulSet c");
   ASSERT_EQ(rec.events().size(), 1u);
   EXPECT_EQ(rec.events()[0].name, "c");

@@ -6,12 +6,12 @@
 #include <fstream>
 
 #include "operator/kube/watch.h"
-#include "tests/unit/operator_kube/fake_apiserver.h"
+#include "tests/unit/operator_fakes/fake_apiserver.h"
 
 namespace runnel::kube {
 namespace {
 
-using testing::FakeApiServer;
+using operator_fakes::FakeApiServer;
 
 Json cm(const std::string& ns, const std::string& name, const std::string& value) {
   return {{"metadata", {{"namespace", ns}, {"name", name}}}, {"data", {{"k", value}}}};
@@ -144,7 +144,7 @@ TEST(HttpApi, WatchStreamsEventsUntilTimeout) {
   opts.timeout_seconds = 1;
   Result r = api->watch(types::kConfigMap, "ns", opts,
                         [&](WatchEvent&& ev) {
-                          types_seen.push_back(ev.type);
+                          types_seen.push_back(std::string(to_string(ev.type)));
                           return true;
                         },
                         nullptr);
@@ -185,7 +185,10 @@ TEST(WatchDecoder, SplitsLinesAcrossChunks) {
   for (char c : stream) ASSERT_TRUE(d.feed(&c, 1, emit));
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].object["a"], 1);
-  EXPECT_EQ(got[1].type, "BOOKMARK");
+  EXPECT_EQ(got[1].type, WatchEventType::kBookmark);
+  std::string unknown = "{\"type\":\"SOMETHING_NEW\",\"object\":{}}\n";
+  ASSERT_TRUE(d.feed(unknown.data(), unknown.size(), emit));
+  EXPECT_EQ(got.size(), 2u);  // skipped
   EXPECT_FALSE(d.feed("not json\n", 9, emit));
   EXPECT_FALSE(d.error().empty());
 }

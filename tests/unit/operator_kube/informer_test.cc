@@ -3,14 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "operator/kube/http_api.h"
-#include "tests/unit/operator_kube/fake_apiserver.h"
-#include "tests/unit/operator_kube/wait.h"
+#include "tests/unit/operator_fakes/fake_apiserver.h"
+#include "tests/unit/operator_fakes/wait.h"
 
 namespace runnel::kube {
 namespace {
 
-using testing::FakeApiServer;
-using testing::wait_until;
+using operator_fakes::FakeApiServer;
+using operator_fakes::wait_until;
 
 Json cm(const std::string& ns, const std::string& name, const std::string& value) {
   return {{"metadata", {{"namespace", ns}, {"name", name}}}, {"data", {{"k", value}}}};

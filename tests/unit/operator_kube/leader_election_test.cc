@@ -3,15 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "operator/kube/http_api.h"
-#include "tests/unit/operator_kube/fake_apiserver.h"
-#include "tests/unit/operator_kube/wait.h"
+#include "tests/unit/operator_fakes/fake_apiserver.h"
+#include "tests/unit/operator_fakes/wait.h"
 
 namespace runnel::kube {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeApiServer;
-using testing::wait_until;
+using operator_fakes::FakeApiServer;
+using operator_fakes::wait_until;
 
 struct Candidate {
   std::unique_ptr<HttpApi> api;

@@ -3,7 +3,7 @@
 
 #include "operator/controllers/topic_cluster_link.h"
 #include "operator/controllers/topic_config_plan.h"
-#include "tests/unit/operator_topic/fake_kube.h"
+#include "tests/unit/operator_topic/topic_objects.h"
 
 namespace runnel::controllers {
 namespace {

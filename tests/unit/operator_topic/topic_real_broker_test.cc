@@ -14,8 +14,8 @@ TEST(TopicControllerRealBroker, CreateGrowReconfigureDelete) {
   operator_admin::testing::BrokerProcess broker(RUNNEL_BROKER_BIN);
   ASSERT_TRUE(broker.start()) << broker.error();
   MapStore topics, clusters;
-  FakeApi api(&topics);
-  kube::FakeEventRecorder events;
+  RecordingApi api(&topics);
+  operator_fakes::FakeEventRecorder events;
   clusters.put(cluster_object("demo", {{broker.bootstrap(), true}}));
   TopicController controller(api, topics, clusters, make_admin_factory(3s), events);
   topics.put(topic_object("orders", "demo", 2, {{"retention.ms", "3600000"}, {"cleanup.policy", "delete"}}));
@@ -62,7 +62,7 @@ TEST(TopicControllerRealBroker, CreateGrowReconfigureDelete) {
   r = controller.reconcile({"ns", "late"});
   EXPECT_TRUE(r.error);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
-  EXPECT_EQ((*topics.find("ns", "late"))["status"]["conditions"][0]["reason"], topic_reason::kBrokerUnreachable);
+  EXPECT_EQ((*topics.find("ns", "late"))["status"]["conditions"][0]["reason"], "BrokerUnreachable");
 }
 
 }  // namespace

@@ -1,16 +1,25 @@
 #pragma once
-// Shared fixture of the topic controller tests: map-backed stores, the recording FakeApi, the
-// in-memory FakeBrokers and a FakeEventRecorder wired into one TopicController.
+// Shared fixture of the topic controller tests: the fakes of tests/unit/operator_fakes (map-backed
+// stores, a RecordingApi that applies patches to the topics store, in-memory brokers, an event
+// recorder) wired into one TopicController.
 
 #include <gtest/gtest.h>
 
 #include "operator/controllers/topic_config_plan.h"
 #include "operator/controllers/topic_controller.h"
-#include "operator/kube/event_recorder.h"
-#include "tests/unit/operator_topic/fake_admin.h"
-#include "tests/unit/operator_topic/fake_kube.h"
+#include "tests/unit/operator_fakes/fake_brokers.h"
+#include "tests/unit/operator_fakes/fake_event_recorder.h"
+#include "tests/unit/operator_fakes/map_store.h"
+#include "tests/unit/operator_fakes/recording_api.h"
+#include "tests/unit/operator_topic/topic_objects.h"
 
 namespace runnel::controllers::testing {
+
+using operator_admin::AdminError;
+using operator_fakes::FakeBrokers;
+using operator_fakes::MapStore;
+using operator_fakes::RecordingApi;
+using operator_fakes::fake_admin_factory;
 
 class TopicControllerTest : public ::testing::Test {
  protected:
@@ -52,9 +61,9 @@ class TopicControllerTest : public ::testing::Test {
 
   MapStore topics;
   MapStore clusters;
-  FakeApi api{&topics};
+  RecordingApi api{&topics};
   FakeBrokers brokers;
-  kube::FakeEventRecorder events;
+  operator_fakes::FakeEventRecorder events;
   TopicController controller{api, topics, clusters, fake_admin_factory(brokers), events};
 };
 

@@ -1,7 +1,7 @@
 // Request handling of FakeApiServer: one function per verb family.
-#include "tests/unit/operator_kube/fake_apiserver.h"
+#include "tests/unit/operator_fakes/fake_apiserver.h"
 
-namespace runnel::kube::testing {
+namespace runnel::operator_fakes {
 
 void FakeApiServer::handle(const httplib::Request& req, httplib::Response& res) {
   Target t = parse(req.path);
@@ -180,4 +180,4 @@ void FakeApiServer::watch(const Target& t, const httplib::Request& req, httplib:
       [this](bool) { --open_watches_; });
 }
 
-}  // namespace runnel::kube::testing
+}  // namespace runnel::operator_fakes

@@ -1,8 +1,8 @@
-#include "tests/unit/operator_kube/fake_apiserver.h"
+#include "tests/unit/operator_fakes/fake_apiserver.h"
 
 #include <sstream>
 
-namespace runnel::kube::testing {
+namespace runnel::operator_fakes {
 
 std::string FakeApiServer::key(const std::string& plural, const std::string& ns,
                                const std::string& name) {
@@ -176,4 +176,4 @@ int64_t FakeApiServer::resource_version() const {
   return rv_;
 }
 
-}  // namespace runnel::kube::testing
+}  // namespace runnel::operator_fakes

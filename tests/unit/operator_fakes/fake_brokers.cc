@@ -1,8 +1,8 @@
-#include "tests/unit/operator_topic/fake_admin.h"
+#include "tests/unit/operator_fakes/fake_brokers.h"
 
 #include <memory>
 
-namespace runnel::controllers::testing {
+namespace runnel::operator_fakes {
 namespace {
 
 using namespace operator_admin;
@@ -132,12 +132,12 @@ size_t FakeBrokers::count(const std::string& prefix) const {
   return n;
 }
 
-AdminFactory fake_admin_factory(FakeBrokers& brokers) {
-  return [&brokers](const kube::Json&) -> operator_admin::Outcome<AdminClientPtr> {
+controllers::AdminFactory fake_admin_factory(FakeBrokers& brokers) {
+  return [&brokers](const kube::Json&) -> operator_admin::Outcome<controllers::AdminClientPtr> {
     brokers.calls.push_back("connect");
     if (!brokers.reachable) return AdminError::transport("connect 10.0.0.1:9092: Connection refused");
-    return AdminClientPtr(std::make_unique<FakeAdmin>(brokers));
+    return controllers::AdminClientPtr(std::make_unique<FakeAdmin>(brokers));
   };
 }
 
-}  // namespace runnel::controllers::testing
+}  // namespace runnel::operator_fakes

@@ -4,7 +4,7 @@
 #include <functional>
 #include <thread>
 
-namespace runnel::kube::testing {
+namespace runnel::operator_fakes {
 
 inline bool wait_until(const std::function<bool()>& cond,
                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -16,4 +16,4 @@ inline bool wait_until(const std::function<bool()>& cond,
   return cond();
 }
 
-}  // namespace runnel::kube::testing
+}  // namespace runnel::operator_fakes

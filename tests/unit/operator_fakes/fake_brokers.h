@@ -11,7 +11,7 @@
 #include "operator/admin/admin_client.h"
 #include "operator/controllers/topic_cluster_link.h"
 
-namespace runnel::controllers::testing {
+namespace runnel::operator_fakes {
 
 using operator_admin::AdminError;
 
@@ -35,6 +35,6 @@ struct FakeBrokers {
 };
 
 // Connects to `brokers` (a transport error when !reachable), recording "connect".
-AdminFactory fake_admin_factory(FakeBrokers& brokers);
+controllers::AdminFactory fake_admin_factory(FakeBrokers& brokers);
 
-}  // namespace runnel::controllers::testing
+}  // namespace runnel::operator_fakes

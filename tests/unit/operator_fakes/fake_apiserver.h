@@ -22,7 +22,10 @@
 #include "operator/kube/api.h"
 #include "operator/kube/config.h"
 
-namespace runnel::kube::testing {
+namespace runnel::operator_fakes {
+
+using kube::Config;
+using kube::Json;
 
 class FakeApiServer {
  public:
@@ -94,4 +97,4 @@ class FakeApiServer {
   std::atomic<int> open_watches_{0};
 };
 
-}  // namespace runnel::kube::testing
+}  // namespace runnel::operator_fakes
