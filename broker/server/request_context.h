@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/io/task.h"
@@ -16,13 +17,13 @@ namespace runnel::server {
 
 class Shard;
 
-// What a handler knows about the request it serves, besides the body it decodes itself.
-struct RequestContext {
-  Shard& shard;
-  uint64_t connection_id;
-  int16_t api_key;
-  int16_t api_version;
-  int32_t correlation_id;
+// What a handler knows about the request it serves, besides the body it decodes itself and the
+// broker: no Shard needed, so a handler's core can be tested without a broker.
+struct RequestInfo {
+  uint64_t connection_id = 0;
+  int16_t api_key = 0;
+  int16_t api_version = 0;
+  int32_t correlation_id = 0;
   std::optional<std::string> client_id;
   // The connection's peer as "address:port" (net::Connection::peer()); the connection outlives
   // the handler, so a view is enough.
@@ -36,6 +37,14 @@ struct RequestContext {
   // Buffers the response's external bytes point into (protocol::Writer::set_external): the
   // connection keeps them until the response is on the wire.
   std::vector<ByteBuffer> keep;
+};
+
+// The request and the core serving it.
+struct RequestContext : RequestInfo {
+  RequestContext(Shard& s, uint64_t connection, int16_t key, int16_t version, int32_t correlation,
+                 std::optional<std::string> client, std::string_view peer_address)
+      : RequestInfo{connection, key, version, correlation, std::move(client), peer_address}, shard(s) {}
+  Shard& shard;
 };
 
 // What the dispatcher does with a handler's output.

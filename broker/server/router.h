@@ -29,11 +29,11 @@
 #include "broker/cluster/metadata_image.h"
 #include "broker/cluster/partition.h"
 #include "broker/io/task.h"
-#include "broker/io/wait_group.h"
 #include "broker/model/error_code.h"
 #include "broker/model/topic_partition.h"
 #include "broker/server/broker.h"
 #include "broker/server/cross_call.h"
+#include "broker/server/partition_router.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server {
@@ -41,21 +41,20 @@ namespace runnel::server {
 class Controller;
 class GroupService;
 
-class Router {
+class Router final : public PartitionRouter {
  public:
   explicit Router(Shard& here) : here_(here), broker_(here.broker()) {}
 
-  struct Route {
-    ErrorCode error = ErrorCode::none;  // none: the partition is served on `core`
-    int core = -1;
-    const cluster::TopicInfo* topic = nullptr;
-  };
-  // Where tp is served, decided against the image the request saw.
-  Route route(const cluster::MetadataImage& image, const TopicPartition& tp) const {
-    const cluster::TopicInfo* t = image.topic(tp.topic);
-    if (t == nullptr || !t->has_partition(tp.partition.value())) return Route{ErrorCode::unknown_topic_or_partition};
-    return Route{ErrorCode::none, owner_core(tp), t};
-  }
+  // PartitionRouter (router.cc): the partition handlers' operations, each run on the owner core
+  // (or, for sessions, the session's home core).
+  Route route(const cluster::MetadataImage& image, const TopicPartition& tp) const override;
+  io::Task<AppendOutcome> append(const TopicPartition& tp, std::span<uint8_t> batches, int16_t acks) override;
+  io::Task<ReadOutcome> read(const TopicPartition& tp, const FetchPosition& pos, bool watch) override;
+  io::Task<OffsetLookup> list_offset(const TopicPartition& tp, int64_t timestamp,
+                                     int32_t current_leader_epoch) override;
+  io::Task<SessionPlan> plan_session(const SessionRequest& req) override;
+  io::Task<std::vector<bool>> report_session(int32_t session_id, bool incremental,
+                                             const std::vector<PartitionReport>& reports) override;
 
   // Runs fn(Shard& owner, cluster::Partition&) -> io::Task<T> on tp's owner core and returns
   // its result. When that core holds no replica of tp, fn does not run and the result is
@@ -99,28 +98,15 @@ class Router {
   }
   int core_count() const { return broker_.shard_count(); }
 
-  // Fan-out: runs body(i) -> io::Task<void> for every i in [0, n) concurrently on this core and
-  // completes when all have.
-  template <typename F>
-  io::Task<void> for_each(size_t n, F&& body) {
-    io::WaitGroup wg;
-    wg.add(static_cast<int>(n));
-    for (size_t i = 0; i < n; ++i) here_.ring().spawn(run_one(body, i, wg));
-    co_await wg.wait();
-  }
-
   int owner_core(const TopicPartition& tp) const { return broker_.owner_of(tp.topic, tp.partition.value()); }
   int group_core(const std::string& group_id) const;
+  // The core a fetch session lives on (its id says); an id no core could have made is looked
+  // up here.
+  int session_core(int32_t session_id) const;
 
   static constexpr int kControllerCore = 0;
 
  private:
-  template <typename F>
-  static io::Task<void> run_one(F& body, size_t i, io::WaitGroup& wg) {
-    co_await body(i);
-    wg.done();
-  }
-
   Shard& here_;
   Broker& broker_;
 };

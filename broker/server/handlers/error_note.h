@@ -9,7 +9,7 @@ namespace runnel::server::handlers {
 // Reports the first non-zero error_code among `items` (anything with an `error_code` member)
 // to the request's metrics label; see RequestContext::note_error.
 template <typename Items>
-void note_errors(RequestContext& ctx, const Items& items) {
+void note_errors(RequestInfo& ctx, const Items& items) {
   for (const auto& item : items) {
     if (item.error_code != 0) {
       ctx.note_error(static_cast<ErrorCode>(item.error_code));
@@ -18,7 +18,7 @@ void note_errors(RequestContext& ctx, const Items& items) {
   }
 }
 
-inline void note_error_code(RequestContext& ctx, int16_t error_code) {
+inline void note_error_code(RequestInfo& ctx, int16_t error_code) {
   if (error_code != 0) ctx.note_error(static_cast<ErrorCode>(error_code));
 }
 

@@ -1,20 +1,15 @@
+// ListOffsets (API 2): each partition's offset for a timestamp, looked up on its owner core.
+#include "broker/io/for_each.h"
 #include "broker/protocol/generated/list_offsets_request.h"
 #include "broker/protocol/generated/list_offsets_response.h"
 #include "broker/server/handlers/error_note.h"
-#include "broker/server/handlers/handlers.h"
-#include "broker/server/router.h"
+#include "broker/server/handlers/partition_handlers.h"
 
 namespace runnel::server::handlers {
 
 namespace {
 
 using PartitionResponse = protocol::ListOffsetsResponse::ListOffsetsTopicResponse::ListOffsetsPartitionResponse;
-
-// Kafka's special timestamps in ListOffsets.
-constexpr int64_t kLatest = -1;
-constexpr int64_t kEarliest = -2;
-constexpr int64_t kMaxTimestamp = -3;
-constexpr int64_t kEarliestLocal = -4;
 
 struct Lookup {
   TopicPartition tp;
@@ -23,58 +18,14 @@ struct Lookup {
   PartitionResponse* out;
 };
 
-// Answers one lookup on the partition's owner core.
-io::Task<PartitionResponse> lookup_here(cluster::Partition& p, const Lookup& l) {
-  PartitionResponse r;
-  r.partition_index = l.tp.partition.value();
-  if (l.current_leader_epoch >= 0 && l.current_leader_epoch != p.leader_epoch()) {
-    r.error_code = wire(l.current_leader_epoch > p.leader_epoch() ? ErrorCode::unknown_leader_epoch
-                                                                  : ErrorCode::fenced_leader_epoch);
-    co_return r;
-  }
-  r.leader_epoch = p.leader_epoch();
-  storage::PartitionLog& log = p.log();
-  switch (l.timestamp) {
-    case kLatest:
-      r.offset = p.high_watermark().value();
-      break;
-    case kEarliest:
-    case kEarliestLocal:
-      r.offset = log.log_start_offset().value();
-      break;
-    case kMaxTimestamp: {
-      auto found = co_await log.max_timestamp_record();
-      if (found) {
-        r.timestamp = found->timestamp;
-        r.offset = found->offset.value();
-      }
-      break;
-    }
-    default: {
-      if (l.timestamp < 0) {
-        // Unknown special value (e.g. tiered-storage specific ones): nothing to report.
-        break;
-      }
-      auto found = co_await log.offset_for_timestamp(l.timestamp);
-      if (found) {
-        r.timestamp = found->timestamp;
-        r.offset = found->offset.value();
-      } else {
-        r.leader_epoch = -1;
-      }
-    }
-  }
-  co_return r;
-}
-
 }  // namespace
 
-io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+io::Task<HandlerStatus> serve_list_offsets(PartitionEnv& env, RequestInfo& ctx, protocol::Reader& body,
+                                           protocol::Writer& out) {
   protocol::ListOffsetsRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
-  Router router(ctx.shard);
-  cluster::ImagePtr image = ctx.shard.image();
 
+  // Plan: every partition routed; the response is complete (and stable) before lookups fill it.
   protocol::ListOffsetsResponse resp;
   std::vector<Lookup> lookups;
   resp.topics.reserve(req.topics.size());
@@ -86,7 +37,7 @@ io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body
       auto& pr = tr.partitions.emplace_back();
       pr.partition_index = p.partition_index;
       TopicPartition tp{t.name, PartitionId(p.partition_index)};
-      if (Router::Route route = router.route(*image, tp); route.error != ErrorCode::none) {
+      if (Route route = env.router.route(*env.image, tp); route.error != ErrorCode::none) {
         pr.error_code = wire(route.error);
         continue;
       }
@@ -97,17 +48,19 @@ io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body
       lookups.push_back(Lookup{std::move(tp), p.timestamp, p.current_leader_epoch, &pr});
     }
   }
-  co_await router.for_each(lookups.size(), [&](size_t i) -> io::Task<void> {
+
+  // Execute.
+  co_await io::for_each(env.ring, lookups.size(), [&](size_t i) -> io::Task<void> {
     const Lookup& l = lookups[i];
-    *l.out = co_await router.on_partition(
-        l.tp, [&l](Shard&, cluster::Partition& p) { return lookup_here(p, l); },
-        [&l](ErrorCode e) {
-          PartitionResponse r;
-          r.partition_index = l.tp.partition.value();
-          r.error_code = wire(e);
-          return r;
-        });
+    OffsetLookup r = co_await env.router.list_offset(l.tp, l.timestamp, l.current_leader_epoch);
+    l.out->error_code = wire(r.error);
+    if (r.error != ErrorCode::none) co_return;
+    l.out->timestamp = r.timestamp;
+    l.out->offset = r.offset;
+    l.out->leader_epoch = r.leader_epoch;
   });
+
+  // Assemble.
   for (const auto& t : resp.topics) note_errors(ctx, t.partitions);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;

@@ -8,9 +8,8 @@
 #include "broker/records/batch_header.h"
 #include "broker/records/validate.h"
 #include "broker/server/handlers/error_note.h"
-#include "broker/server/handlers/handlers.h"
-#include "broker/server/router.h"
-#include "broker/server/shard.h"
+#include "broker/io/for_each.h"
+#include "broker/server/handlers/partition_handlers.h"
 
 namespace runnel::server::handlers {
 
@@ -48,12 +47,6 @@ struct Job {
   int64_t records = 0;  // for metrics
 };
 
-struct AppendOutcome {
-  ErrorCode error = ErrorCode::none;
-  int64_t base_offset = -1;
-  int64_t log_start_offset = -1;
-};
-
 // --- Plan: validate every partition's records; what passes becomes a Job ---
 
 // The response skeleton, one entry per requested partition in request order. Responses are
@@ -76,8 +69,8 @@ protocol::ProduceResponse response_skeleton(const protocol::ProduceRequest& req)
 
 // Validates one partition's records; on success patches their timestamps in place (the request
 // buffer is ours) and returns the bytes to append, else fills the response with the error.
-std::optional<std::span<uint8_t>> validate_partition(const RequestContext& ctx, const protocol::ProduceRequest& req,
-                                                     const Router::Route& route,
+std::optional<std::span<uint8_t>> validate_partition(const RequestInfo& ctx, const protocol::ProduceRequest& req,
+                                                     const Route& route,
                                                      const protocol::ProduceRequest::TopicProduceData::PartitionProduceData& pd,
                                                      int64_t now, PartitionResponse& pr, int64_t& records_out) {
   ErrorCode error = ErrorCode::none;
@@ -126,7 +119,7 @@ std::optional<std::span<uint8_t>> validate_partition(const RequestContext& ctx, 
   return std::nullopt;
 }
 
-std::vector<Job> plan(const RequestContext& ctx, Router& router, const protocol::ProduceRequest& req,
+std::vector<Job> plan(const RequestInfo& ctx, PartitionRouter& router, const protocol::ProduceRequest& req,
                       const cluster::MetadataImage& image, protocol::ProduceResponse& resp) {
   const int64_t now = wall_ms();
   std::vector<Job> jobs;
@@ -136,7 +129,7 @@ std::vector<Job> plan(const RequestContext& ctx, Router& router, const protocol:
       const auto& pd = td.partition_data[pi];
       PartitionResponse& pr = resp.responses[ti].partition_responses[pi];
       TopicPartition tp{td.name, PartitionId(pd.index)};
-      Router::Route route = router.route(image, tp);
+      Route route = router.route(image, tp);
       int64_t records = 0;
       if (auto bytes = validate_partition(ctx, req, route, pd, now, pr, records)) {
         jobs.push_back(Job{route.topic, std::move(tp), bytes->data(), bytes->size(), &pr, records});
@@ -148,27 +141,10 @@ std::vector<Job> plan(const RequestContext& ctx, Router& router, const protocol:
 
 // --- Execute: append on each partition's owner core, all partitions at once ---
 
-io::Task<AppendOutcome> append(Router& router, const Job& job, int16_t acks) {
-  std::span<uint8_t> batches(job.data, job.size);
-  co_return co_await router.on_partition(
-      job.tp,
-      [&](Shard& owner, cluster::Partition& p) -> io::Task<AppendOutcome> {
-        storage::AppendResult r = co_await p.log().append(batches, LeaderEpoch(p.leader_epoch()));
-        if (r.error == ErrorCode::none && !r.duplicate) owner.notify_append(p);
-        if (r.error == ErrorCode::none && acks == -1) {
-          // Runnel's durability promise: acks=all is answered only once the data is on disk.
-          ErrorCode e = co_await p.log().flush(r.last_offset);
-          if (e != ErrorCode::none) co_return AppendOutcome{e};
-        }
-        co_return AppendOutcome{r.error, r.base_offset.value(), r.log_start_offset.value()};
-      },
-      [](ErrorCode e) { return AppendOutcome{e}; });
-}
-
-io::Task<void> execute(Router& router, std::vector<Job>& jobs, int16_t acks) {
-  co_await router.for_each(jobs.size(), [&](size_t i) -> io::Task<void> {
+io::Task<void> execute(io::Ring& ring, PartitionRouter& router, std::vector<Job>& jobs, int16_t acks) {
+  co_await io::for_each(ring, jobs.size(), [&](size_t i) -> io::Task<void> {
     Job& job = jobs[i];
-    AppendOutcome outcome = co_await append(router, job, acks);
+    AppendOutcome outcome = co_await router.append(job.tp, std::span<uint8_t>(job.data, job.size), acks);
     job.response->error_code = wire(outcome.error);
     if (outcome.error == ErrorCode::none) {
       job.response->base_offset = outcome.base_offset;
@@ -179,20 +155,19 @@ io::Task<void> execute(Router& router, std::vector<Job>& jobs, int16_t acks) {
 
 }  // namespace
 
-io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+io::Task<HandlerStatus> serve_produce(PartitionEnv& env, RequestInfo& ctx, protocol::Reader& body, protocol::Writer& out) {
   protocol::ProduceRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
-  Shard& shard = ctx.shard;
-  Router router(shard);
-  cluster::ImagePtr image = shard.image();
 
   protocol::ProduceResponse resp = response_skeleton(req);
-  std::vector<Job> jobs = plan(ctx, router, req, *image, resp);
-  co_await execute(router, jobs, req.acks);
+  std::vector<Job> jobs = plan(ctx, env.router, req, *env.image, resp);
+  co_await execute(env.ring, env.router, jobs, req.acks);
 
   // Assemble.
   for (const Job& job : jobs) {
-    if (job.response->error_code == 0) shard.probe().on_produced(job.tp.topic, job.size, job.records);
+    if (job.response->error_code == 0 && env.probe != nullptr) {
+      env.probe->on_produced(job.tp.topic, job.size, job.records);
+    }
   }
   for (const auto& tr : resp.responses) note_errors(ctx, tr.partition_responses);
 
