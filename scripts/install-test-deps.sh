@@ -14,13 +14,21 @@
 #   - helm for tests/helm (scripts/helm-local build: Go module, cached in /var/cache/runnel/helm)
 #   - the Kubernetes control plane, kubectl and etcd for tests/e2e (scripts/kube-local build:
 #     Go modules built once per machine into /var/cache/runnel/kube; tens of minutes the first
-#     time, nothing after; needs Go >= 1.26 on PATH or in /usr/local/go)
+#     time, nothing after)
+#   - Go >= 1.26.8 (scripts/install-go.sh: from the Go module proxy when missing or older)
 #   - bench/install-deps.sh: the benchmark's load-generator libraries, iperf3 and the reference
 #     Apache Kafka (bench/kafka/target/lib), for tests/bench and the integration tests' Kafka mode
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$RUNNEL_ROOT"
+
+# --- Go: the Go client, helm and the test control plane are built with it -------------------
+# scripts/install-go.sh installs it from the Go module proxy when the machine has none (or an
+# older one); every Go build below uses it.
+go_bin=$(bash scripts/install-go.sh)
+PATH="$(dirname "$go_bin"):$PATH"
+export PATH
 
 debs=(kcat prometheus openssl util-linux buildah debootstrap)
 command -v java > /dev/null || debs+=(openjdk-17-jdk-headless)
@@ -81,8 +89,7 @@ fi
 gobin=tests/clients/go/bin/runnel-go-client
 if [[ ! -x $gobin || -n $(find tests/clients/go -path tests/clients/go/bin -prune -o -type f \
   -newer "$gobin" -print 2> /dev/null) ]]; then
-  go_cmd=$(command -v go || echo /usr/local/go/bin/go)
-  [[ -x $go_cmd ]] || { log "no Go toolchain (go on PATH or /usr/local/go/bin/go) for $gobin"; exit 1; }
+  go_cmd=$go_bin
   log "building $gobin"
   if [[ -z ${HOME:-} ]]; then # go needs HOME (or GOCACHE) for its caches
     HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
