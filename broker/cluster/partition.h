@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "broker/io/gate.h"
 #include "broker/model/named_type.h"
 #include "broker/model/uuid.h"
 #include "broker/storage/partition_log.h"
@@ -31,6 +32,9 @@ class Partition {
   int32_t uid() const { return uid_; }
 
   storage::PartitionLog& log() { return *log_; }
+  // Requests working on this partition are inside its gate (server::Router::on_partition); the
+  // shard closes it, waiting for them, before it removes or closes the log and drops the object.
+  io::Gate& gate() { return gate_; }
   Offset high_watermark() const { return log_->log_end_offset(); }
 
   // Long-poll support: a core with a waiting Fetch asks to be told about the next append.
@@ -49,6 +53,7 @@ class Partition {
   std::unique_ptr<storage::PartitionLog> log_;
   int32_t uid_;
   uint64_t watchers_ = 0;
+  io::Gate gate_;
 };
 
 }  // namespace runnel::cluster

@@ -56,9 +56,9 @@ class Router final : public PartitionRouter {
   io::Task<std::vector<bool>> report_session(int32_t session_id, bool incremental,
                                              const std::vector<PartitionReport>& reports) override;
 
-  // Runs fn(Shard& owner, cluster::Partition&) -> io::Task<T> on tp's owner core and returns
-  // its result. When that core holds no replica of tp, fn does not run and the result is
-  // missing(error).
+  // Runs fn(Shard& owner, cluster::Partition&) -> io::Task<T> on tp's owner core, inside the
+  // partition's gate, and returns its result. When that core holds no replica of tp (or it is
+  // being removed), fn does not run and the result is missing(error).
   template <typename F, typename M>
   auto on_partition(const TopicPartition& tp, F&& fn, M&& missing)
       -> std::invoke_result_t<F&, Shard&, cluster::Partition&> {
@@ -67,6 +67,9 @@ class Router final : public PartitionRouter {
     co_return co_await on(here_.ring(), owner.ring(), [&owner, &tp, &fn, &missing]() -> TaskT {
       cluster::Partition* p = owner.partition(tp.topic, tp.partition.value());
       if (p == nullptr) co_return missing(ErrorCode::not_leader_or_follower);
+      // Inside the gate, the partition outlives fn even if its topic is deleted meanwhile.
+      io::Gate::Holder inside(p->gate());
+      if (!inside.ok()) co_return missing(ErrorCode::not_leader_or_follower);
       co_return co_await fn(owner, *p);
     });
   }

@@ -12,9 +12,10 @@ def admin(bootstrap: str) -> AdminClient:
     return AdminClient({"bootstrap.servers": bootstrap})
 
 
-def create_topic(bootstrap: str, topic: str, partitions: int = 1) -> None:
+def create_topic(bootstrap: str, topic: str, partitions: int = 1, config: dict | None = None) -> None:
     a = admin(bootstrap)  # must outlive the future, or the handle is destroyed under it
-    fut = a.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    fut = a.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1,
+                                    config=config or {})])
     fut[topic].result(timeout=30)
     wait_topic_ready(bootstrap, topic, partitions)
 
