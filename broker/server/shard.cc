@@ -113,6 +113,7 @@ io::Task<void> Shard::install_image(cluster::ImagePtr image) {
     }
     std::unique_ptr<cluster::Partition> gone = std::move(it->second);
     it = partitions_.erase(it);
+    co_await gone->gate().close();  // requests still reading or appending finish first
     co_await gone->log().remove();
   }
   co_return;
@@ -339,7 +340,10 @@ io::Task<void> Shard::shutdown() {
   while (retention_running_) co_await ring_.sleep_for(std::chrono::milliseconds(10));
   std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
   for (net::Connection* c : conns) c->close("shutdown");
-  for (auto& [key, p] : partitions_) co_await p->log().close();
+  for (auto& [key, p] : partitions_) {
+    co_await p->gate().close();
+    co_await p->log().close();
+  }
   partitions_.clear();
 }
 
