@@ -46,10 +46,9 @@ std::string serialize(const MetadataImage& image, int64_t producer_id_block_end)
   return doc.dump(1);
 }
 
-bool parse(const std::string& text, MetadataImage& image, int64_t& producer_id_block_end, std::string& error) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    error = "metadata document is not valid JSON";
+bool parse_document(const json& doc, MetadataImage& image, int64_t& producer_id_block_end, std::string& error) {
+  if (int version = doc.value("version", 1); version != 1) {
+    error = "metadata document has version " + std::to_string(version) + ", this broker reads version 1";
     return false;
   }
   image.cluster_id = doc.value("cluster_id", "");
@@ -78,6 +77,22 @@ bool parse(const std::string& text, MetadataImage& image, int64_t& producer_id_b
     image.topics[t->name] = std::move(t);
   }
   return true;
+}
+
+bool parse(const std::string& text, MetadataImage& image, int64_t& producer_id_block_end, std::string& error) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    error = "metadata document is not valid JSON";
+    return false;
+  }
+  // nlohmann's accessors throw on a field of the wrong type: a damaged document is an error
+  // the broker reports at start-up, never a crash.
+  try {
+    return parse_document(doc, image, producer_id_block_end, error);
+  } catch (const json::exception& e) {
+    error = std::string("metadata document is malformed: ") + e.what();
+    return false;
+  }
 }
 
 bool write_file_durably(const std::string& dir, const std::string& name, const std::string& content,

@@ -16,7 +16,13 @@ bool write_partition_metadata(const std::string& dir, const Uuid& topic_id) {
   if (fd < 0) return false;
   bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fdatasync(fd) == 0;
   ::close(fd);
-  return ok && ::rename(tmp.c_str(), (dir + "/partition.metadata").c_str()) == 0;
+  if (!ok || ::rename(tmp.c_str(), (dir + "/partition.metadata").c_str()) != 0) return false;
+  // The rename is durable only once the directory is synced.
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return false;
+  bool synced = ::fsync(dfd) == 0;
+  ::close(dfd);
+  return synced;
 }
 
 bool read_partition_metadata(const std::string& dir, Uuid& topic_id) {

@@ -95,3 +95,25 @@ def test_kill9_at_rest_and_clean_restart_keep_everything(broker_factory, topic_n
                 0, 10000 // PARTITIONS)
     finally:
         c.close()
+
+
+def test_damaged_metadata_document_is_a_clear_start_up_error(broker_factory, topic_name):
+    """A metadata.json with a field of the wrong type or an unknown version stops the broker
+    with a message naming the problem (exit code 1), not an abort."""
+    import json
+    import subprocess
+
+    b = broker_factory()
+    rdkafka.create_topic(b.bootstrap, topic_name, 1)
+    b.stop()
+    path = b.data_dir / "logs" / "__cluster_metadata" / "metadata.json"
+    good = json.loads(path.read_text())
+    for damaged, words in ((dict(good, topics=[dict(good["topics"][0], name=42)]), "malformed"),
+                           (dict(good, version=7), "version 7")):
+        path.write_text(json.dumps(damaged))
+        res = subprocess.run(b.command(), capture_output=True, text=True, timeout=60)
+        assert res.returncode == 1, (res.returncode, res.stdout[-2000:], res.stderr[-2000:])
+        assert words in res.stdout + res.stderr
+    path.write_text(json.dumps(good))
+    b.start()
+    rdkafka.wait_topic_ready(b.bootstrap, topic_name, 1)
