@@ -17,6 +17,7 @@
 #include "broker/server/handlers/api_versions_fallback.h"
 #include "broker/cluster/partition_metadata.h"
 #include "broker/io/blocking.h"
+#include "broker/storage/blocking_files.h"
 #include "broker/storage/cleaner.h"
 #include "broker/storage/log_config.h"
 
@@ -40,9 +41,13 @@ int16_t be16(const uint8_t* p) { return static_cast<int16_t>((uint16_t{p[0]} << 
 
 Shard::Shard(Broker& broker, int index, io::Ring& ring)
     : broker_(broker), index_(index), ring_(ring), buffers_(ring, kBufferGroup, kRecvBuffers, kRecvBufferBytes),
+      log_files_(ring),
+      log_env_{ring, log_files_, storage::BlockingFiles::instance(), staging_, recent_writes_,
+               storage::SystemClock::instance(), nullptr},
       fetch_sessions_(index, broker.shard_count(), broker.config().max_incremental_fetch_session_cache_slots) {
   tls_shard = this;
   probe_ = &broker.probe().shard(index);
+  log_env_.probe = probe_;
 }
 
 Shard::~Shard() {
@@ -81,9 +86,9 @@ io::Task<void> Shard::install_image(cluster::ImagePtr image) {
       Uuid topic_id = topic->id;
       // Opening a log is blocking file-system work (directory, files, recovery): a helper
       // thread does it so that this ring keeps serving while a topic is created.
-      io::Ring* ring = &ring_;
-      auto open = [ring, &dir, &log_config, &stats, &error, &topic_id]() -> std::unique_ptr<storage::PartitionLog> {
-        auto log = storage::PartitionLog::open(*ring, dir, log_config, &stats, &error);
+      storage::LogEnv* env = &log_env_;
+      auto open = [env, &dir, &log_config, &stats, &error, &topic_id]() -> std::unique_ptr<storage::PartitionLog> {
+        auto log = storage::PartitionLog::open(*env, dir, log_config, &stats, &error);
         if (log && !cluster::write_partition_metadata(dir, topic_id)) error = "cannot write partition.metadata";
         return log;
       };
@@ -258,8 +263,7 @@ io::Task<void> Shard::cleaner_loop() {
   if (!cc.enable || cc.threads <= 0) co_return;
   const auto backoff = std::chrono::milliseconds(std::max<int64_t>(10, cc.backoff_ms));
   while (!shutting_down_) {
-    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now_ms = log_env_.clock.now_ms();
     std::vector<storage::PartitionLog*> logs;
     for (auto& [key, p] : partitions_) logs.push_back(&p->log());
     // Only the chosen log is used after the first suspension; close() waits for its cleaning.
@@ -291,8 +295,7 @@ io::Task<void> Shard::housekeeping_loop() {
   while (!shutting_down_) {
     co_await ring_.sleep_for(interval);
     if (shutting_down_) break;
-    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now_ms = log_env_.clock.now_ms();
     for (auto& [key, p] : partitions_) p->log().maybe_flush(now_ms);
     if (io::Clock::now() >= next_retention) {
       next_retention = io::Clock::now() + std::chrono::milliseconds(cfg.log_retention_check_interval_ms);

@@ -15,6 +15,8 @@
 #include "broker/server/append_watch.h"
 #include "broker/server/fetch_session.h"
 #include "broker/metrics/shard_probe.h"
+#include "broker/storage/env.h"
+#include "broker/storage/ring_files.h"
 
 namespace runnel::server {
 
@@ -82,6 +84,12 @@ class Shard final : public net::FrameSink {
   int index_;
   io::Ring& ring_;
   io::BufferRing buffers_;
+  // What this core's partition logs get from outside (broker/storage/env.h); declared before
+  // partitions_ so that it outlives them.
+  storage::RingFiles log_files_;
+  storage::StagingPool staging_;
+  storage::RecentWrites recent_writes_;
+  storage::LogEnv log_env_;
   std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
   std::unordered_set<net::Connection*> connections_;
   uint64_t next_connection_id_ = 1;

@@ -1,11 +1,5 @@
 #include "broker/storage/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "broker/records/crc32c.h"
 #include "broker/storage/big_endian.h"
 #include "broker/storage/file_util.h"
@@ -39,19 +33,19 @@ std::optional<Checkpoint> decode_checkpoint(std::span<const uint8_t> b) {
   return c;
 }
 
-std::optional<Checkpoint> read_checkpoint_blocking(int dir_fd) {
+std::optional<Checkpoint> read_checkpoint_blocking(Files& files, int dir_fd) {
   std::vector<uint8_t> bytes;
-  if (!read_whole_file_at(dir_fd, kCheckpointName, bytes)) return std::nullopt;
+  if (!read_whole_file_at(files, dir_fd, kCheckpointName, bytes)) return std::nullopt;
   return decode_checkpoint(bytes);
 }
 
-bool write_checkpoint_blocking(int dir_fd, const Checkpoint& c, std::string* error) {
-  if (!write_file_synced_at(dir_fd, kCheckpointTmpName, encode_checkpoint(c), error)) return false;
-  if (::renameat(dir_fd, kCheckpointTmpName, dir_fd, kCheckpointName) != 0 || ::fsync(dir_fd) != 0) {
-    if (error) *error = std::string("checkpoint rename: ") + std::strerror(errno);
-    return false;
-  }
-  return true;
+int write_checkpoint_blocking(Files& files, int dir_fd, const Checkpoint& c, std::string* error) {
+  int res = write_file_synced_at(files, dir_fd, kCheckpointTmpName, encode_checkpoint(c), error);
+  if (res < 0) return res;
+  res = files.rename(dir_fd, kCheckpointTmpName, dir_fd, kCheckpointName).run();
+  if (res >= 0) res = files.fsync(dir_fd).run();
+  if (res < 0 && error) *error = error_text("checkpoint rename", res);
+  return res < 0 ? res : 0;
 }
 
 }  // namespace runnel::storage

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/storage/files.h"
+
 namespace runnel::storage {
 
 inline constexpr const char* kCheckpointName = "recovery-checkpoint";
@@ -26,8 +28,9 @@ std::vector<uint8_t> encode_checkpoint(const Checkpoint& c);
 // nullopt for a wrong size, magic, version or CRC.
 std::optional<Checkpoint> decode_checkpoint(std::span<const uint8_t> bytes);
 
-// Blocking variants for start-up (before the log serves). Return false and set *error on failure.
-std::optional<Checkpoint> read_checkpoint_blocking(int dir_fd);
-bool write_checkpoint_blocking(int dir_fd, const Checkpoint& c, std::string* error);
+// Blocking variants for start-up (before the log serves), on a synchronous Files.
+std::optional<Checkpoint> read_checkpoint_blocking(Files& files, int dir_fd);
+// Returns 0 or -errno (and sets *error).
+int write_checkpoint_blocking(Files& files, int dir_fd, const Checkpoint& c, std::string* error);
 
 }  // namespace runnel::storage

@@ -57,7 +57,8 @@ io::Task<CleanResult> LogCompactor::clean(PartitionLog& log, CleanerConfig confi
   // Snapshot of the segments the job may read; `held` keeps their fds open until we are done.
   std::vector<std::shared_ptr<Segment>> held;
   CleanerJobInput in;
-  in.ring = &log.ring_;
+  in.files = &log.env_.blocking;
+  in.segment_files = &log.files_;
   in.dir_fd = log.dir_fd_;
   for (const auto& [base, seg] : log.segments_) {
     if (base >= result.range.first_uncleanable) break;

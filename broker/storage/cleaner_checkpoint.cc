@@ -41,9 +41,9 @@ std::optional<int64_t> decode_cleaner_checkpoint(std::string_view text) {
   return v;
 }
 
-std::optional<int64_t> read_cleaner_checkpoint_blocking(int dir_fd) {
+std::optional<int64_t> read_cleaner_checkpoint_blocking(Files& files, int dir_fd) {
   std::vector<uint8_t> bytes;
-  if (!read_whole_file_at(dir_fd, kCleanerCheckpointName, bytes)) return std::nullopt;
+  if (!read_whole_file_at(files, dir_fd, kCleanerCheckpointName, bytes)) return std::nullopt;
   return decode_cleaner_checkpoint({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "broker/storage/files.h"
+
 namespace runnel::storage {
 
 inline constexpr const char* kCleanerCheckpointName = "cleaner-offset-checkpoint";
@@ -25,6 +27,6 @@ std::string encode_cleaner_checkpoint(std::string_view dir_name, int64_t offset)
 std::optional<int64_t> decode_cleaner_checkpoint(std::string_view text);
 
 // Blocking read for start-up; nullopt when missing or invalid.
-std::optional<int64_t> read_cleaner_checkpoint_blocking(int dir_fd);
+std::optional<int64_t> read_cleaner_checkpoint_blocking(Files& files, int dir_fd);
 
 }  // namespace runnel::storage

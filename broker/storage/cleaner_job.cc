@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <unordered_map>
 
@@ -26,8 +25,8 @@ bool aborted(const CleanerJobInput& in) { return in.abort != nullptr && in.abort
 
 // Calls fn(header, batch bytes) for every batch of a sealed segment; false on a short read.
 template <typename F>
-bool for_each_batch(const SegmentSnapshot& s, F&& fn) {
-  BlockingFileWindow window(s.fd, s.size);
+bool for_each_batch(Files& files, const SegmentSnapshot& s, F&& fn) {
+  BlockingFileWindow window(files, s.fd, s.size);
   for (uint64_t pos = 0; pos < s.size;) {
     const uint8_t* p = window.at(pos, records::layout::header_size);
     if (p == nullptr) return false;
@@ -50,7 +49,7 @@ bool build_map(const CleanerJobInput& in, OffsetMap& map, CleanerJobResult& r) {
   for (const SegmentSnapshot& s : in.segments) {
     if (full || aborted(in)) break;
     if (s.next_offset <= in.first_dirty || s.base_offset >= in.first_uncleanable) continue;
-    const bool ok = for_each_batch(s, [&](const BatchHeader& h, const uint8_t* batch, size_t size) {
+    const bool ok = for_each_batch(*in.files, s, [&](const BatchHeader& h, const uint8_t* batch, size_t size) {
       if (aborted(in)) return false;
       if (h.last_offset() < in.first_dirty) return true;
       if (h.is_control() || !h.compression_known()) {  // no keys to map
@@ -94,23 +93,6 @@ bool build_map(const CleanerJobInput& in, OffsetMap& map, CleanerJobResult& r) {
   if (!full && !aborted(in)) r.map_end = std::max(r.map_end, in.first_uncleanable);
   r.stats.map_entries = int64_t(map.size());
   return true;
-}
-
-bool write_all(int fd, const std::vector<uint8_t>& buf, uint64_t offset) {
-  for (size_t done = 0; done < buf.size();) {
-    ssize_t n = ::pwrite(fd, buf.data() + done, buf.size() - done, off_t(offset + done));
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      return false;
-    }
-    done += size_t(n);
-  }
-  return true;
-}
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -157,7 +139,7 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
     const SegmentSnapshot& s = in.segments[i];
     uint8_t buf[records::layout::header_size];
     for (uint64_t pos = 0; pos < s.size;) {
-      if (pread_full(s.fd, buf, sizeof(buf), pos) != int64_t(sizeof(buf))) break;
+      if (pread_full(*in.files, s.fd, buf, sizeof(buf), pos) != int64_t(sizeof(buf))) break;
       BatchHeader h;
       records::parse_header(buf, sizeof(buf), h);
       if (h.has_producer_id()) producer_last[h.producer_id] = h.last_offset();
@@ -172,11 +154,17 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
   ctx.delete_retention_ms = in.delete_retention_ms;
   ctx.producer_last_offsets = &producer_last;
 
-  auto fail = [&](const char* what) {
-    r.error = errno != 0 ? -errno : -EIO;
-    r.message = std::string(what) + ": " + std::strerror(-r.error);
-    for (const CleanedGroup& g : r.groups) ::unlinkat(in.dir_fd, cleaned_file_name(g.segment->base_offset).c_str(), 0);
+  Files& files = *in.files;
+  auto remove_cleaned = [&] {
+    for (const CleanedGroup& g : r.groups) {
+      files.unlink(in.dir_fd, cleaned_file_name(g.segment->base_offset).c_str()).run();
+    }
     r.groups.clear();
+  };
+  auto fail = [&](const char* what, int res) {
+    r.error = res < 0 ? res : -EIO;
+    r.message = error_text(what, r.error);
+    remove_cleaned();
   };
 
   std::vector<uint8_t> out;
@@ -184,20 +172,21 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
   for (const auto& [first, last] : group_segments(in.segments, count, in.segment_bytes)) {
     const int64_t base = in.segments[first].base_offset;
     CleanedGroup g;
-    g.segment = std::make_shared<Segment>(*in.ring, base);
+    g.segment = std::make_shared<Segment>(*in.segment_files, base);
     Segment& seg = *g.segment;
     for (size_t i = first; i <= last; ++i) g.old_bases.push_back(in.segments[i].base_offset);
-    seg.fd = ::openat(in.dir_fd, cleaned_file_name(base).c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
-    if (seg.fd < 0) {
-      fail("create cleaned segment");
+    const int fd = files.open(in.dir_fd, cleaned_file_name(base).c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644).run();
+    if (fd < 0) {
+      fail("create cleaned segment", fd);
       return r;
     }
+    seg.fd = fd;
     r.groups.push_back(g);
     uint64_t written = 0;
     out.clear();
-    bool ok = true;
-    for (size_t i = first; i <= last && ok; ++i) {
-      const bool read_ok = for_each_batch(in.segments[i], [&](const BatchHeader&, const uint8_t* batch, size_t size) {
+    int res = 0;
+    for (size_t i = first; i <= last && res >= 0; ++i) {
+      const bool read_ok = for_each_batch(files, in.segments[i], [&](const BatchHeader&, const uint8_t* batch, size_t size) {
         if (aborted(in)) return false;
         r.stats.bytes_read += int64_t(size);
         const size_t before = out.size();
@@ -213,27 +202,21 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
           r.earliest_delete_horizon = std::min(r.earliest_delete_horizon, o.delete_horizon);
         }
         if (out.size() >= in.io_buffer_bytes) {
-          if (!write_all(seg.fd, out, written)) {
-            ok = false;
-            return false;
-          }
+          if ((res = pwrite_full(files, seg.fd, out.data(), out.size(), written)) < 0) return false;
           written += out.size();
           out.clear();
         }
         return true;
       });
-      if (!read_ok) {
-        errno = EIO;
-        ok = false;
-      }
+      if (!read_ok) res = -EIO;
     }
-    if (ok && !out.empty()) {
-      ok = write_all(seg.fd, out, written);
+    if (res >= 0 && !out.empty()) {
+      res = pwrite_full(files, seg.fd, out.data(), out.size(), written);
       written += out.size();
     }
-    if (ok && ::fdatasync(seg.fd) != 0) ok = false;
-    if (!ok) {
-      fail("write cleaned segment");
+    if (res >= 0) res = files.fdatasync(seg.fd).run();
+    if (res < 0) {
+      fail("write cleaned segment", res);
       return r;
     }
     if (aborted(in)) break;
@@ -241,12 +224,11 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
     seg.size_assigned = seg.size_written = seg.size_synced = written;
     seg.next_offset = in.segments[last].next_offset;
     seg.file_created = seg.sealed = seg.seal_done = true;
-    seg.created_ms = wall_ms();
+    seg.created_ms = in.now_ms;
     seg.add_final_time_entry();
   }
   if (aborted(in)) {
-    for (const CleanedGroup& g : r.groups) ::unlinkat(in.dir_fd, cleaned_file_name(g.segment->base_offset).c_str(), 0);
-    r.groups.clear();
+    remove_cleaned();
     r.aborted = true;
   }
   return r;

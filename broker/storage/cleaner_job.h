@@ -5,7 +5,7 @@
 // dirty section and writes the compacted segments as "<base>.log.cleaned" files (fdatasync'd).
 // It touches nothing of the PartitionLog: its input is a snapshot taken on the ring thread and
 // its output (new Segment objects, not yet visible to anyone) is swapped in on the ring thread
-// by cleaner_swap.h. Blocking syscalls only; it checks `abort` between batches.
+// by cleaner_swap.h. Blocking file access only (in.files); it checks `abort` between batches.
 //
 // Steps (Kafka's Cleaner.doClean):
 //  1. map: walk [first_dirty, first_uncleanable) and record key -> latest offset until the map
@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/io/ring.h"
+#include "broker/storage/files.h"
 #include "broker/storage/segment.h"
 
 namespace runnel::storage {
@@ -37,7 +37,8 @@ struct SegmentSnapshot {
 };
 
 struct CleanerJobInput {
-  io::Ring* ring = nullptr;  // only to construct Segment objects (not used from the job thread)
+  Files* files = nullptr;          // synchronous and thread-safe (the log env's `blocking`)
+  Files* segment_files = nullptr;  // the log's serving Files, given to the new Segment objects
   int dir_fd = -1;
   std::vector<SegmentSnapshot> segments;  // oldest first, covering [log start, first_uncleanable)
   int64_t first_dirty = 0;

@@ -1,15 +1,14 @@
 #include "broker/storage/cleaner_recovery.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "broker/storage/file_util.h"
 #include "broker/storage/segment.h"
 
 namespace runnel::storage {
@@ -20,40 +19,34 @@ bool ends_with(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-bool exists_at(int dir_fd, const std::string& name) {
-  struct stat st {};
-  return ::fstatat(dir_fd, name.c_str(), &st, 0) == 0;
+bool exists_at(Files& files, int dir_fd, const std::string& name) {
+  const int fd = files.open(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC).run();
+  if (fd >= 0) files.close(fd).run();
+  return fd >= 0;
 }
 
-bool unlink_if_present(int dir_fd, const std::string& name) {
-  return ::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT;
+int unlink_if_present(Files& files, int dir_fd, const std::string& name) {
+  const int res = files.unlink(dir_fd, name.c_str()).run();
+  return res == -ENOENT ? 0 : res;
 }
 
 }  // namespace
 
-bool recover_interrupted_cleaning(int dir_fd, CleanerRecoveryStats& stats, std::string* error) {
+bool recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats& stats, std::string* error) {
+  int res = 0;
   auto io_error = [&](const char* what, const std::string& name) {
-    if (error) *error = std::string(what) + " " + name + ": " + std::strerror(errno);
+    if (error) *error = error_text((std::string(what) + " " + name).c_str(), res);
     return false;
   };
-  // A fresh open file description: a dup() would share (and leave at the end) the directory
-  // offset that the loader's own listing starts from.
-  const int list_fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR* d = list_fd < 0 ? nullptr : ::fdopendir(list_fd);
-  if (d == nullptr) {
-    if (list_fd >= 0) ::close(list_fd);
-    return io_error("opendir", "");
-  }
   std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
-  ::closedir(d);
+  if ((res = files.list(dir_fd, &names).run()) < 0) return io_error("list", "directory");
 
   std::vector<int64_t> logs, swaps, deleted;
   bool changed = false;
   for (const std::string& name : names) {
     int64_t base = 0;
     if (ends_with(name, ".cleaned")) {
-      if (!unlink_if_present(dir_fd, name)) return io_error("unlink", name);
+      if ((res = unlink_if_present(files, dir_fd, name)) < 0) return io_error("unlink", name);
       ++stats.cleaned_deleted;
       changed = true;
     } else if (parse_segment_file_name(name, ".log", base)) {
@@ -76,7 +69,9 @@ bool recover_interrupted_cleaning(int dir_fd, CleanerRecoveryStats& stats, std::
     for (auto it = deleted.begin(); it != deleted.end();) {
       if (*it > b && *it < end) {
         for (const char* suffix : {".log.deleted", ".index", ".timeindex"}) {
-          if (!unlink_if_present(dir_fd, segment_file_name(*it, suffix))) return io_error("unlink", "old segment");
+          if ((res = unlink_if_present(files, dir_fd, segment_file_name(*it, suffix))) < 0) {
+            return io_error("unlink", "old segment");
+          }
         }
         ++stats.deleted_removed;
         it = deleted.erase(it);
@@ -85,26 +80,26 @@ bool recover_interrupted_cleaning(int dir_fd, CleanerRecoveryStats& stats, std::
       }
     }
     for (const char* suffix : {".index", ".timeindex"}) {
-      if (!unlink_if_present(dir_fd, segment_file_name(b, suffix))) return io_error("unlink", "old index");
+      if ((res = unlink_if_present(files, dir_fd, segment_file_name(b, suffix))) < 0) return io_error("unlink", "old index");
     }
     const std::string from = segment_file_name(b, ".log.swap"), to = segment_file_name(b, ".log");
-    if (::renameat(dir_fd, from.c_str(), dir_fd, to.c_str()) != 0) return io_error("rename", from);
+    if ((res = files.rename(dir_fd, from.c_str(), dir_fd, to.c_str()).run()) < 0) return io_error("rename", from);
     ++stats.swaps_completed;
     changed = true;
   }
   // Uncommitted swaps: put the old segments back.
   for (int64_t x : deleted) {
     const std::string from = segment_file_name(x, ".log.deleted"), to = segment_file_name(x, ".log");
-    if (exists_at(dir_fd, to)) {
-      if (!unlink_if_present(dir_fd, from)) return io_error("unlink", from);
+    if (exists_at(files, dir_fd, to)) {
+      if ((res = unlink_if_present(files, dir_fd, from)) < 0) return io_error("unlink", from);
       ++stats.deleted_removed;
     } else {
-      if (::renameat(dir_fd, from.c_str(), dir_fd, to.c_str()) != 0) return io_error("rename", from);
+      if ((res = files.rename(dir_fd, from.c_str(), dir_fd, to.c_str()).run()) < 0) return io_error("rename", from);
       ++stats.segments_restored;
     }
     changed = true;
   }
-  if (changed && ::fsync(dir_fd) != 0) return io_error("fsync", "directory");
+  if (changed && (res = files.fsync(dir_fd).run()) < 0) return io_error("fsync", "directory");
   return true;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // Start-up completion or roll-back of a compaction swap interrupted by a crash (called by
-// LogLoader before it looks at segments; blocking syscalls). The swap protocol of one group of
+// LogLoader before it looks at segments; a synchronous Files). The swap protocol of one group of
 // old segments b0 < b1 < ... < bk (followed by segment n) replaced by one cleaned segment:
 //
 //   1. job     writes and fdatasyncs "<b0>.log.cleaned"
@@ -25,6 +25,8 @@
 
 #include <string>
 
+#include "broker/storage/files.h"
+
 namespace runnel::storage {
 
 struct CleanerRecoveryStats {
@@ -35,6 +37,6 @@ struct CleanerRecoveryStats {
 };
 
 // False (and *error) on an I/O error.
-bool recover_interrupted_cleaning(int dir_fd, CleanerRecoveryStats& stats, std::string* error);
+bool recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats& stats, std::string* error);
 
 }  // namespace runnel::storage

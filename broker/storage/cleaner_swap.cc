@@ -57,7 +57,7 @@ const char* crash_point_name(CleanerCrashPoint p) {
 void set_cleaner_stop_point(CleanerCrashPoint p) { g_stop_point = p; }
 
 io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
-  io::Ring& ring = log.ring_;
+  Files& files = log.files_;
   const int dir = log.dir_fd_;
   const int64_t b0 = g.segment->base_offset;
   // The old segments must still be exactly what the job read (retention may have dropped some),
@@ -73,7 +73,7 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
   }
   const std::string cleaned = cleaned_file_name(b0), swap = segment_file_name(b0, ".log.swap");
   if (!current) {
-    co_await ring.unlinkat(dir, cleaned.c_str(), 0);
+    co_await files.unlink(dir, cleaned.c_str());
     co_return 0;
   }
   if (reached(CleanerCrashPoint::after_cleaned)) co_return 2;
@@ -81,16 +81,16 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
   for (size_t i = 1; i < g.old_bases.size() && res >= 0; ++i) {
     const std::string from = segment_file_name(g.old_bases[i], ".log");
     const std::string to = segment_file_name(g.old_bases[i], ".log.deleted");
-    res = co_await ring.renameat(dir, from.c_str(), dir, to.c_str());
+    res = co_await files.rename(dir, from.c_str(), dir, to.c_str());
   }
-  if (res >= 0 && g.old_bases.size() > 1) res = co_await ring.fsync(dir, false);
+  if (res >= 0 && g.old_bases.size() > 1) res = co_await files.fsync(dir);
   if (res < 0) {
     log.fail("cleaner rename to .deleted", res);
     co_return res;
   }
   if (reached(CleanerCrashPoint::before_commit)) co_return 2;
-  res = co_await ring.renameat(dir, cleaned.c_str(), dir, swap.c_str());
-  if (res >= 0) res = co_await ring.fsync(dir, false);
+  res = co_await files.rename(dir, cleaned.c_str(), dir, swap.c_str());
+  if (res >= 0) res = co_await files.fsync(dir);
   if (res < 0) {
     log.fail("cleaner commit rename", res);
     co_return res;
@@ -107,14 +107,22 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
 
   for (size_t i = 0; i < g.old_bases.size(); ++i) {
     const int64_t base = g.old_bases[i];
-    if (i > 0) co_await ring.unlinkat(dir, segment_file_name(base, ".log.deleted").c_str(), 0);
-    co_await ring.unlinkat(dir, segment_file_name(base, ".index").c_str(), 0);
-    co_await ring.unlinkat(dir, segment_file_name(base, ".timeindex").c_str(), 0);
+    if (i > 0) co_await files.unlink(dir, segment_file_name(base, ".log.deleted").c_str());
+    co_await files.unlink(dir, segment_file_name(base, ".index").c_str());
+    co_await files.unlink(dir, segment_file_name(base, ".timeindex").c_str());
+  }
+  // The unlinks must be durable before the final rename: a power cut that kept the rename but
+  // lost an unlink would leave "<bi>.log.deleted" without its ".swap", which recovery takes for
+  // an uncommitted swap and renames back, resurrecting a segment the new one overlaps.
+  res = co_await files.fsync(dir);
+  if (res < 0) {
+    log.fail("cleaner unlink sync", res);
+    co_return res;
   }
   if (reached(CleanerCrashPoint::before_final_rename)) co_return 2;
   const std::string final_name = segment_file_name(b0, ".log");
-  res = co_await ring.renameat(dir, swap.c_str(), dir, final_name.c_str());
-  if (res >= 0) res = co_await ring.fsync(dir, false);
+  res = co_await files.rename(dir, swap.c_str(), dir, final_name.c_str());
+  if (res >= 0) res = co_await files.fsync(dir);
   if (res < 0) {
     log.fail("cleaner final rename", res);
     co_return res;
@@ -134,9 +142,9 @@ io::Task<int> LogCompactor::write_checkpoint(PartitionLog& log, int64_t offset) 
       encode_cleaner_checkpoint(std::filesystem::path(log.dir_).filename().string(), offset);
   int res = co_await log.write_file(kCleanerCheckpointTmpName, std::vector<uint8_t>(text.begin(), text.end()));
   if (res >= 0) {
-    res = co_await log.ring_.renameat(log.dir_fd_, kCleanerCheckpointTmpName, log.dir_fd_, kCleanerCheckpointName);
+    res = co_await log.files_.rename(log.dir_fd_, kCleanerCheckpointTmpName, log.dir_fd_, kCleanerCheckpointName);
   }
-  if (res >= 0) res = co_await log.ring_.fsync(log.dir_fd_, false);
+  if (res >= 0) res = co_await log.files_.fsync(log.dir_fd_);
   co_return res;
 }
 

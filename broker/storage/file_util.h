@@ -1,29 +1,41 @@
 #pragma once
 
-// Blocking file helpers for start-up recovery only (never on the serving path).
+// Blocking file helpers over a synchronous Files (start-up recovery, the cleaner's helper
+// thread; never the serving path).
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "broker/storage/files.h"
+
 namespace runnel::storage {
 
 // Whole file relative to dir_fd into `out`; false if it cannot be opened or read.
-bool read_whole_file_at(int dir_fd, const char* name, std::vector<uint8_t>& out);
-// Creates/truncates, writes, fdatasyncs, closes.
-bool write_file_synced_at(int dir_fd, const char* name, std::span<const uint8_t> bytes, std::string* error);
+bool read_whole_file_at(Files& files, int dir_fd, const char* name, std::vector<uint8_t>& out);
+// Creates/truncates, writes, fdatasyncs, closes. Returns 0 or -errno (and sets *error).
+int write_file_synced_at(Files& files, int dir_fd, const char* name, std::span<const uint8_t> bytes,
+                         std::string* error);
+// Writes all of `len` bytes at `offset`; 0 or -errno.
+int pwrite_full(Files& files, int fd, const uint8_t* buf, size_t len, uint64_t offset);
 // pread until `len` bytes or EOF; returns the count read or -errno.
-int64_t pread_full(int fd, uint8_t* buf, size_t len, uint64_t offset);
+int64_t pread_full(Files& files, int fd, uint8_t* buf, size_t len, uint64_t offset);
+// Creates `path` and its missing parents, fsyncing each parent that got a new entry, so the
+// whole path is durable. Returns 0 or -errno.
+int make_dirs_synced(Files& files, const std::string& path);
+// The text of -errno.
+std::string error_text(const char* what, int neg_errno);
 
 // Sequential reader over a segment file with a growing 1 MiB window, for recovery scans.
 class BlockingFileWindow {
  public:
-  BlockingFileWindow(int fd, uint64_t file_size) : fd_(fd), file_size_(file_size) {}
+  BlockingFileWindow(Files& files, int fd, uint64_t file_size) : files_(files), fd_(fd), file_size_(file_size) {}
   // Pointer to `len` bytes at `pos`, or nullptr when the file ends before pos + len.
   const uint8_t* at(uint64_t pos, size_t len);
 
  private:
+  Files& files_;
   int fd_;
   uint64_t file_size_;
   uint64_t buf_pos_ = 0;

@@ -1,14 +1,11 @@
 #include "broker/storage/log_loader.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <vector>
 
 #include "broker/records/batch_header.h"
@@ -26,8 +23,6 @@ bool ends_with(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
-
 // A batch header that can start a valid batch at `pos` of a segment whose next offset is `next`.
 bool plausible(const records::BatchHeader& h, int64_t next, int64_t seg_base) {
   return h.magic == records::magic_v2 &&
@@ -36,9 +31,9 @@ bool plausible(const records::BatchHeader& h, int64_t next, int64_t seg_base) {
          h.last_offset() - seg_base <= int64_t(INT32_MAX);
 }
 
-bool all_zero(int fd, uint64_t pos, uint64_t len) {
+bool all_zero(Files& files, int fd, uint64_t pos, uint64_t len) {
   uint8_t buf[kPageBytes];
-  if (len > sizeof(buf) || pread_full(fd, buf, size_t(len), pos) != int64_t(len)) return false;
+  if (len > sizeof(buf) || pread_full(files, fd, buf, size_t(len), pos) != int64_t(len)) return false;
   return std::all_of(buf, buf + len, [](uint8_t b) { return b == 0; });
 }
 
@@ -46,7 +41,7 @@ bool all_zero(int fd, uint64_t pos, uint64_t len) {
 
 void LogLoader::remove_segment_files(int64_t base) {
   for (const char* suffix : {".log", ".index", ".timeindex"}) {
-    ::unlinkat(log_.dir_fd_, segment_file_name(base, suffix).c_str(), 0);
+    files_.unlink(log_.dir_fd_, segment_file_name(base, suffix).c_str()).run();
   }
 }
 
@@ -57,7 +52,7 @@ bool LogLoader::recover_segment(Segment& seg, uint64_t file_size, bool* truncate
   seg.max_timestamp = -1;
   seg.offset_of_max_timestamp = -1;
   seg.bytes_since_index = 0;
-  BlockingFileWindow window(seg.fd, file_size);
+  BlockingFileWindow window(files_, seg.fd, file_size);
   uint64_t pos = 0;
   while (true) {
     const uint8_t* p = window.at(pos, records::layout::header_size);
@@ -76,15 +71,23 @@ bool LogLoader::recover_segment(Segment& seg, uint64_t file_size, bool* truncate
   // Zeros from the last batch to a page-aligned end, less than a page: the padding of a direct
   // write (segment_appender.h) not yet cut off. Removed, but not a corruption point.
   const bool padding = pos < file_size && file_size % kPageBytes == 0 && file_size - pos < kPageBytes &&
-                       all_zero(seg.fd, pos, file_size - pos);
+                       all_zero(files_, seg.fd, pos, file_size - pos);
   *truncated = pos < file_size && !padding;
   if (padding) stats_.padding_trimmed += int64_t(file_size - pos);
   if (pos < file_size) {
     if (*truncated) stats_.bytes_truncated += int64_t(file_size - pos);
-    if (::ftruncate(seg.fd, off_t(pos)) != 0 || ::fdatasync(seg.fd) != 0) {
-      if (error) *error = errno_text("truncate segment");
+    if (int res = files_.ftruncate(seg.fd, pos).run(); res < 0) {
+      if (error) *error = error_text("truncate segment", res);
       return false;
     }
+  }
+  // What survived is the log from now on and will count as flushed: it must be on stable storage
+  // even if it was only in the page cache (a kill -9 loses no page-cache data; a power cut after
+  // this restart must not lose what a flush() after it acknowledges). Also makes the truncation
+  // durable.
+  if (int res = files_.fdatasync(seg.fd).run(); res < 0) {
+    if (error) *error = error_text("fdatasync segment", res);
+    return false;
   }
   seg.size_assigned = seg.size_written = seg.size_synced = pos;
   seg.add_final_time_entry();
@@ -94,9 +97,11 @@ bool LogLoader::recover_segment(Segment& seg, uint64_t file_size, bool* truncate
 
 bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base) {
   std::vector<uint8_t> bytes;
-  if (!read_whole_file_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(), bytes)) return false;
+  if (!read_whole_file_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(), bytes)) {
+    return false;
+  }
   if (!seg.offset_index.decode(bytes, file_size)) return false;
-  if (!read_whole_file_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(), bytes)) {
+  if (!read_whole_file_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(), bytes)) {
     return false;
   }
   const uint64_t max_rel = next_base > seg.base_offset ? uint64_t(next_base - seg.base_offset) : UINT32_MAX;
@@ -106,7 +111,7 @@ bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base
   if (!seg.offset_index.entries().empty()) {
     const OffsetEntry e = seg.offset_index.entries().back();
     uint8_t buf[records::layout::header_size];
-    if (pread_full(seg.fd, buf, sizeof(buf), e.position) != int64_t(sizeof(buf))) return false;
+    if (pread_full(files_, seg.fd, buf, sizeof(buf), e.position) != int64_t(sizeof(buf))) return false;
     records::BatchHeader h;
     records::parse_header(buf, sizeof(buf), h);
     if (h.magic != records::magic_v2 || h.last_offset() != seg.base_offset + e.relative_offset) return false;
@@ -120,7 +125,7 @@ bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base
 }
 
 bool LogLoader::find_end(Segment& seg, uint64_t file_size) {
-  BlockingFileWindow window(seg.fd, file_size);
+  BlockingFileWindow window(files_, seg.fd, file_size);
   uint64_t pos = 0;
   int64_t next = seg.base_offset;
   if (!seg.offset_index.entries().empty()) {
@@ -146,7 +151,7 @@ bool LogLoader::find_end(Segment& seg, uint64_t file_size) {
 }
 
 void LogLoader::rebuild_producer_state(Segment& seg) {
-  BlockingFileWindow window(seg.fd, seg.size_written);
+  BlockingFileWindow window(files_, seg.fd, seg.size_written);
   for (uint64_t pos = 0; pos < seg.size_written;) {
     const uint8_t* p = window.at(pos, records::layout::header_size);
     if (p == nullptr) break;
@@ -158,34 +163,31 @@ void LogLoader::rebuild_producer_state(Segment& seg) {
 }
 
 bool LogLoader::write_indexes_blocking(Segment& seg, std::string* error) {
-  return write_file_synced_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(),
-                              seg.offset_index.encode(), error) &&
-         write_file_synced_at(log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(),
-                              seg.time_index.encode(), error);
+  return write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(),
+                              seg.offset_index.encode(), error) >= 0 &&
+         write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(),
+                              seg.time_index.encode(), error) >= 0;
 }
 
 bool LogLoader::load(std::string* error) {
   // 0. A compaction swap interrupted by a crash is completed or rolled back first
   // (cleaner_recovery.h), so that what follows sees plain segments only.
   CleanerRecoveryStats cleaner_stats;
-  if (!recover_interrupted_cleaning(log_.dir_fd_, cleaner_stats, error)) return false;
-  if (std::optional<int64_t> c = read_cleaner_checkpoint_blocking(log_.dir_fd_)) log_.cleaner_.checkpoint = *c;
+  if (!recover_interrupted_cleaning(files_, log_.dir_fd_, cleaner_stats, error)) return false;
+  if (std::optional<int64_t> c = read_cleaner_checkpoint_blocking(files_, log_.dir_fd_)) log_.cleaner_.checkpoint = *c;
   // 1. Inventory: segment logs; leftovers of interrupted operations are removed.
   std::vector<int64_t> bases;
-  DIR* d = ::fdopendir(::dup(log_.dir_fd_));
-  if (d == nullptr) {
-    if (error) *error = errno_text("opendir");
+  std::vector<std::string> names;
+  if (int res = files_.list(log_.dir_fd_, &names).run(); res < 0) {
+    if (error) *error = error_text("list directory", res);
     return false;
   }
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
-  ::closedir(d);
   for (const std::string& name : names) {
     int64_t base = 0;
     if (parse_segment_file_name(name, ".log", base)) {
       bases.push_back(base);
     } else if (ends_with(name, ".tmp") || ends_with(name, ".deleted")) {
-      ::unlinkat(log_.dir_fd_, name.c_str(), 0);
+      files_.unlink(log_.dir_fd_, name.c_str()).run();
     }
   }
   std::sort(bases.begin(), bases.end());
@@ -193,11 +195,11 @@ bool LogLoader::load(std::string* error) {
     int64_t base = 0;
     if ((parse_segment_file_name(name, ".index", base) || parse_segment_file_name(name, ".timeindex", base)) &&
         !std::binary_search(bases.begin(), bases.end(), base)) {
-      ::unlinkat(log_.dir_fd_, name.c_str(), 0);
+      files_.unlink(log_.dir_fd_, name.c_str()).run();
     }
   }
   // 2. Checkpoint: a clean stop trusts everything; otherwise recover past the recovery point.
-  const std::optional<Checkpoint> ckpt = read_checkpoint_blocking(log_.dir_fd_);
+  const std::optional<Checkpoint> ckpt = read_checkpoint_blocking(files_, log_.dir_fd_);
   const bool clean = ckpt && ckpt->clean;
   const int64_t recovery_point = ckpt ? ckpt->recovery_point : 0;
   stats_.clean_shutdown = clean;
@@ -212,11 +214,15 @@ bool LogLoader::load(std::string* error) {
     }
     const bool last = i + 1 == bases.size();
     const int64_t next_base = last ? INT64_MAX : bases[i + 1];
-    auto seg = std::make_shared<Segment>(log_.ring_, base);
-    seg->fd = ::openat(log_.dir_fd_, segment_file_name(base, ".log").c_str(), O_RDWR | O_CLOEXEC);
+    auto seg = std::make_shared<Segment>(log_.files_, base);
+    // Opened through the blocking Files; the fd is then used by the serving path's Files (the
+    // same kernel fd in the broker; the same file-system object in tests).
+    const int fd = files_.open(log_.dir_fd_, segment_file_name(base, ".log").c_str(), O_RDWR | O_CLOEXEC).run();
     struct stat st {};
-    if (seg->fd < 0 || ::fstat(seg->fd, &st) != 0) {
-      if (error) *error = errno_text("open segment");
+    const int res = fd < 0 ? fd : files_.fstat(fd, &st).run();
+    if (fd >= 0) seg->fd = fd;
+    if (res < 0) {
+      if (error) *error = error_text("open segment", res);
       return false;
     }
     seg->file_created = true;
@@ -247,9 +253,11 @@ bool LogLoader::load(std::string* error) {
     now_last.sealed = now_last.seal_done = false;
     if (now_last.rolling_timestamp < 0) find_end(now_last, now_last.size_written);
   }
-  if (stats_.segments_deleted > 0 && ::fsync(log_.dir_fd_) != 0) {
-    if (error) *error = errno_text("fsync dir");
-    return false;
+  if (stats_.segments_deleted > 0) {
+    if (int res = files_.fsync(log_.dir_fd_).run(); res < 0) {
+      if (error) *error = error_text("fsync dir", res);
+      return false;
+    }
   }
   // 4. Offsets. Everything that survived is on disk and synced.
   if (!log_.segments_.empty()) {
@@ -260,27 +268,32 @@ bool LogLoader::load(std::string* error) {
   log_.leo_waiters_.reset(log_.leo_);
   log_.flush_waiters_.reset(log_.flushed_);
   // 5. From now on a crash is unclean: recovery restarts at what we know is durable.
-  return write_checkpoint_blocking(log_.dir_fd_, {log_.leo_, false}, error);
+  return write_checkpoint_blocking(files_, log_.dir_fd_, {log_.leo_, false}, error) >= 0;
 }
 
-std::unique_ptr<PartitionLog> PartitionLog::open(io::Ring& ring, std::string dir, LogConfig config,
-                                                 RecoveryStats* stats, std::string* error) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    if (error) *error = "create " + dir + ": " + ec.message();
+std::unique_ptr<PartitionLog> PartitionLog::open(LogEnv& env, std::string dir, LogConfig config, RecoveryStats* stats,
+                                                 std::string* error) {
+  Files& files = env.blocking;
+  // The partition directory's own entry must be durable before anything in it is acknowledged:
+  // every directory created on the way is synced into its parent, and the parent of `dir` is
+  // synced even when `dir` existed (a previous run may have died before syncing it).
+  int res = make_dirs_synced(files, dir);
+  const size_t slash = dir.find_last_of('/');
+  const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+  if (res >= 0) {
+    const int pfd = files.open(AT_FDCWD, parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC).run();
+    res = pfd < 0 ? pfd : files.fsync(pfd).run();
+    if (pfd >= 0) files.close(pfd).run();
+  }
+  if (res < 0) {
+    if (error) *error = error_text(("create " + dir).c_str(), res);
     return nullptr;
   }
-  // The partition directory's own entry must be durable before anything in it is acknowledged.
-  const std::string parent = std::filesystem::path(dir).parent_path().string();
-  if (int pfd = ::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); pfd >= 0) {
-    ::fsync(pfd);
-    ::close(pfd);
-  }
-  std::unique_ptr<PartitionLog> log(new PartitionLog(ring, std::move(dir), config));
-  log->dir_fd_ = ::open(log->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  std::unique_ptr<PartitionLog> log(new PartitionLog(env, std::move(dir), config));
+  log->dir_fd_ = files.open(AT_FDCWD, log->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC).run();
   if (log->dir_fd_ < 0) {
-    if (error) *error = errno_text("open dir");
+    if (error) *error = error_text("open dir", log->dir_fd_);
+    log->dir_fd_ = -1;
     return nullptr;
   }
   RecoveryStats local;

@@ -1,7 +1,8 @@
 #pragma once
 
-// Start-up recovery of one partition directory (FORMAT.md, "Recovery"). Blocking syscalls only:
-// it runs before the log serves anything. Used by PartitionLog::open().
+// Start-up recovery of one partition directory (FORMAT.md, "Recovery"). Blocking file access
+// only (the log env's `blocking` Files): it runs before the log serves anything. Used by
+// PartitionLog::open().
 
 #include <memory>
 #include <string>
@@ -12,7 +13,7 @@ namespace runnel::storage {
 
 class LogLoader {
  public:
-  LogLoader(PartitionLog& log, RecoveryStats& stats) : log_(log), stats_(stats) {}
+  LogLoader(PartitionLog& log, RecoveryStats& stats) : log_(log), files_(log.env_.blocking), stats_(stats) {}
   bool load(std::string* error);
 
  private:
@@ -28,6 +29,7 @@ class LogLoader {
   void remove_segment_files(int64_t base);
 
   PartitionLog& log_;
+  Files& files_;
   RecoveryStats& stats_;
 };
 

@@ -19,11 +19,6 @@
 namespace runnel::storage {
 namespace {
 
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Bounds one writev: enough to coalesce a burst of small appends, far below IOV_MAX.
 constexpr size_t kMaxIovPerWrite = 64;
 // Bounds one direct write (and the staging memory it holds): large enough to amortise a write's
@@ -32,12 +27,13 @@ constexpr uint64_t kMaxWriteBytes = 4 << 20;
 
 }  // namespace
 
-PartitionLog::PartitionLog(io::Ring& ring, std::string dir, LogConfig config)
-    : ring_(ring), dir_(std::move(dir)), config_(config), leo_waiters_(ring), flush_waiters_(ring) {}
+PartitionLog::PartitionLog(LogEnv& env, std::string dir, LogConfig config)
+    : env_(env), files_(env.files), ring_(env.ring), dir_(std::move(dir)), config_(config), leo_waiters_(env.ring),
+      flush_waiters_(env.ring) {}
 
 PartitionLog::~PartitionLog() {
   segments_.clear();  // segment destructors queue their closes on the ring
-  if (dir_fd_ >= 0) close_detached(ring_, dir_fd_);
+  if (dir_fd_ >= 0) files_.close_detached(dir_fd_);
 }
 
 void PartitionLog::fail(const char* what, int res) {
@@ -69,7 +65,7 @@ bool PartitionLog::should_roll(const Segment& seg, int64_t batch_bytes, int64_t 
   if (last_offset - seg.base_offset > int64_t(INT32_MAX)) return true;
   // Kafka's timeWaitedForRoll: record time since the first batch, else wall time since creation.
   const int64_t waited = (seg.rolling_timestamp >= 0 && max_ts >= 0) ? max_ts - seg.rolling_timestamp
-                                                                      : now_ms() - seg.created_ms;
+                                                                      : env_.clock.now_ms() - seg.created_ms;
   return waited > config_.segment_ms;
 }
 
@@ -86,7 +82,7 @@ std::shared_ptr<Segment> PartitionLog::roll(int64_t base_offset, int64_t now) {
       ring_.spawn(sealer_loop());
     }
   }
-  auto seg = std::make_shared<Segment>(ring_, base_offset);
+  auto seg = std::make_shared<Segment>(files_, base_offset);
   seg->created_ms = now;
   seg->next_offset = base_offset;
   segments_[base_offset] = seg;
@@ -134,7 +130,7 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
     }
   }
   // Pass 2: offsets, segment, in-place patching, indexes, write queue.
-  const int64_t now = now_ms();
+  const int64_t now = env_.clock.now_ms();
   uint8_t* p = batches.data();
   for (const records::BatchHeader& h : headers) {
     const auto size = size_t(h.size_bytes());
@@ -179,7 +175,7 @@ io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
     r.error = ErrorCode::kafka_storage_error;
     co_return r;
   }
-  if (!r.duplicate) maybe_flush(now_ms());
+  if (!r.duplicate) maybe_flush(env_.clock.now_ms());
   r.log_start_offset = log_start_;
   co_return r;
 }
@@ -194,11 +190,11 @@ io::Task<AppendResult> PartitionLog::append_replicated(std::span<uint8_t> batche
 
 io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
   const std::string name = segment_file_name(seg.base_offset, ".log");
-  int fd = co_await ring_.openat(dir_fd_, name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  int fd = co_await files_.open(dir_fd_, name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0) co_return fd;
   seg.fd = fd;
   // The new directory entry must be durable before any offset in it can be acknowledged.
-  int res = co_await ring_.fsync(dir_fd_, false);
+  int res = co_await files_.fsync(dir_fd_);
   if (res < 0) co_return res;
   seg.file_created = true;
   co_return 0;
@@ -230,12 +226,12 @@ io::Task<void> PartitionLog::writer_loop() {
         break;
       }
     }
-    int res = co_await prepare_appends(ring_, dir_fd_, *seg);
+    int res = co_await prepare_appends(env_, dir_fd_, *seg);
     if (res < 0) {
       fail("segment open for appends", res);
       break;
     }
-    res = co_await append_direct(ring_, *seg, start, iov, n, total);
+    res = co_await append_direct(env_, *seg, start, iov, n, total);
     ++stats_.writes;
     if (res < 0) {
       fail("segment write", res);
@@ -289,9 +285,9 @@ io::Task<void> PartitionLog::flusher_loop() {
     for (const std::shared_ptr<Segment>& seg : dirty) {
       const uint64_t written = seg->size_written;
       const int64_t sync_start = metrics::mono_ns();
-      int res = co_await ring_.fsync(seg->fd, true);
+      int res = co_await files_.fdatasync(seg->fd);
       ++stats_.fdatasyncs;
-      if (metrics::ShardProbe* probe = metrics::this_shard_probe()) probe->on_fsync(metrics::mono_ns() - sync_start);
+      if (env_.probe != nullptr) env_.probe->on_fsync(metrics::mono_ns() - sync_start);
       if (res < 0) {
         fail("fdatasync", res);
         break;
@@ -300,11 +296,11 @@ io::Task<void> PartitionLog::flusher_loop() {
     }
     if (failed_) break;
     // Group-commit batch size: offsets this round made durable, however many callers waited.
-    if (metrics::ShardProbe* probe = metrics::this_shard_probe(); probe != nullptr && covered > flushed_) {
-      probe->on_group_commit(covered - flushed_);
+    if (env_.probe != nullptr && covered > flushed_) {
+      env_.probe->on_group_commit(covered - flushed_);
     }
     flushed_ = std::max(flushed_, covered);
-    last_flush_ms_ = now_ms();
+    last_flush_ms_ = env_.clock.now_ms();
     flush_waiters_.advance(flushed_);
   }
   flusher_running_ = false;
@@ -315,7 +311,7 @@ io::Task<void> PartitionLog::sealer_loop() {
     std::shared_ptr<Segment> seg = seal_queue_.front();
     co_await leo_waiters_.wait(seg->next_offset);  // its last write has completed
     if (failed_) break;
-    int res = co_await finish_appends(ring_, *seg);  // cut the direct-I/O padding
+    int res = co_await finish_appends(env_, *seg);  // cut the direct-I/O padding
     if (res < 0) {
       fail("segment truncate (seal)", res);
       break;
@@ -323,9 +319,9 @@ io::Task<void> PartitionLog::sealer_loop() {
     if (res > 0 || seg->size_synced < seg->size_written) {
       const uint64_t written = seg->size_written;
       const int64_t sync_start = metrics::mono_ns();
-      res = co_await ring_.fsync(seg->fd, true);
+      res = co_await files_.fdatasync(seg->fd);
       ++stats_.fdatasyncs;
-      if (metrics::ShardProbe* probe = metrics::this_shard_probe()) probe->on_fsync(metrics::mono_ns() - sync_start);
+      if (env_.probe != nullptr) env_.probe->on_fsync(metrics::mono_ns() - sync_start);
       if (res < 0) {
         fail("fdatasync (seal)", res);
         break;
@@ -350,16 +346,16 @@ io::Task<void> PartitionLog::sealer_loop() {
 }
 
 io::Task<int> PartitionLog::write_file(std::string name, std::vector<uint8_t> bytes) {
-  int fd = co_await ring_.openat(dir_fd_, name.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = co_await files_.open(dir_fd_, name.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) co_return fd;
   int res = 0;
   for (size_t done = 0; done < bytes.size() && res >= 0;) {
-    res = co_await ring_.write(fd, bytes.data() + done, uint32_t(bytes.size() - done), done);
+    res = co_await files_.write(fd, bytes.data() + done, uint32_t(bytes.size() - done), done);
     if (res == 0) res = -EIO;
     if (res > 0) done += size_t(res);
   }
-  if (res >= 0) res = co_await ring_.fsync(fd, true);
-  co_await ring_.close(fd);
+  if (res >= 0) res = co_await files_.fdatasync(fd);
+  co_await files_.close(fd);
   co_return res < 0 ? res : 0;
 }
 
@@ -372,9 +368,9 @@ io::Task<int> PartitionLog::write_index_files(Segment& seg) {
 io::Task<int> PartitionLog::write_checkpoint(int64_t recovery_point, bool clean) {
   int res = co_await write_file(kCheckpointTmpName, encode_checkpoint({recovery_point, clean}));
   if (res < 0) co_return res;
-  res = co_await ring_.renameat(dir_fd_, kCheckpointTmpName, dir_fd_, kCheckpointName);
+  res = co_await files_.rename(dir_fd_, kCheckpointTmpName, dir_fd_, kCheckpointName);
   if (res < 0) co_return res;
-  co_return co_await ring_.fsync(dir_fd_, false);
+  co_return co_await files_.fsync(dir_fd_);
 }
 
 io::Task<void> PartitionLog::drain() {
@@ -402,22 +398,22 @@ io::Task<void> PartitionLog::close() {
   if (!failed_ && !segments_.empty()) {
     Segment& active = *segments_.rbegin()->second;
     active.add_final_time_entry();
-    int res = co_await finish_appends(ring_, active);
-    if (res > 0) res = co_await ring_.fsync(active.fd, true);
+    int res = co_await finish_appends(env_, active);
+    if (res > 0) res = co_await files_.fdatasync(active.fd);
     if (res >= 0) res = co_await write_index_files(active);
     if (res >= 0) res = co_await write_checkpoint(leo_, true);
     if (res < 0) fail("clean shutdown checkpoint", res);
   }
   for (auto& [_, seg] : segments_) {
-    if (seg->dio_fd >= 0 && seg->dio_fd != seg->fd) co_await ring_.close(seg->dio_fd);
+    if (seg->dio_fd >= 0 && seg->dio_fd != seg->fd) co_await files_.close(seg->dio_fd);
     seg->dio_fd = -1;
     if (seg->fd >= 0) {
-      co_await ring_.close(seg->fd);
+      co_await files_.close(seg->fd);
       seg->fd = -1;
     }
   }
   if (dir_fd_ >= 0) {
-    co_await ring_.close(dir_fd_);
+    co_await files_.close(dir_fd_);
     dir_fd_ = -1;
   }
   leo_waiters_.release_all();

@@ -4,8 +4,9 @@
 // LocalLog), stored in one directory "<topic>-<partition>" as Kafka lays it out (FORMAT.md).
 //
 // Threading: a PartitionLog belongs to exactly one io::Ring thread; every method must be called
-// from that thread. On the serving path all file I/O goes through the ring. open() is the
-// exception: it is start-up recovery and uses blocking syscalls.
+// from that thread. Its dependencies come in a LogEnv (env.h): on the serving path all file I/O
+// goes through env.files (the ring). open() is the exception: it is start-up recovery and uses
+// env.blocking (blocking syscalls).
 //
 // Pipeline (why appends are cheap and ordered):
 //   append()  assigns offsets, picks the segment (rolling if needed), patches the batches and
@@ -45,6 +46,7 @@
 #include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
 #include "broker/storage/cleaner_state.h"
+#include "broker/storage/env.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/offset_waiters.h"
 #include "broker/storage/producer_state.h"
@@ -96,8 +98,9 @@ class PartitionLog {
  public:
   // Blocking start-up recovery (see FORMAT.md). `dir` is created if missing. Returns nullptr and
   // sets *error on failure. `stats` may be null.
-  static std::unique_ptr<PartitionLog> open(io::Ring& ring, std::string dir, LogConfig config,
-                                            RecoveryStats* stats, std::string* error);
+  // `env` must outlive the log.
+  static std::unique_ptr<PartitionLog> open(LogEnv& env, std::string dir, LogConfig config, RecoveryStats* stats,
+                                            std::string* error);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
@@ -169,7 +172,7 @@ class PartitionLog {
  private:
   friend class LogLoader;
   friend class LogCompactor;
-  PartitionLog(io::Ring& ring, std::string dir, LogConfig config);
+  PartitionLog(LogEnv& env, std::string dir, LogConfig config);
 
   AppendResult assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated);
   io::Task<AppendResult> finish_append(AppendResult r);
@@ -191,7 +194,9 @@ class PartitionLog {
                              bool min_one, ByteBuffer& out);
   io::Task<std::optional<TimestampOffset>> find_in_segment(std::shared_ptr<Segment> seg, int64_t ts);
 
-  io::Ring& ring_;
+  LogEnv& env_;
+  Files& files_;   // env_.files
+  io::Ring& ring_; // env_.ring
   std::string dir_;
   int dir_fd_ = -1;
   LogConfig config_;

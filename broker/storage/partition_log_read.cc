@@ -44,7 +44,7 @@ TimestampOffset first_record_at_or_after(const uint8_t* batch, size_t size,
 io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t start, int32_t max_bytes,
                                          int64_t bound, bool min_one, ByteBuffer& out) {
   if (seg->fd < 0 || seg->size_written == 0) co_return 0;
-  RingWindow window(ring_, *seg);
+  RingWindow window(files_, *seg);
   uint64_t pos = 0;
   if (start > seg->base_offset) {
     if (auto e = seg->offset_index.lookup(uint32_t(start - seg->base_offset))) pos = e->position;
@@ -118,7 +118,7 @@ io::Task<ReadResult> PartitionLog::read(Offset start, int32_t max_bytes, Offset 
 
 io::Task<std::optional<TimestampOffset>> PartitionLog::find_in_segment(std::shared_ptr<Segment> seg, int64_t ts) {
   if (seg->fd < 0 || seg->size_written == 0) co_return std::nullopt;
-  RingWindow window(ring_, *seg);
+  RingWindow window(files_, *seg);
   uint64_t pos = 0;
   if (auto te = seg->time_index.lookup(ts)) {
     if (auto oe = seg->offset_index.lookup(te->relative_offset)) pos = oe->position;

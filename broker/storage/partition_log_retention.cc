@@ -49,13 +49,17 @@ io::Task<void> PartitionLog::enforce_retention(int64_t now_ms) {
   }
   log_start_ = Offset(std::max(log_start_.value(), segments_.begin()->first));
   // Unlinking while a reader still holds the fd is fine: the inode lives until the last close.
+  // Oldest first, and each segment's unlinks are made durable (directory fsync) before the next
+  // segment's start: a power cut may keep any subset of unsynced unlinks, and keeping a newer
+  // segment's while losing an older one's would bring the older segment back with a hole after
+  // it (FORMAT.md, "What is synced").
   for (const auto& v : victims) {
     for (const char* suffix : kSegmentSuffixes) {
       const std::string name = segment_file_name(v->base_offset, suffix);
-      co_await ring_.unlinkat(dir_fd_, name.c_str(), 0);
+      co_await files_.unlink(dir_fd_, name.c_str());
     }
+    co_await files_.fsync(dir_fd_);
   }
-  co_await ring_.fsync(dir_fd_, false);
 }
 
 io::Task<void> PartitionLog::remove() {
@@ -63,15 +67,15 @@ io::Task<void> PartitionLog::remove() {
   for (const auto& [base, _] : segments_) {
     for (const char* suffix : kSegmentSuffixes) {
       const std::string path = dir_ + "/" + segment_file_name(base, suffix);
-      co_await ring_.unlinkat(AT_FDCWD, path.c_str(), 0);
+      co_await files_.unlink(AT_FDCWD, path.c_str());
     }
   }
   for (const char* name : {kCheckpointName, kCheckpointTmpName, kCleanerCheckpointName, kCleanerCheckpointTmpName}) {
     const std::string path = dir_ + "/" + name;
-    co_await ring_.unlinkat(AT_FDCWD, path.c_str(), 0);
+    co_await files_.unlink(AT_FDCWD, path.c_str());
   }
   segments_.clear();
-  co_await ring_.unlinkat(AT_FDCWD, dir_.c_str(), AT_REMOVEDIR);
+  co_await files_.unlink(AT_FDCWD, dir_.c_str(), AT_REMOVEDIR);
 }
 
 }  // namespace runnel::storage

@@ -5,12 +5,7 @@
 namespace runnel::storage {
 
 RecentWrite::~RecentWrite() {
-  if (buf) RecentWrites::local().on_destroyed(*this);
-}
-
-RecentWrites& RecentWrites::local() {
-  thread_local RecentWrites writes;
-  return writes;
+  if (buf && owner != nullptr) owner->on_destroyed(*this);
 }
 
 void RecentWrites::add(const std::shared_ptr<RecentWrite>& w) {
@@ -18,6 +13,7 @@ void RecentWrites::add(const std::shared_ptr<RecentWrite>& w) {
     w->buf.reset();
     return;
   }
+  w->owner = this;
   bytes_ += w->buf->size();
   order_.push_back(w);
   while (bytes_ > kBudgetBytes && !order_.empty()) {

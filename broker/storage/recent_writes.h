@@ -7,7 +7,7 @@
 // just-written data would be a disk read (a virtio round trip and a page-cache fill on a VM).
 // The buffers already hold exactly those bytes; keeping them costs no copy.
 //
-// Bounds: one budget per thread (kBudgetBytes) across all of its segments, evicting the oldest
+// Bounds: one budget per ring thread (kBudgetBytes, the RecentWrites of its LogEnv) across all of its segments, evicting the oldest
 // write first, so memory does not grow with the number of partitions. A write bigger than half
 // the budget is not kept.
 //
@@ -24,7 +24,10 @@
 
 namespace runnel::storage {
 
+class RecentWrites;
+
 struct RecentWrite {
+  RecentWrites* owner = nullptr;  // the budget it counts against, once added
   uint64_t base = 0;  // file position of buf's first byte (page aligned)
   uint64_t end = 0;   // one past the last segment byte in buf (padding excluded)
   std::unique_ptr<StagingBuffer> buf;  // null once evicted
@@ -35,8 +38,9 @@ class RecentWrites {
  public:
   static constexpr size_t kBudgetBytes = 4u << 20;
 
-  // The calling thread's set.
-  static RecentWrites& local();
+  RecentWrites() = default;
+  RecentWrites(const RecentWrites&) = delete;
+  RecentWrites& operator=(const RecentWrites&) = delete;
 
   // Keeps `w` (owned by its segment's list) within the budget, evicting older writes.
   void add(const std::shared_ptr<RecentWrite>& w);

@@ -31,7 +31,7 @@ io::Task<int> RingWindow::read_into(uint64_t pos, size_t len, ByteBuffer& out) {
       break;
     }
     const auto chunk = uint32_t(std::min<uint64_t>(len - done, file_end - at));
-    int res = co_await ring_.read(seg_.fd, out.data() + base + done, chunk, at);
+    int res = co_await files_.read(seg_.fd, out.data() + base + done, chunk, at);
     if (res <= 0) {
       out.resize(base);
       co_return res == 0 ? -EIO : res;

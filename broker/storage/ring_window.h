@@ -1,7 +1,7 @@
 #pragma once
 
-// Reads byte ranges of a segment through the ring, caching one window so that walking batch
-// headers costs one read per window rather than one per batch. Serving path only; never reads at
+// Reads byte ranges of a segment through the log's Files (the ring), caching one window so that
+// walking batch headers costs one read per window rather than one per batch. Serving path only; never reads at
 // or past the segment's written size when the window was made, so it sees only completed writes.
 // The partial last page of a segment being appended to comes from Segment::tail, not the file
 // (segment_appender.h).
@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "broker/io/ring.h"
 #include "broker/io/task.h"
 #include "broker/model/byte_buffer.h"
+#include "broker/storage/files.h"
 #include "broker/storage/segment.h"
 
 namespace runnel::storage {
@@ -20,7 +20,7 @@ class RingWindow {
  public:
   static constexpr size_t kWindowBytes = 64 * 1024;
   // The caller keeps `seg` alive (it holds the shared_ptr) for the window's lifetime.
-  RingWindow(io::Ring& ring, const Segment& seg) : ring_(ring), seg_(seg), limit_(seg.size_written) {}
+  RingWindow(Files& files, const Segment& seg) : files_(files), seg_(seg), limit_(seg.size_written) {}
 
   // Pointer to `len` bytes at `pos` (valid until the next call), or nullptr past the limit or on
   // a read error (error() < 0 then).
@@ -33,7 +33,7 @@ class RingWindow {
   void set_read_bytes(size_t n) { read_bytes_ = n; }
 
  private:
-  io::Ring& ring_;
+  Files& files_;
   const Segment& seg_;
   uint64_t limit_;
   uint64_t buf_pos_ = 0;

@@ -1,7 +1,5 @@
 #include "broker/storage/segment.h"
 
-#include <unistd.h>
-
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -27,30 +25,9 @@ bool parse_segment_file_name(const std::string& name, const char* suffix, int64_
   return true;
 }
 
-namespace {
-// Completion for fire-and-forget operations: a static object, so nothing has to outlive the
-// code that queued the operation.
-struct IgnoreResult final : io::Completion {
-  void complete(int32_t, uint32_t) override {}
-};
-IgnoreResult ignore_result;
-}  // namespace
-
-void close_detached(io::Ring& ring, int fd) {
-  // Off the ring's thread (a log opened by a start-up or blocking-pool thread) the ring must
-  // not be touched, and a plain close() blocks nobody.
-  if (io::Ring::current() != &ring) {
-    ::close(fd);
-    return;
-  }
-  io_uring_sqe* s = ring.sqe();
-  io_uring_prep_close(s, fd);
-  io_uring_sqe_set_data(s, static_cast<io::Completion*>(&ignore_result));
-}
-
 Segment::~Segment() {
-  if (dio_fd >= 0 && dio_fd != fd) close_detached(ring, dio_fd);
-  if (fd >= 0) close_detached(ring, fd);
+  if (dio_fd >= 0 && dio_fd != fd) files.close_detached(dio_fd);
+  if (fd >= 0) files.close_detached(fd);
 }
 
 void Segment::on_batch(uint64_t position, uint64_t size, int64_t last_offset, int64_t batch_max_ts,

@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "broker/io/ring.h"
+#include "broker/storage/files.h"
 #include "broker/storage/index.h"
 #include "broker/storage/recent_writes.h"
 
@@ -27,16 +27,13 @@ std::string segment_file_name(int64_t base_offset, const char* suffix);  // ".lo
 // Parses "<20 digits><suffix>"; false for anything else.
 bool parse_segment_file_name(const std::string& name, const char* suffix, int64_t& base_offset);
 
-// Queues close(fd) on the ring without waiting for it (destructors cannot co_await).
-void close_detached(io::Ring& ring, int fd);
-
 struct Segment {
-  Segment(io::Ring& ring, int64_t base) : ring(ring), base_offset(base) {}
-  ~Segment();  // closes fd without waiting (fire-and-forget close through the ring)
+  Segment(Files& files, int64_t base) : files(files), base_offset(base) {}
+  ~Segment();  // closes its fds without waiting (Files::close_detached)
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
-  io::Ring& ring;
+  Files& files;  // the serving path's (the log's) file system
   const int64_t base_offset;
   int fd = -1;                // buffered: reads, fdatasync, truncation
   int dio_fd = -1;            // the writer's O_DIRECT fd while appending (== fd where refused)

@@ -9,7 +9,6 @@
 #include <memory>
 #include <vector>
 
-#include "broker/io/blocking.h"
 #include "broker/model/assert.h"
 #include "broker/storage/recent_writes.h"
 #include "broker/storage/staging_pool.h"
@@ -20,23 +19,23 @@ namespace {
 constexpr size_t kMaxKeptPerSegment = 256;
 }  // namespace
 
-io::Task<int> prepare_appends(io::Ring& ring, int dir_fd, Segment& seg) {
+io::Task<int> prepare_appends(LogEnv& env, int dir_fd, Segment& seg) {
   if (seg.tail) co_return 0;
   RUNNEL_ASSERT(seg.fd >= 0 && seg.dio_fd < 0, "segment %lld not open for appends", (long long)seg.base_offset);
   const std::string name = segment_file_name(seg.base_offset, ".log");
-  int fd = co_await ring.openat(dir_fd, name.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC, 0);
+  int fd = co_await env.files.open(dir_fd, name.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
   if (fd == -EINVAL) {
     fd = seg.fd;  // no O_DIRECT on this filesystem: aligned writes through the page cache
   } else if (fd < 0) {
     co_return fd;
   }
   seg.dio_fd = fd;
-  int res = co_await ring.fadvise(seg.fd, 0, 0, POSIX_FADV_RANDOM);
+  int res = co_await env.files.fadvise(seg.fd, POSIX_FADV_RANDOM);
   if (res < 0) co_return res;
   auto tail = std::make_unique<uint8_t[]>(kPageBytes);
   const uint64_t floor = page_floor(seg.size_written);
   for (uint64_t done = floor; done < seg.size_written;) {
-    res = co_await ring.read(seg.fd, tail.get() + (done - floor), uint32_t(seg.size_written - done), done);
+    res = co_await env.files.read(seg.fd, tail.get() + (done - floor), uint32_t(seg.size_written - done), done);
     if (res <= 0) co_return res == 0 ? -EIO : res;
     done += uint64_t(res);
   }
@@ -45,7 +44,7 @@ io::Task<int> prepare_appends(io::Ring& ring, int dir_fd, Segment& seg) {
   co_return 0;
 }
 
-io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const iovec* iov, size_t n,
+io::Task<int> append_direct(LogEnv& env, Segment& seg, uint64_t start, const iovec* iov, size_t n,
                             uint64_t total) {
   RUNNEL_ASSERT(seg.tail && seg.dio_fd >= 0, "append to segment %lld before prepare_appends",
                 (long long)seg.base_offset);
@@ -53,7 +52,7 @@ io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const 
                 "append at %llu, written %llu", (unsigned long long)start, (unsigned long long)seg.size_written);
   const uint64_t base = seg.file_readable;
   const auto head = size_t(start - base);
-  auto staged = std::make_unique<StagingBuffer>(head + total);
+  auto staged = std::make_unique<StagingBuffer>(env.staging, head + total);
   StagingBuffer& buf = *staged;
   buf.write(0, seg.tail.get(), head);
   size_t at = head;
@@ -66,7 +65,7 @@ io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const 
   std::vector<iovec> left = buf.iovecs();
   size_t first = 0;
   for (uint64_t done = 0; done < buf.size();) {
-    int res = co_await ring.writev(seg.dio_fd, left.data() + first, unsigned(left.size() - first), base + done);
+    int res = co_await env.files.writev(seg.dio_fd, left.data() + first, unsigned(left.size() - first), base + done);
     if (res <= 0) co_return res == 0 ? -EIO : res;
     done += uint64_t(res);
     // Short write: skip the blocks written and trim the partial one.
@@ -88,28 +87,22 @@ io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const 
   kept->end = end;
   kept->buf = std::move(staged);
   seg.recent.push_back(kept);
-  RecentWrites::local().add(kept);
+  env.recent.add(kept);
   while (!seg.recent.empty() && (!seg.recent.front()->buf || seg.recent.size() > kMaxKeptPerSegment)) {
     seg.recent.pop_front();
   }
   co_return 0;
 }
 
-io::Task<int> finish_appends(io::Ring& ring, Segment& seg) {
+io::Task<int> finish_appends(LogEnv& env, Segment& seg) {
   if (!seg.tail) co_return 0;
-  const uint64_t size = seg.size_written;
-  int res = co_await ring.ftruncate(seg.fd, size);
-  if (res == -EINVAL) {  // kernel without IORING_OP_FTRUNCATE
-    const int fd = seg.fd;
-    auto op = [fd, size] { return ::ftruncate(fd, off_t(size)) == 0 ? 0 : -errno; };
-    res = co_await io::run_blocking(ring, op);
-  }
+  int res = co_await env.files.ftruncate(seg.fd, seg.size_written);
   if (res < 0) co_return res;
   seg.tail.reset();  // the file now holds every byte: readers use it alone
   seg.recent.clear();
-  if (seg.dio_fd != seg.fd) co_await ring.close(seg.dio_fd);
+  if (seg.dio_fd != seg.fd) co_await env.files.close(seg.dio_fd);
   seg.dio_fd = -1;
-  res = co_await ring.fadvise(seg.fd, 0, 0, POSIX_FADV_NORMAL);
+  res = co_await env.files.fadvise(seg.fd, POSIX_FADV_NORMAL);
   co_return res < 0 ? res : 1;
 }
 

@@ -26,24 +26,24 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "broker/io/ring.h"
 #include "broker/io/task.h"
+#include "broker/storage/env.h"
 #include "broker/storage/segment.h"
 
 namespace runnel::storage {
 
 // Opens the writer's fd (the file must exist), turns readahead off and loads the partial last
 // page. Idempotent. Returns 0 or -errno.
-io::Task<int> prepare_appends(io::Ring& ring, int dir_fd, Segment& seg);
+io::Task<int> prepare_appends(LogEnv& env, int dir_fd, Segment& seg);
 
 // Writes `total` bytes given by iov[0..n) at `start` == seg.size_written; the caller then sets
 // size_written. Returns 0 or -errno.
-io::Task<int> append_direct(io::Ring& ring, Segment& seg, uint64_t start, const iovec* iov, size_t n,
+io::Task<int> append_direct(LogEnv& env, Segment& seg, uint64_t start, const iovec* iov, size_t n,
                             uint64_t total);
 
 // No more appends: truncates the padding after size_written, closes the writer's fd and turns
 // readahead back on. The caller must fdatasync afterwards (the new size is metadata). Returns
 // 1 if the file was truncated, 0 if there was nothing to do, or -errno.
-io::Task<int> finish_appends(io::Ring& ring, Segment& seg);
+io::Task<int> finish_appends(LogEnv& env, Segment& seg);
 
 }  // namespace runnel::storage

@@ -9,16 +9,14 @@
 
 namespace runnel::storage {
 
-StagingBuffer::StagingBuffer(size_t bytes) : size_(size_t(page_ceil(bytes))) {
-  StagingPool& pool = StagingPool::local();
+StagingBuffer::StagingBuffer(StagingPool& pool, size_t bytes) : pool_(pool), size_(size_t(page_ceil(bytes))) {
   for (size_t at = 0; at < size_; at += StagingPool::kBlockBytes) {
     iov_.push_back({pool.acquire(), std::min(StagingPool::kBlockBytes, size_ - at)});
   }
 }
 
 StagingBuffer::~StagingBuffer() {
-  StagingPool& pool = StagingPool::local();
-  for (const iovec& v : iov_) pool.release(static_cast<uint8_t*>(v.iov_base));
+  for (const iovec& v : iov_) pool_.release(static_cast<uint8_t*>(v.iov_base));
 }
 
 template <typename F>
@@ -45,11 +43,6 @@ void StagingBuffer::zero(size_t at, size_t len) {
 void StagingBuffer::read(size_t at, void* dst, size_t len) const {
   auto* d = static_cast<uint8_t*>(dst);
   for_each_span(at, len, [d](const uint8_t* p, size_t done, size_t n) { std::memcpy(d + done, p, n); });
-}
-
-StagingPool& StagingPool::local() {
-  thread_local StagingPool pool;
-  return pool;
 }
 
 uint8_t* StagingPool::acquire() {

@@ -9,8 +9,9 @@
 // writing; the pool retains at most kRetainedBlocks, which bounds what direct I/O adds to the
 // broker's resident memory. Blocks beyond that are freed when released.
 //
-// Threading: one pool per thread (thread_local); a StagingBuffer must be released on the thread
-// that acquired it, which is the ring thread owning the log.
+// Threading: one pool per ring thread (its LogEnv holds it); a StagingBuffer goes back to the
+// pool it came from and must be released on that pool's thread, which is the ring thread owning
+// the log.
 
 #include <sys/uio.h>
 
@@ -25,11 +26,13 @@ inline constexpr size_t kPageBytes = 4096;  // direct-I/O alignment of offsets, 
 inline constexpr uint64_t page_floor(uint64_t v) { return v & ~uint64_t(kPageBytes - 1); }
 inline constexpr uint64_t page_ceil(uint64_t v) { return page_floor(v + kPageBytes - 1); }
 
+class StagingPool;
+
 // `bytes` (rounded up to whole pages) of aligned memory as a list of blocks, each kBlockBytes but
-// the last. Returned to the calling thread's pool on destruction.
+// the last, taken from `pool` and returned to it on destruction.
 class StagingBuffer {
  public:
-  explicit StagingBuffer(size_t bytes);
+  StagingBuffer(StagingPool& pool, size_t bytes);
   StagingBuffer(const StagingBuffer&) = delete;
   StagingBuffer& operator=(const StagingBuffer&) = delete;
   ~StagingBuffer();
@@ -48,6 +51,7 @@ class StagingBuffer {
   template <typename F>
   void for_each_span(size_t at, size_t len, F&& fn) const;
 
+  StagingPool& pool_;
   size_t size_;
   std::vector<iovec> iov_;
 };
@@ -57,8 +61,9 @@ class StagingPool {
   static constexpr size_t kBlockBytes = 256 << 10;
   static constexpr size_t kRetainedBlocks = 48;
 
-  // The calling thread's pool.
-  static StagingPool& local();
+  StagingPool() = default;
+  StagingPool(const StagingPool&) = delete;
+  StagingPool& operator=(const StagingPool&) = delete;
 
   uint8_t* acquire();
   void release(uint8_t* block);

@@ -47,7 +47,7 @@ TEST_F(LogDirectIo, ReadsNotCoveredByKeptBuffersUseTheFileAndTheTailPage) {
   const size_t value = RecentWrites::kBudgetBytes / 2 + 1001;  // a batch end never page aligned
   for (int i = 0; i < 3; ++i) {
     append_n(1, 1000 + i, value);
-    EXPECT_EQ(RecentWrites::local().bytes(), 0u);
+    EXPECT_EQ(recent.bytes(), 0u);
     std::vector<records::BatchHeader> last = batches_of(read(i, int32_t(value * 2)).bytes);
     ASSERT_EQ(last.size(), 1u) << "after append " << i;
     EXPECT_EQ(last[0].base_offset, i);
@@ -106,19 +106,19 @@ TEST_F(LogDirectIo, TailReadsComeFromKeptWriteBuffersWithinABudget) {
     ::close(fd);
   }
   ASSERT_EQ(batches_of(read(0).bytes).size(), 1u);
-  EXPECT_GT(RecentWrites::local().bytes(), 0u);
+  EXPECT_GT(recent.bytes(), 0u);
   // Writing more than the budget evicts the oldest buffers: the budget holds, and the evicted
   // range is read from the file again (where the scribble now shows).
   const size_t big = RecentWrites::kBudgetBytes / 8;
   for (int i = 0; i < 12; ++i) append_n(1, 2000 + i, big);
-  EXPECT_LE(RecentWrites::local().bytes(), RecentWrites::kBudgetBytes);
+  EXPECT_LE(recent.bytes(), RecentWrites::kBudgetBytes);
   ReadResult r = read(0, int32_t(first.size()));
   ASSERT_EQ(r.bytes.size(), first.size());
   EXPECT_EQ(r.bytes[100], 0xee);
   // Recent data is still whole.
   EXPECT_EQ(batches_of(read(4 + 11).bytes).size(), 1u);
   close_log();
-  EXPECT_EQ(RecentWrites::local().bytes(), 0u);  // released with the segment's appends
+  EXPECT_EQ(recent.bytes(), 0u);  // released with the segment's appends
 }
 
 TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
@@ -127,11 +127,12 @@ TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
   if (::statfs("/dev/shm", &fs) != 0 || fs.f_type != kTmpfsMagic) GTEST_SKIP() << "/dev/shm is not tmpfs";
   char tmpl[] = "/dev/shm/runnel-storage-XXXXXX";
   const std::string root = mkdtemp(tmpl);
-  io::Ring ring;
+  testing::RealEnv e;
+  io::Ring& ring = e.ring;
   LogConfig config;
   std::string error;
   {
-    auto log = PartitionLog::open(ring, root + "/t-0", config, nullptr, &error);
+    auto log = PartitionLog::open(e.env, root + "/t-0", config, nullptr, &error);
     ASSERT_TRUE(log) << error;
     for (int i = 0; i < 4; ++i) {
       auto b = make_batch(2, 1000, 700);
@@ -142,7 +143,7 @@ TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
     ring.block_on(log->close());
   }
   {
-    auto log = PartitionLog::open(ring, root + "/t-0", config, nullptr, &error);
+    auto log = PartitionLog::open(e.env, root + "/t-0", config, nullptr, &error);
     ASSERT_TRUE(log) << error;
     EXPECT_EQ(log->log_end_offset(), Offset(8));
     ring.block_on(log->close());
@@ -151,11 +152,11 @@ TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
 }
 
 TEST(StagingPool, BuffersSpanBlocksAndThePoolStaysBounded) {
-  StagingPool& pool = StagingPool::local();
+  StagingPool pool;
   std::vector<uint8_t> pattern(3 * StagingPool::kBlockBytes + 1234);
   std::iota(pattern.begin(), pattern.end(), uint8_t{1});
   {
-    StagingBuffer buf(pattern.size());
+    StagingBuffer buf(pool, pattern.size());
     EXPECT_EQ(buf.size(), page_ceil(pattern.size()));
     EXPECT_EQ(buf.iovecs().size(), 4u);
     buf.write(0, pattern.data(), pattern.size());
@@ -168,7 +169,7 @@ TEST(StagingPool, BuffersSpanBlocksAndThePoolStaysBounded) {
     // More blocks at once than the pool keeps: the surplus is freed, not retained.
     std::vector<std::unique_ptr<StagingBuffer>> held;
     for (size_t i = 0; i < StagingPool::kRetainedBlocks + 8; ++i) {
-      held.push_back(std::make_unique<StagingBuffer>(StagingPool::kBlockBytes));
+      held.push_back(std::make_unique<StagingBuffer>(pool, StagingPool::kBlockBytes));
     }
   }
   EXPECT_EQ(pool.retained(), StagingPool::kRetainedBlocks);

@@ -14,7 +14,9 @@
 #include "broker/io/ring.h"
 #include "broker/records/batch_builder.h"
 #include "broker/records/batch_header.h"
+#include "broker/storage/blocking_files.h"
 #include "broker/storage/partition_log.h"
+#include "broker/storage/ring_files.h"
 
 namespace runnel::storage::testing {
 
@@ -42,8 +44,16 @@ inline std::vector<uint8_t> make_batch(int n, int64_t ts = 1000, size_t value_by
   return records::build_batch(o, recs);
 }
 
-struct LogFixture : ::testing::Test {
+// A log environment on a real io_uring and the real file system.
+struct RealEnv {
   io::Ring ring;
+  RingFiles files{ring};
+  StagingPool staging;
+  RecentWrites recent;
+  LogEnv env{ring, files, BlockingFiles::instance(), staging, recent, SystemClock::instance(), nullptr};
+};
+
+struct LogFixture : ::testing::Test, RealEnv {
   std::string dir = temp_dir();
   LogConfig config;
   std::unique_ptr<PartitionLog> log;
@@ -56,7 +66,7 @@ struct LogFixture : ::testing::Test {
   void open_log() {
     std::string error;
     stats = {};
-    log = PartitionLog::open(ring, dir, config, &stats, &error);
+    log = PartitionLog::open(env, dir, config, &stats, &error);
     ASSERT_TRUE(log) << error;
   }
   void close_log() {

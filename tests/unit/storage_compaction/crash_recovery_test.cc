@@ -112,7 +112,7 @@ TEST_F(HandMade, SwapReplacesExactlyTheDeletedRange) {
   int fd = dir_fd();
   CleanerRecoveryStats stats;
   std::string error;
-  ASSERT_TRUE(recover_interrupted_cleaning(fd, stats, &error)) << error;
+  ASSERT_TRUE(recover_interrupted_cleaning(BlockingFiles::instance(), fd, stats, &error)) << error;
   ::close(fd);
   EXPECT_EQ(stats.swaps_completed, 1);
   EXPECT_EQ(stats.deleted_removed, 2);
@@ -134,7 +134,7 @@ TEST_F(HandMade, DeletedNextToALiveLogIsRemoved) {
   touch(segment_file_name(10, ".log.deleted"), "dup");
   int fd = dir_fd();
   CleanerRecoveryStats stats;
-  ASSERT_TRUE(recover_interrupted_cleaning(fd, stats, nullptr));
+  ASSERT_TRUE(recover_interrupted_cleaning(BlockingFiles::instance(), fd, stats, nullptr));
   ::close(fd);
   EXPECT_FALSE(std::filesystem::exists(path(10, ".log.deleted")));
   EXPECT_TRUE(std::filesystem::exists(path(10, ".log")));
