@@ -9,6 +9,7 @@
 #include "broker/admin/partition_view.h"
 #include "broker/metrics/clock.h"
 #include "broker/model/error_code.h"
+#include "broker/net/close_reason.h"
 #include "broker/protocol/generated/api_keys.h"
 
 namespace runnel::admin {
@@ -152,7 +153,11 @@ void BrokerCollector::collect_shards(std::vector<MetricFamily>& out) const {
     const uint64_t c = p.connections_closed();
     add_sample(active, shard, static_cast<double>(o >= c ? o - c : 0));
     add_sample(opened, shard, static_cast<double>(o));
-    add_sample(closed, shard, static_cast<double>(c));
+    for (size_t r = 0; r < net::kCloseReasons; ++r) {
+      auto why = static_cast<net::CloseReason>(r);
+      std::vector<ClientMetric::Label> labels{{"shard", std::to_string(s)}, {"reason", net::close_reason_name(why)}};
+      add_sample(closed, labels, static_cast<double>(p.connections_closed(why)));
+    }
     add_sample(sub, shard, static_cast<double>(p.ring_submitted()));
     add_sample(comp, shard, static_cast<double>(p.ring_completed()));
     if (p.last_beat_ns() != 0) add_sample(age, shard, static_cast<double>(now - p.last_beat_ns()) * kNsToSeconds);

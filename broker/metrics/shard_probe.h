@@ -30,6 +30,7 @@
 #include "broker/metrics/local_counter.h"
 #include "broker/metrics/request_table.h"
 #include "broker/metrics/snapshots.h"
+#include "broker/net/close_reason.h"
 
 namespace runnel::metrics {
 
@@ -80,7 +81,10 @@ class ShardProbe {
 
   // --- connections, storage, ring (ring thread) ---
   void on_connection_opened() { connections_opened_.add(); }
-  void on_connection_closed() { connections_closed_.add(); }
+  void on_connection_closed(net::CloseReason why) {
+    connections_closed_.add();
+    closed_by_reason_[static_cast<size_t>(why)].add();
+  }
   void on_fsync(int64_t ns) { fsync_.observe(ns); }
   void on_group_commit(int64_t offsets) { group_commit_.observe(offsets); }
   void set_ring_totals(uint64_t submitted, uint64_t completed) {
@@ -117,6 +121,9 @@ class ShardProbe {
   }
   uint64_t connections_opened() const { return connections_opened_.value(); }
   uint64_t connections_closed() const { return connections_closed_.value(); }
+  uint64_t connections_closed(net::CloseReason why) const {
+    return closed_by_reason_[static_cast<size_t>(why)].value();
+  }
   const LocalHistogram& fsync() const { return fsync_; }
   const LocalHistogram& group_commit() const { return group_commit_; }
   uint64_t ring_submitted() const { return static_cast<uint64_t>(ring_submitted_.value()); }
@@ -134,6 +141,7 @@ class ShardProbe {
   std::array<ApiTimes, kMaxApiKey> times_;
   LocalCounter connections_opened_;
   LocalCounter connections_closed_;
+  std::array<LocalCounter, net::kCloseReasons> closed_by_reason_;
   LocalHistogram fsync_{latency_bounds_ns()};
   LocalHistogram group_commit_{batch_bounds()};
   LocalGauge ring_submitted_;

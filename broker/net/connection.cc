@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "broker/log/log.h"
 #include "broker/metrics/clock.h"
 #include "broker/model/assert.h"
 
@@ -45,14 +46,14 @@ void Connection::on_recv(int32_t res, uint32_t flags) {
     auto buf = buffers_.buffer(bid, static_cast<size_t>(res));
     bool ok = closed_ || consume(buf.data(), buf.size());
     buffers_.recycle(bid);
-    if (!ok) close("malformed frame");
+    if (!ok) close(CloseReason::malformed_frame);
   }
   if (!more) {
     recv_armed_ = false;
     if (res == 0) {
-      close("peer closed");
+      close(CloseReason::peer_closed);
     } else if (res < 0 && res != -ENOBUFS && res != -ECANCELED) {
-      close("recv failed");
+      close(CloseReason::recv_failed);
     } else if (!paused_) {
       // The kernel ends multishot recv when it runs out of provided buffers (-ENOBUFS) and
       // sometimes after a plain completion; either way the connection is healthy: re-arm.
@@ -231,7 +232,7 @@ void Connection::advance(size_t n) {
 void Connection::on_sent(int32_t res, uint32_t) {
   send_in_flight_ = false;
   if (res < 0) {
-    close("send failed");
+    close(CloseReason::send_failed);
   } else if (!closed_) {
     advance(static_cast<size_t>(res));
     flush_sends();
@@ -239,9 +240,17 @@ void Connection::on_sent(int32_t res, uint32_t) {
   unref();
 }
 
-void Connection::close(const char*) {
+void Connection::close(CloseReason reason) {
   if (closed_) return;
   closed_ = true;
+  close_reason_ = reason;
+  if (reason == CloseReason::peer_closed || reason == CloseReason::shutdown) {
+    RUNNEL_LOG(debug, "connection %llu from %s closed: %s", static_cast<unsigned long long>(id_), peer_.c_str(),
+               close_reason_name(reason));
+  } else {
+    RUNNEL_LOG_LIMITED(info, "connection %llu from %s closed: %s", static_cast<unsigned long long>(id_),
+                       peer_.c_str(), close_reason_name(reason));
+  }
   waiting_frames_.clear();
   // shutdown() rather than close(): armed SQEs still name the fd, and it must not be reused
   // for a new connection before they complete. The destructor closes it.

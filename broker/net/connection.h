@@ -10,6 +10,7 @@
 #include "broker/io/buffer_ring.h"
 #include "broker/io/completion.h"
 #include "broker/io/ring.h"
+#include "broker/net/close_reason.h"
 #include "broker/model/byte_buffer.h"
 #include "broker/protocol/types.h"
 
@@ -69,8 +70,10 @@ class Connection {
                std::vector<protocol::ExternalBytes> external = {}, std::vector<ByteBuffer> keep = {});
   // When request `seq` (not yet answered) was completely received, in metrics::mono_ns().
   int64_t received_ns(uint64_t seq) const { return out_[seq - out_base_].received_ns; }
-  // Closes the socket now; in-flight requests still complete, their responses are dropped.
-  void close(const char* reason);
+  // Closes the socket now; in-flight requests still complete, their responses are dropped. The
+  // reason is logged and kept for the sink (FrameSink::on_closed reads close_reason()).
+  void close(CloseReason reason);
+  CloseReason close_reason() const { return close_reason_; }
 
   uint64_t id() const { return id_; }
   int fd() const { return fd_; }
@@ -115,6 +118,7 @@ class Connection {
   Send send_{this};
   int refs_ = 1;  // the connection's own reference, dropped by close()
   bool closed_ = false;
+  CloseReason close_reason_ = CloseReason::peer_closed;
   bool recv_armed_ = false;
   bool paused_ = false;  // recv cancelled for backpressure (too many frames waiting)
   static constexpr size_t kMaxWaitingFrames = 64;

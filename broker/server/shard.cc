@@ -166,7 +166,7 @@ void Shard::on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> f
 
 void Shard::on_closed(net::Connection& conn) {
   connections_.erase(&conn);
-  probe_->on_connection_closed();
+  probe_->on_connection_closed(conn.close_reason());
 }
 
 void Shard::on_response_sent(int16_t api_key, int64_t received_ns, int64_t ready_ns, int64_t sent_ns) {
@@ -239,7 +239,7 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
     }
   }
   if (close || !send) {
-    if (close) conn.close("bad request");
+    if (close) conn.close(net::CloseReason::bad_request);
     out.clear();
     external.clear();
     keep.clear();
@@ -342,7 +342,7 @@ io::Task<void> Shard::shutdown() {
   // A retention pass holds a partition across suspensions: let it finish before logs close.
   while (retention_running_) co_await ring_.sleep_for(std::chrono::milliseconds(10));
   std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
-  for (net::Connection* c : conns) c->close("shutdown");
+  for (net::Connection* c : conns) c->close(net::CloseReason::shutdown);
   for (auto& [key, p] : partitions_) {
     co_await p->gate().close();
     co_await p->log().close();

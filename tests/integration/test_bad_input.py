@@ -120,3 +120,30 @@ def test_null_client_id_is_accepted(broker, serves_clients):
         c.send_raw(frame(request_header(API_API_VERSIONS, 0, 17, client_id=None)))
         r = Reader(c.read_frame())
         assert r.i32() == 17 and r.i16() == 0
+
+
+def test_close_reasons_are_counted(broker, serves_clients):
+    """runnel_connections_closed_total{reason} tells a client leaving from one thrown out."""
+    from itest.metrics import samples
+
+    def by_reason():
+        out: dict[str, float] = {}
+        for labels, v in samples(broker.admin_url, "runnel_connections_closed_total"):
+            out[labels["reason"]] = out.get(labels["reason"], 0) + v
+        return out
+
+    before = by_reason()
+    assert closes(broker, i32(-1))  # a malformed frame
+    assert closes(broker, frame(request_header(API_METADATA, 1, 9) + i32(5)))  # an undecodable request
+    with Connection(broker.host, broker.port) as c:
+        api_versions(c)  # then the client closes: peer_closed
+    deadline = time.monotonic() + 10
+    want = {"malformed_frame": 1, "bad_request": 1, "peer_closed": 1}
+    while True:
+        after = by_reason()
+        grew = {k: after.get(k, 0) - before.get(k, 0) for k in want}
+        if all(grew[k] >= n for k, n in want.items()) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert all(grew[k] >= n for k, n in want.items()), grew
+    assert set(after) == {"peer_closed", "malformed_frame", "bad_request", "recv_failed", "send_failed", "shutdown"}

@@ -70,7 +70,7 @@ TEST(ConnectionBudget, LargeRequestsAreHandedOnWithinTheInFlightByteBudget) {
   }
   client.join();
   ::close(sv[1]);
-  conn->close("test done");
+  conn->close(CloseReason::shutdown);
   ring.block_on(nap(ring, 20));
 }
 

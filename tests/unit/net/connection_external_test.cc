@@ -94,7 +94,7 @@ TEST(ConnectionExternal, ExternalPartsGoOutInPlaceAndInRequestOrder) {
   ASSERT_EQ(got.size(), want.size());
   EXPECT_TRUE(got == want);
   ::close(sv[1]);
-  conn->close("test done");
+  conn->close(CloseReason::shutdown);
   ring.block_on(nap(ring, 20));
 }
 
