@@ -21,7 +21,7 @@ ARG RUNNEL_BUILD_JOBS=2
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ccache \
-      liburing-dev nlohmann-json3-dev libcpp-httplib-dev prometheus-cpp-dev libssl-dev \
+      liburing-dev nlohmann-json3-dev libcpp-httplib-dev prometheus-cpp-dev libssl-dev libyaml-cpp-dev \
       zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*
 
@@ -53,7 +53,7 @@ LABEL org.opencontainers.image.title="runnel" \
 # 10001) matches. One RUN: every layer is a full copy under buildah's vfs driver.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      liburing2 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcpp-httplib0.11 libssl3 libbrotli1 \
+      liburing2 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcpp-httplib0.11 libssl3 libbrotli1 libyaml-cpp0.7 \
       zlib1g liblz4-1 libzstd1 libsnappy1v5 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 10001 runnel \
