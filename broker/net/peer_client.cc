@@ -132,7 +132,8 @@ io::Task<Result<Response>> PeerClient::call(int16_t api_key, int16_t api_version
   header.encode(w, request_header_version);
   const size_t frame_bytes = c.header.size() - 4 + body.size();
   if (frame_bytes > static_cast<size_t>(options_.max_request_bytes)) co_return NetError::request_too_large;
-  w.patch_int32(0, static_cast<int32_t>(frame_bytes));
+  // The size prefix is before where `w` started, so it is not the writer's to patch.
+  for (int i = 0; i < 4; ++i) c.header[size_t(i)] = static_cast<uint8_t>(frame_bytes >> (24 - 8 * i));
   c.body = std::move(body);
   if (io::Clock::now() >= deadline) co_return NetError::timeout;
   co_return co_await c;

@@ -115,6 +115,7 @@ class PeerClient {
   io::Task<void> close();
 
   const PeerAddress& peer() const { return peer_; }
+  bool closed() const { return closing_; }  // close() was called
   bool connected() const;
   size_t in_flight() const { return in_flight_.size(); }
   size_t waiting() const { return queued_.size(); }

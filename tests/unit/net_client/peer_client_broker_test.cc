@@ -34,7 +34,7 @@ constexpr int16_t kUnknownTopicOrPartition = 3;
 
 io::Task<Result<ApiVersionsResponse>> api_versions(PeerClient& client, int16_t version, Clock::duration timeout) {
   // A named request: GCC 12 mis-destroys temporaries bound to references in a co_await.
-  const ApiVersionsRequest request;
+  const ApiVersionsRequest request = test_api_versions_request();
   co_return co_await client.call<ApiVersionsResponse>(request, version, Clock::now() + timeout);
 }
 
@@ -67,7 +67,11 @@ class PeerClientBroker : public ::testing::Test {
   }
   void TearDown() override {
     broker_->stop();
-    if (HasFailure()) std::cerr << "---- broker log tail ----\n" << tail(broker_->log_path()) << "\n";
+    if (HasFailure()) {
+      std::cerr << "---- broker log tail ----\n" << tail(broker_->log_path()) << "\n";
+    } else {
+      std::filesystem::remove_all(broker_->dir());
+    }
   }
   PeerAddress address() const { return PeerAddress{"127.0.0.1", broker_->port()}; }
 
@@ -79,6 +83,7 @@ TEST_F(PeerClientBroker, PipelinedRequestsBeyondTheInFlightLimitEachGetTheirOwnR
   PeerClient::Options options;
   options.max_in_flight = 4;
   PeerClient client(ring, address(), options);
+  CloseOnExit closer(ring, client);
   ASSERT_TRUE(wait_ready(ring, client, *broker_, 120s)) << "broker did not start";
   const uint64_t connects = client.stats().connects;
 
@@ -92,7 +97,7 @@ TEST_F(PeerClientBroker, PipelinedRequestsBeyondTheInFlightLimitEachGetTheirOwnR
     const auto deadline = Clock::now() + 60s;
     if (i % 3 == 0) {
       const auto version = static_cast<int16_t>(i % 4);
-      const ApiVersionsRequest request;
+      const ApiVersionsRequest request = test_api_versions_request();
       auto r = co_await c.call<ApiVersionsResponse>(request, version, deadline);
       if (!r.ok()) {
         problem = std::string("ApiVersions failed: ") + name(r.error());
@@ -136,6 +141,7 @@ TEST_F(PeerClientBroker, PeerKilledWithRequestsInFlightFailsThemAndARestartedPee
   options.max_in_flight = 5;
   options.reconnect_backoff = {50ms, 500ms, 0.2};
   PeerClient client(ring, address(), options);
+  CloseOnExit closer(ring, client);
   ASSERT_TRUE(wait_ready(ring, client, *broker_, 120s)) << "broker did not start";
 
   // Freeze the broker so that requests stay unanswered on the wire, then kill it.

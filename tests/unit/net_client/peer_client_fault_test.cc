@@ -24,7 +24,7 @@ using protocol::ApiVersionsResponse;
 
 io::Task<Result<ApiVersionsResponse>> api_versions(PeerClient& client, Clock::duration timeout) {
   // A named request: GCC 12 mis-destroys temporaries bound to references in a co_await.
-  const ApiVersionsRequest request;
+  const ApiVersionsRequest request = test_api_versions_request();
   co_return co_await client.call<ApiVersionsResponse>(request, 3, Clock::now() + timeout);
 }
 
@@ -44,6 +44,7 @@ TEST(PeerClientFaults, CallsToAPeerThatNeverAnswersTimeOutAndTheConnectionIsRees
   io::Ring ring;
   SilentPeer peer;
   PeerClient client(ring, local(peer.port()), PeerClient::Options{});
+  CloseOnExit closer(ring, client);
 
   // Three requests on the wire with increasing deadlines: the first to expire fails with
   // `timeout` and takes the connection down, so the other two fail with `disconnected` then,
@@ -82,6 +83,7 @@ TEST(PeerClientFaults, CloseFailsQueuedAndInFlightCallsWithClosed) {
   PeerClient::Options options;
   options.max_in_flight = 2;
   PeerClient client(ring, local(peer.port()), options);
+  CloseOnExit closer(ring, client);
 
   constexpr int kCalls = 5;  // two on the wire, three queued
   std::vector<std::optional<NetError>> errors(kCalls);
@@ -108,6 +110,7 @@ TEST(PeerClientFaults, QueueBeyondItsBoundFailsAtOnceWithTooManyWaiting) {
   PeerClient::Options options;
   options.max_waiting = 4;
   PeerClient client(ring, local(peer.port()), options);
+  CloseOnExit closer(ring, client);
   std::vector<std::optional<NetError>> errors(5);
   int done = 0;
   // Spawned tasks run until they suspend: the queue fills before anything connects.
@@ -121,12 +124,32 @@ TEST(PeerClientFaults, QueueBeyondItsBoundFailsAtOnceWithTooManyWaiting) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(errors[size_t(i)], NetError::closed);
 }
 
+TEST(PeerClientFaults, ResponsesThatBreakTheFramingFailWithBadResponseAndCloseTheConnection) {
+  const std::vector<std::vector<uint8_t>> replies = {
+      {0, 0, 0, 8, 0, 0, 0x30, 0x39, 0, 0, 0, 0},  // correlation id 12345: nobody asked
+      {0x7f, 0xff, 0xff, 0xff},                     // a 2 GiB frame, over max_response_bytes
+      {0, 0, 0, 2, 0, 0},                           // too short to hold a correlation id
+  };
+  for (const auto& reply : replies) {
+    io::Ring ring;
+    SilentPeer peer(reply);
+    PeerClient client(ring, local(peer.port()), PeerClient::Options{});
+    CloseOnExit closer(ring, client);
+    auto r = ring.block_on(api_versions(client, 30s));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), NetError::bad_response);
+    EXPECT_EQ(client.stats().disconnects, 1u);
+    ring.block_on(client.close());
+  }
+}
+
 TEST(PeerClientFaults, RefusedConnectionsFailFastAndAttemptsBackOffExponentially) {
   io::Ring ring;
   PeerClient::Options options;
   options.reconnect_backoff = {100ms, 400ms, 0.2};
   options.backoff_seed = 42;
   PeerClient client(ring, local(free_port()), options);
+  CloseOnExit closer(ring, client);
 
   // A caller retrying in a loop for 2.5 s: each call waits for the next attempt, which is refused.
   std::vector<Clock::time_point> failed_at;
@@ -176,6 +199,7 @@ TEST_F(PeerClientBlackHole, ConnectThatGetsNoAnswerFailsAtTheConnectTimeout) {
   io::Ring& ring = ring_;
   auto owned = client(300ms);
   PeerClient& client = *owned;
+  CloseOnExit closer(ring, client);
   const auto start = Clock::now();
   auto r = ring.block_on(api_versions(client, 30s));
   const auto took = Clock::now() - start;
@@ -191,6 +215,7 @@ TEST_F(PeerClientBlackHole, CloseDuringAConnectAttemptCancelsIt) {
   io::Ring& ring = ring_;
   auto owned = client(60s);
   PeerClient& client = *owned;
+  CloseOnExit closer(ring, client);
   std::optional<NetError> error;
   int done = 0;
   spawn_call(ring, client, 60s, error, done);
@@ -208,6 +233,7 @@ TEST(PeerClientFaults, OversizedRequestAndUnknownVersionFailAtOnce) {
   PeerClient::Options options;
   options.max_request_bytes = 1024;
   PeerClient client(ring, local(free_port()), options);
+  CloseOnExit closer(ring, client);
   auto big = ring.block_on(client.call(18, 3, std::vector<uint8_t>(2048, 0), Clock::now() + 10s));
   ASSERT_FALSE(big.ok());
   EXPECT_EQ(big.error(), NetError::request_too_large);

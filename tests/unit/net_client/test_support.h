@@ -21,6 +21,8 @@
 #include "broker/io/ring.h"
 #include "broker/io/task.h"
 #include "broker/io/wait_group.h"
+#include "broker/net/peer_client.h"
+#include "broker/protocol/generated/api_versions_request.h"
 
 namespace runnel::net::testing {
 
@@ -59,10 +61,12 @@ inline int listen_on_loopback(int backlog, uint16_t& port) {
   return fd;
 }
 
-// A peer that accepts every connection and reads everything sent to it, but never writes.
+// A peer that accepts every connection and reads everything sent to it, but never writes, or
+// writes `reply` each time it has read something (a scripted misbehaving peer).
 class SilentPeer {
  public:
-  SilentPeer() : listen_fd_(listen_on_loopback(16, port_)), thread_([this] { serve(); }) {}
+  explicit SilentPeer(std::vector<uint8_t> reply = {})
+      : reply_(std::move(reply)), listen_fd_(listen_on_loopback(16, port_)), thread_([this] { serve(); }) {}
   ~SilentPeer() {
     stop_ = true;
     thread_.join();
@@ -92,12 +96,16 @@ class SilentPeer {
             // Closed by the client: stop polling it (a closed fd would spin).
             std::erase(conns_, fds[i].fd);
             ::close(fds[i].fd);
+          } else if (!reply_.empty()) {
+            ssize_t n = ::send(fds[i].fd, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+            (void)n;
           }
         }
       }
     }
   }
 
+  std::vector<uint8_t> reply_;
   uint16_t port_ = 0;
   int listen_fd_;
   std::atomic<bool> stop_{false};
@@ -202,6 +210,7 @@ class BrokerProcess {
   bool exited() { return pid_ <= 0 || ::waitpid(pid_, nullptr, WNOHANG) == pid_; }
   uint16_t port() const { return port_; }
   std::filesystem::path log_path() const { return dir_ / "broker.log"; }
+  const std::filesystem::path& dir() const { return dir_; }
 
  private:
   uint16_t port_;
@@ -218,6 +227,28 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;
+}
+
+// Closes the client when the test leaves its scope, also when an ASSERT returned early (the
+// client's destructor asserts that close() completed).
+class CloseOnExit {
+ public:
+  CloseOnExit(io::Ring& ring, PeerClient& client) : ring_(ring), client_(client) {}
+  ~CloseOnExit() {
+    if (!client_.closed()) ring_.block_on(client_.close());
+  }
+
+ private:
+  io::Ring& ring_;
+  PeerClient& client_;
+};
+
+// ApiVersions v3+ must name the client software (Kafka answers INVALID_REQUEST otherwise).
+inline protocol::ApiVersionsRequest test_api_versions_request() {
+  protocol::ApiVersionsRequest request;
+  request.client_software_name = "runnel-net-client-test";
+  request.client_software_version = "0.1.0";
+  return request;
 }
 
 inline io::Task<void> nap(io::Ring& ring, std::chrono::milliseconds d) { co_await ring.sleep_for(d); }
