@@ -145,7 +145,7 @@ TEST_F(PeerClientBroker, PeerKilledWithRequestsInFlightFailsThemAndARestartedPee
   ASSERT_TRUE(wait_ready(ring, client, *broker_, 120s)) << "broker did not start";
 
   // Freeze the broker so that requests stay unanswered on the wire, then kill it.
-  broker_->signal(SIGSTOP);
+  broker_->freeze();
   constexpr int kCalls = 8;  // five on the wire, three queued
   std::vector<std::optional<NetError>> errors(kCalls);
   int done = 0;

@@ -185,8 +185,14 @@ class BrokerProcess {
       std::_Exit(127);
     }
   }
-  void signal(int sig) {
-    if (pid_ > 0) ::kill(pid_, sig);
+  // SIGSTOP, returning once every thread has stopped (kill() alone returns before that, and a
+  // thread still running could answer a request meant to stay unanswered).
+  void freeze() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGSTOP);
+    int status = 0;
+    while (::waitpid(pid_, &status, WUNTRACED) == pid_ && !WIFSTOPPED(status)) {
+    }
   }
   // SIGKILL, as a crash: the kernel closes (resets) every connection of the process.
   void kill9() {
