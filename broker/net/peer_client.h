@@ -108,7 +108,9 @@ class PeerClient {
                                   Deadline deadline);
 
   // call() for a generated request type, decoding the response type `Resp` (bad_response when
-  // the body does not decode).
+  // the body does not decode). Pass a named request, not a temporary: GCC 12 destroys a
+  // temporary bound to a reference inside a co_await expression wrongly (free() of a bad
+  // pointer, seen with `co_await client.call<R>(Request{}, ...)`).
   template <typename Resp, typename Req>
   io::Task<Result<Resp>> call(const Req& request, int16_t api_version, Deadline deadline);
 
