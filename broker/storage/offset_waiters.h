@@ -53,6 +53,12 @@ class OffsetWaiters {
     for (auto& [_, w] : waiters_) wake(w);
     waiters_.clear();
   }
+  // Wakes the current waiters once, without advancing (they re-check state themselves); later
+  // waits block as usual.
+  void wake_waiting() {
+    for (auto& [_, w] : waiters_) wake(w);
+    waiters_.clear();
+  }
   int64_t current() const { return current_; }
   void reset(int64_t value) { current_ = value; }
   size_t size() const { return waiters_.size(); }

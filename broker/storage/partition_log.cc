@@ -24,6 +24,10 @@ constexpr size_t kMaxIovPerWrite = 64;
 // Bounds one direct write (and the staging memory it holds): large enough to amortise a write's
 // fixed cost, small enough that a partition's burst does not hold many staging blocks.
 constexpr uint64_t kMaxWriteBytes = 4 << 20;
+// Retries after ENOSPC: doubling from the first to the last, so a freed disk is noticed within a
+// second and a full one costs a few failed writes per second.
+constexpr auto kSpaceRetryFirst = std::chrono::milliseconds(20);
+constexpr auto kSpaceRetryMax = std::chrono::milliseconds(1000);
 
 }  // namespace
 
@@ -38,7 +42,9 @@ PartitionLog::~PartitionLog() {
 
 void PartitionLog::fail(const char* what, int res) {
   if (!failed_) std::fprintf(stderr, "storage: %s: %s failed: %s\n", dir_.c_str(), what, std::strerror(-res));
+  if (!failed_) failed_errno_ = -res;
   failed_ = true;
+  out_of_space_ = false;
   leo_waiters_.release_all();
   flush_waiters_.release_all();
 }
@@ -93,7 +99,7 @@ std::shared_ptr<Segment> PartitionLog::roll(int64_t base_offset, int64_t now) {
 AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated) {
   AppendResult r;
   r.log_start_offset = log_start_;
-  if (failed_ || closed_) {
+  if (failed_ || closed_ || out_of_space_) {
     r.error = ErrorCode::kafka_storage_error;
     return r;
   }
@@ -152,7 +158,8 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
     if (r.base_offset.value() < 0) r.base_offset = Offset(base);
     r.last_offset = Offset(last);
     PendingWrite* back = queue_.empty() ? nullptr : &queue_.back();
-    if (back && back->segment == seg && back->position + back->size == position && back->data + back->size == p) {
+    if (back && !back->owned && back->segment == seg && back->position + back->size == position &&
+        back->data + back->size == p) {
       back->size += size;  // contiguous in memory and on disk: one iovec
       back->next_offset = next_offset_;
     } else {
@@ -169,8 +176,9 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
 
 io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
   if (r.error != ErrorCode::none) co_return r;
-  // A duplicate waits for its original too, so it is never acknowledged before it.
-  co_await leo_waiters_.wait(r.last_offset.value() + 1);
+  // A duplicate waits for its original too, so it is never acknowledged before it. Out of space,
+  // the write is stalled: the append fails now (wait_for_space() wakes those already waiting).
+  if (!out_of_space_) co_await leo_waiters_.wait(r.last_offset.value() + 1);
   if (leo_ <= r.last_offset.value()) {
     r.error = ErrorCode::kafka_storage_error;
     co_return r;
@@ -189,10 +197,12 @@ io::Task<AppendResult> PartitionLog::append_replicated(std::span<uint8_t> batche
 }
 
 io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
-  const std::string name = segment_file_name(seg.base_offset, ".log");
-  int fd = co_await files_.open(dir_fd_, name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0) co_return fd;
-  seg.fd = fd;
+  if (seg.fd < 0) {  // else a retry after ENOSPC from the directory fsync
+    const std::string name = segment_file_name(seg.base_offset, ".log");
+    int fd = co_await files_.open(dir_fd_, name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd < 0) co_return fd;
+    seg.fd = fd;
+  }
   // The new directory entry must be durable before any offset in it can be acknowledged.
   int res = co_await files_.fsync(dir_fd_);
   if (res < 0) co_return res;
@@ -207,35 +217,44 @@ io::Task<void> PartitionLog::writer_loop() {
     std::shared_ptr<Segment> seg = queue_.front().segment;
     const uint64_t start = queue_.front().position;
     iovec iov[kMaxIovPerWrite];
+    std::vector<std::shared_ptr<std::vector<uint8_t>>> held;  // empty unless retrying after ENOSPC
     size_t n = 0;
     uint64_t total = 0;
     int64_t next_offset = 0;
     while (!queue_.empty() && n < kMaxIovPerWrite && queue_.front().segment == seg &&
            queue_.front().position == start + total &&
            (n == 0 || total + queue_.front().size <= kMaxWriteBytes)) {
-      const PendingWrite& w = queue_.front();
+      PendingWrite& w = queue_.front();
+      if (w.owned) held.push_back(std::move(w.owned));  // the iovec points into it until written
       iov[n++] = {const_cast<uint8_t*>(w.data), w.size};
       total += w.size;
       next_offset = w.next_offset;
       queue_.pop_front();
     }
-    if (!seg->file_created) {
-      int res = co_await open_segment_file(*seg);
-      if (res < 0) {
-        fail("segment create", res);
-        break;
-      }
+    const char* what = "segment create";
+    int res = seg->file_created ? 0 : co_await open_segment_file(*seg);
+    if (res >= 0) {
+      what = "segment open for appends";
+      res = co_await prepare_appends(env_, dir_fd_, *seg);
     }
-    int res = co_await prepare_appends(env_, dir_fd_, *seg);
+    if (res >= 0) {
+      what = "segment write";
+      res = co_await append_direct(env_, *seg, start, iov, n, total);
+      ++stats_.writes;
+    }
+    if (res == -ENOSPC && !closed_) {
+      requeue_owned(seg, start, iov, n, total, next_offset);
+      co_await wait_for_space();
+      continue;
+    }
     if (res < 0) {
-      fail("segment open for appends", res);
+      fail(what, res);
       break;
     }
-    res = co_await append_direct(env_, *seg, start, iov, n, total);
-    ++stats_.writes;
-    if (res < 0) {
-      fail("segment write", res);
-      break;
+    if (out_of_space_) {
+      out_of_space_ = false;
+      space_retry_ = kSpaceRetryFirst;
+      std::fprintf(stderr, "storage: %s: space is back, appends accepted again\n", dir_.c_str());
     }
     RUNNEL_ASSERT(seg->size_written == start, "writes out of order: written %llu, start %llu",
                   (unsigned long long)seg->size_written, (unsigned long long)start);
@@ -244,6 +263,37 @@ io::Task<void> PartitionLog::writer_loop() {
     leo_waiters_.advance(leo_);
   }
   writer_running_ = false;
+}
+
+void PartitionLog::requeue_owned(const std::shared_ptr<Segment>& seg, uint64_t start, const iovec* iov, size_t n,
+                                 uint64_t total, int64_t next_offset) {
+  // The appends waiting for these bytes are answered with an error now and free their buffers:
+  // the log keeps copies and writes them when space returns (their offsets stay assigned, and a
+  // producer's retry is recognised as a duplicate then).
+  auto owned = std::make_shared<std::vector<uint8_t>>();
+  owned->reserve(total);
+  for (size_t i = 0; i < n; ++i) {
+    const auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
+    owned->insert(owned->end(), p, p + iov[i].iov_len);
+  }
+  for (PendingWrite& w : queue_) {
+    if (w.owned) continue;
+    w.owned = std::make_shared<std::vector<uint8_t>>(w.data, w.data + w.size);
+    w.data = w.owned->data();
+  }
+  queue_.push_front({seg, start, owned->data(), size_t(total), next_offset, owned});
+}
+
+io::Task<void> PartitionLog::wait_for_space() {
+  if (!out_of_space_) {
+    out_of_space_ = true;
+    ++stats_.out_of_space;
+    std::fprintf(stderr, "storage: %s: no space left on device: appends refused, retrying\n", dir_.c_str());
+  }
+  // Waiting appends see leo_ below their offsets and answer KAFKA_STORAGE_ERROR.
+  leo_waiters_.wake_waiting();
+  co_await ring_.sleep_for(space_retry_);
+  space_retry_ = std::min<std::chrono::milliseconds>(space_retry_ * 2, kSpaceRetryMax);
 }
 
 void PartitionLog::maybe_flush(int64_t now) {
@@ -263,7 +313,8 @@ void PartitionLog::start_flusher() {
 
 io::Task<ErrorCode> PartitionLog::flush(Offset upto) {
   if (failed_) co_return ErrorCode::kafka_storage_error;
-  const int64_t target = std::min(upto.value() + 1, next_offset_);
+  // Out of space, the offsets past the LEO belong to appends that failed: not waited for.
+  const int64_t target = std::min(upto.value() + 1, out_of_space_ ? leo_ : next_offset_);
   if (flushed_ >= target) co_return ErrorCode::none;
   flush_target_ = std::max(flush_target_, target);
   start_flusher();
@@ -309,7 +360,8 @@ io::Task<void> PartitionLog::flusher_loop() {
 io::Task<void> PartitionLog::sealer_loop() {
   while (!seal_queue_.empty() && !failed_) {
     std::shared_ptr<Segment> seg = seal_queue_.front();
-    co_await leo_waiters_.wait(seg->next_offset);  // its last write has completed
+    // Its last write has completed (a wait can also end because the writer ran out of space).
+    while (leo_ < seg->next_offset && !failed_) co_await leo_waiters_.wait(seg->next_offset);
     if (failed_) break;
     int res = co_await finish_appends(env_, *seg);  // cut the direct-I/O padding
     if (res < 0) {
@@ -329,14 +381,14 @@ io::Task<void> PartitionLog::sealer_loop() {
       seg->size_synced = std::max(seg->size_synced, written);
     }
     res = co_await write_index_files(*seg);
-    if (res < 0) {
-      fail("index write (seal)", res);
-      break;
-    }
     // Everything below the next segment is now durable and indexed: recovery may skip it.
-    res = co_await write_checkpoint(seg->next_offset, false);
+    if (res >= 0) res = co_await write_checkpoint(seg->next_offset, false);
+    if (res == -ENOSPC && !closed_) {  // retried (from the index files) once there is space
+      co_await ring_.sleep_for(space_retry_);
+      continue;
+    }
     if (res < 0) {
-      fail("checkpoint write", res);
+      fail("index or checkpoint write (seal)", res);
       break;
     }
     seg->seal_done = true;

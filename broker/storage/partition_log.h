@@ -27,9 +27,15 @@
 // compacted segments into segments_ on this thread; Segment is shared by pointer, so a read in
 // flight finishes on the old file. close() aborts and waits for a running cleaning.
 //
-// Errors: a failed write or fsync makes the log fail permanently (like Kafka taking the log dir
-// offline): every later call returns KAFKA_STORAGE_ERROR.
+// Errors (FORMAT.md, "Errors"): ENOSPC from a write makes the log refuse appends
+// (KAFKA_STORAGE_ERROR) while reads go on; the writer keeps copies of the bytes it could not
+// write and retries with backoff, and appends are accepted again once a write succeeds.
+// Any other error, and any error from an fsync, makes the log fail permanently (like Kafka
+// taking the log dir offline): every later call returns KAFKA_STORAGE_ERROR.
 
+#include <sys/uio.h>
+
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -92,6 +98,7 @@ struct LogStats {
   uint64_t fdatasyncs = 0;   // data syncs of segment files issued by flush() and sealing
   uint64_t writes = 0;       // write/writev operations issued by the writer
   uint64_t rolls = 0;
+  uint64_t out_of_space = 0; // times the writer hit ENOSPC and started refusing appends
 };
 
 class PartitionLog {
@@ -145,7 +152,12 @@ class PartitionLog {
   Offset flushed_offset() const { return Offset(flushed_); }  // exclusive, like LEO
   int64_t size_bytes() const;
   size_t segment_count() const { return segments_.size(); }
+  // Failed for good (an I/O error other than ENOSPC): nothing is read or written any more.
   bool failed() const { return failed_; }
+  // -errno of the error that failed the log (0 while not failed).
+  int failed_errno() const { return failed_errno_; }
+  // Out of space: appends are refused until a retried write succeeds; reads go on.
+  bool out_of_space() const { return out_of_space_; }
   const LogStats& stats() const { return stats_; }
   const std::string& dir() const { return dir_; }
   const ProducerStateTable& producer_state() const { return producers_; }
@@ -180,6 +192,10 @@ class PartitionLog {
   bool should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, int64_t last_offset) const;
   void start_writer();
   io::Task<void> writer_loop();
+  // After ENOSPC: puts the failed run back at the queue's front and copies every queued byte.
+  void requeue_owned(const std::shared_ptr<Segment>& seg, uint64_t start, const iovec* iov, size_t n,
+                     uint64_t total, int64_t next_offset);
+  io::Task<void> wait_for_space();
   io::Task<int> open_segment_file(Segment& seg);
   void start_flusher();
   io::Task<void> flusher_loop();
@@ -208,6 +224,9 @@ class PartitionLog {
   int64_t flush_target_ = 0;  // flusher works until flushed_ >= this
   int64_t last_flush_ms_ = 0;
   bool failed_ = false;
+  int failed_errno_ = 0;
+  bool out_of_space_ = false;
+  std::chrono::milliseconds space_retry_{20};  // next backoff after ENOSPC
   bool closed_ = false;
 
   struct PendingWrite {
@@ -216,6 +235,8 @@ class PartitionLog {
     const uint8_t* data;
     size_t size;
     int64_t next_offset;  // LEO once this write completed
+    // Set after ENOSPC: the log's own copy of the bytes (the append that gave them has failed).
+    std::shared_ptr<std::vector<uint8_t>> owned;
   };
   std::deque<PendingWrite> queue_;
   bool writer_running_ = false;
