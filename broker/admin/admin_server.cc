@@ -54,7 +54,9 @@ AdminServer::~AdminServer() { stop(); }
 std::string AdminServer::render_metrics() const {
   std::vector<prometheus::MetricFamily> families = collector_->Collect();
   for (auto& f : process_families(options_.version)) families.push_back(std::move(f));
-  for (auto& f : log_dir_families(config_.log_dirs)) families.push_back(std::move(f));
+  for (auto& f : log_dir_families(config_.log_dirs, failed_log_dirs(probe_, config_.log_dirs))) {
+    families.push_back(std::move(f));
+  }
   for (auto& f : registry_->Collect()) families.push_back(std::move(f));
   return prometheus::TextSerializer().Serialize(families);
 }
@@ -73,7 +75,7 @@ void AdminServer::install_routes(httplib::Server& server) {
   });
   server.Get("/readyz", [this, count](const httplib::Request&, httplib::Response& res) {
     count("/readyz");
-    HealthResult r = readiness(probe_);
+    HealthResult r = readiness(probe_, config_.log_dirs);
     send_json(res, r.ok ? 200 : 503, {{"status", r.ok ? "ready" : "not ready"}, {"detail", r.detail}});
   });
   server.Get("/v1/broker", [this, count](const httplib::Request&, httplib::Response& res) {

@@ -195,8 +195,10 @@ void BrokerCollector::collect_partitions(std::vector<MetricFamily>& out) const {
   MetricFamily segs = make_family("runnel_partition_segments", "Segments in the partition's log", MetricType::Gauge);
   int64_t emitted = 0;
   int64_t offline = 0;
+  int64_t out_of_space = 0;
   for (const metrics::PartitionStats* p : view.partitions) {
     if (p->failed) ++offline;
+    if (p->out_of_space) ++out_of_space;
     if (emitted >= max_partition_series_) continue;
     ++emitted;
     std::vector<ClientMetric::Label> l{{"partition", std::to_string(p->partition)}, {"topic", p->topic}};
@@ -222,11 +224,15 @@ void BrokerCollector::collect_partitions(std::vector<MetricFamily>& out) const {
                                  "Partitions whose log failed (I/O error) and refuse reads and writes",
                                  MetricType::Gauge);
   add_sample(off, {}, static_cast<double>(offline));
+  MetricFamily full = make_family("runnel_partitions_out_of_space",
+                                  "Partitions refusing appends after ENOSPC; they retry and resume when space returns",
+                                  MetricType::Gauge);
+  add_sample(full, {}, static_cast<double>(out_of_space));
   MetricFamily age = make_family("runnel_partition_snapshot_age_seconds",
                                  "Age of the oldest shard snapshot the partition metrics come from", MetricType::Gauge);
   add_sample(age, {}, view.oldest_ns == 0 ? 0.0 : static_cast<double>(metrics::mono_ns() - view.oldest_ns) * kNsToSeconds);
   for (MetricFamily* f : {&bytes_in, &records_in, &bytes_out, &lso, &leo, &hw, &size, &segs, &count, &omitted,
-                          &under, &off, &age}) {
+                          &under, &off, &full, &age}) {
     out.push_back(std::move(*f));
   }
 }

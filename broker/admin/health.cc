@@ -1,5 +1,7 @@
 #include "broker/admin/health.h"
 
+#include "broker/admin/partition_view.h"
+
 namespace runnel::admin {
 
 HealthResult liveness(const metrics::BrokerProbe& probe, int64_t now_ns, int64_t timeout_ns) {
@@ -18,10 +20,24 @@ HealthResult liveness(const metrics::BrokerProbe& probe, int64_t now_ns, int64_t
   return {true, "ok"};
 }
 
-HealthResult readiness(const metrics::BrokerProbe& probe) {
+std::vector<std::string> failed_log_dirs(const metrics::BrokerProbe& probe, const std::vector<std::string>& log_dirs) {
+  if (log_dirs.empty()) return {};
+  PartitionView view = PartitionView::gather(probe);
+  for (const metrics::PartitionStats* p : view.partitions) {
+    if (p->failed) return {log_dirs.front()};
+  }
+  return {};
+}
+
+HealthResult readiness(const metrics::BrokerProbe& probe, const std::vector<std::string>& log_dirs) {
   if (probe.stopping()) return {false, "shutting down"};
   if (!probe.metadata_loaded()) return {false, "loading cluster metadata"};
   if (!probe.ready()) return {false, "recovering partition logs and opening listeners"};
+  // Only the first log directory holds partitions: when it has failed, every one in use has.
+  if (!log_dirs.empty() && !failed_log_dirs(probe, log_dirs).empty()) {
+    return {false, "every log directory has failed (" + log_dirs.front() +
+                       "): partition logs hit I/O errors, see runnel_log_dir_failed and /v1/topics"};
+  }
   return {true, "ready"};
 }
 

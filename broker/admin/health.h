@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "broker/metrics/broker_probe.h"
 
@@ -19,7 +20,13 @@ struct HealthResult {
 HealthResult liveness(const metrics::BrokerProbe& probe, int64_t now_ns, int64_t timeout_ns);
 
 // Readiness (/readyz): cluster metadata loaded, every partition log recovered, every Kafka
-// listener accepting, and not shutting down. Later: joined the cluster.
-HealthResult readiness(const metrics::BrokerProbe& probe);
+// listener accepting, not shutting down, and not every log directory failed. Later: joined the
+// cluster.
+HealthResult readiness(const metrics::BrokerProbe& probe, const std::vector<std::string>& log_dirs = {});
+
+// The log directories that failed. Kafka takes a directory offline at its first I/O error;
+// Runnel's partitions all live in the first log.dirs entry, so that one has failed when any
+// partition log failed on an I/O error (ENOSPC is not a failure: those logs resume).
+std::vector<std::string> failed_log_dirs(const metrics::BrokerProbe& probe, const std::vector<std::string>& log_dirs);
 
 }  // namespace runnel::admin

@@ -87,6 +87,9 @@ json topics_json(const PartitionView& view) {
                                            {"size_bytes", p.size_bytes},
                                            {"segments", p.segment_count},
                                            {"failed", p.failed},
+                                           {"storage_state", p.failed         ? "failed"
+                                                             : p.out_of_space ? "out_of_space"
+                                                                              : "ok"},
                                            {"shard", view.owner[i]}});
   }
   int64_t age_ms = view.oldest_ns == 0 ? 0 : (metrics::mono_ns() - view.oldest_ns) / 1'000'000;

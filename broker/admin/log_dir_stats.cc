@@ -2,6 +2,8 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
+
 #include "broker/admin/collector.h"
 
 namespace runnel::admin {
@@ -13,7 +15,8 @@ std::optional<LogDirSpace> read_log_dir_space(const std::string& dir) {
   return LogDirSpace{static_cast<double>(s.f_blocks) * block, static_cast<double>(s.f_bavail) * block};
 }
 
-std::vector<prometheus::MetricFamily> log_dir_families(const std::vector<std::string>& dirs) {
+std::vector<prometheus::MetricFamily> log_dir_families(const std::vector<std::string>& dirs,
+                                                       const std::vector<std::string>& failed) {
   using prometheus::MetricType;
   prometheus::MetricFamily capacity = make_family(
       "runnel_log_dir_capacity_bytes", "Size of the filesystem holding the log directory", MetricType::Gauge);
@@ -21,13 +24,19 @@ std::vector<prometheus::MetricFamily> log_dir_families(const std::vector<std::st
       make_family("runnel_log_dir_available_bytes",
                   "Bytes still available to the broker on the filesystem holding the log directory",
                   MetricType::Gauge);
+  prometheus::MetricFamily dir_failed =
+      make_family("runnel_log_dir_failed",
+                  "1 when a partition log in the directory failed on an I/O error (Kafka takes such a directory offline)",
+                  MetricType::Gauge);
   for (const std::string& dir : dirs) {
+    const bool is_failed = std::find(failed.begin(), failed.end(), dir) != failed.end();
+    add_sample(dir_failed, {{"dir", dir}}, is_failed ? 1.0 : 0.0);
     std::optional<LogDirSpace> space = read_log_dir_space(dir);
     if (!space) continue;
     add_sample(capacity, {{"dir", dir}}, space->capacity_bytes);
     add_sample(available, {{"dir", dir}}, space->available_bytes);
   }
-  return {std::move(capacity), std::move(available)};
+  return {std::move(capacity), std::move(available), std::move(dir_failed)};
 }
 
 }  // namespace runnel::admin

@@ -19,7 +19,9 @@ std::optional<LogDirSpace> read_log_dir_space(const std::string& dir);
 
 // runnel_log_dir_capacity_bytes{dir} and runnel_log_dir_available_bytes{dir}, one series per
 // log directory that statvfs can read (a missing directory has none: the offline-partition
-// metrics cover failed disks).
-std::vector<prometheus::MetricFamily> log_dir_families(const std::vector<std::string>& dirs);
+// metrics cover failed disks), and runnel_log_dir_failed{dir} (1 for those in `failed`) for
+// every directory.
+std::vector<prometheus::MetricFamily> log_dir_families(const std::vector<std::string>& dirs,
+                                                       const std::vector<std::string>& failed);
 
 }  // namespace runnel::admin

@@ -23,7 +23,8 @@ struct PartitionStats {
   int64_t flushed_offset = 0;
   int64_t size_bytes = 0;
   int64_t segment_count = 0;
-  bool failed = false;
+  bool failed = false;        // the log failed on an I/O error (for good)
+  bool out_of_space = false;  // appends refused after ENOSPC, retried until space returns
 };
 
 struct TopicTraffic {

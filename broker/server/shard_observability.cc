@@ -37,6 +37,7 @@ void Shard::publish_snapshot() {
     s.size_bytes = log.size_bytes();
     s.segment_count = static_cast<int64_t>(log.segment_count());
     s.failed = log.failed();
+    s.out_of_space = log.out_of_space();
   }
   probe_->publish(std::move(stats), metrics::mono_ns());
   publish_groups();

@@ -40,5 +40,27 @@ TEST(Readiness, OnlyAfterMetadataRecoveryAndListeners) {
   EXPECT_FALSE(readiness(probe).ok);
 }
 
+TEST(Readiness, FailsWhenEveryLogDirectoryFailed) {
+  metrics::BrokerProbe probe;
+  probe.init(1);
+  probe.mark_metadata_loaded("cid");
+  probe.mark_ready();
+  const std::vector<std::string> dirs{"/data/a", "/data/b"};
+  metrics::PartitionStats full;
+  full.topic = "t";
+  full.out_of_space = true;  // ENOSPC: retrying, not a failed directory
+  probe.shard(0).publish({full}, 1);
+  EXPECT_TRUE(readiness(probe, dirs).ok);
+  EXPECT_TRUE(failed_log_dirs(probe, dirs).empty());
+  metrics::PartitionStats broken = full;
+  broken.partition = 1;
+  broken.failed = true;  // EIO: the directory holding the partitions has failed
+  probe.shard(0).publish({full, broken}, 2);
+  EXPECT_EQ(failed_log_dirs(probe, dirs), std::vector<std::string>{"/data/a"});
+  HealthResult r = readiness(probe, dirs);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.detail.find("log directory"), std::string::npos) << r.detail;
+}
+
 }  // namespace
 }  // namespace runnel::admin
