@@ -41,8 +41,16 @@ std::string default_advertised_host() {
   return "localhost";
 }
 
+// Start-up and shutdown barriers between the shard threads and the main thread: each thread
+// arrives once; a waiter sleeps on the counter (C++20 atomic wait, a futex) until it reaches
+// its target. No polling.
+void arrive(std::atomic<int>& counter) {
+  counter.fetch_add(1);
+  counter.notify_all();
+}
+
 void wait_for(std::atomic<int>& counter, int target) {
-  while (counter.load() < target) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int seen = counter.load(); seen < target; seen = counter.load()) counter.wait(seen);
 }
 
 sigset_t shutdown_signals() {
@@ -165,7 +173,7 @@ void Broker::shard_main(int index) {
   io::Ring ring;
   Shard shard(*this, index, ring);
   shards_[static_cast<size_t>(index)] = &shard;
-  started_.fetch_add(1);
+  arrive(started_);
   wait_for(started_, shard_count());
 
   ring.block_on(shard.install_image(initial_image_));
@@ -177,7 +185,7 @@ void Broker::shard_main(int index) {
     }
   }
   if (index == 0) bound_port_ = shard.listen_port();
-  started_.fetch_add(1);
+  arrive(started_);
   wait_for(started_, 2 * shard_count());
 
   StopRing stop_self;
@@ -214,7 +222,7 @@ void Broker::shard_main(int index) {
   }
   // Hand over any queued cross-ring messages before leaving the loop for good.
   io_uring_submit(ring.raw());
-  stopped_.fetch_add(1);
+  arrive(stopped_);
   wait_for(stopped_, shard_count());  // no ring is destroyed while another may still message it
 }
 

@@ -304,13 +304,15 @@ io::Task<void> Shard::housekeeping_loop() {
       std::vector<std::string> keys;
       keys.reserve(partitions_.size());
       for (auto& [key, p] : partitions_) keys.push_back(key);
-      retention_running_ = true;
       for (const std::string& key : keys) {
         auto it = partitions_.find(key);
         if (it == partitions_.end() || shutting_down_) continue;
-        co_await it->second->log().enforce_retention(now_ms);
+        // Inside the partition's gate: its removal or close waits for this pass to end.
+        cluster::Partition& p = *it->second;
+        io::Gate::Holder inside(p.gate());
+        if (!inside.ok()) continue;
+        co_await p.log().enforce_retention(now_ms);
       }
-      retention_running_ = false;
     }
   }
 }
@@ -339,8 +341,6 @@ io::Task<void> Shard::shutdown() {
   for (auto& a : acceptors_) a->stop();
   // Let in-flight requests finish (bounded: a long-poll Fetch ends by its max wait).
   for (int i = 0; i < 500 && in_flight_requests_ > 0; ++i) co_await ring_.sleep_for(std::chrono::milliseconds(10));
-  // A retention pass holds a partition across suspensions: let it finish before logs close.
-  while (retention_running_) co_await ring_.sleep_for(std::chrono::milliseconds(10));
   std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
   for (net::Connection* c : conns) c->close(net::CloseReason::shutdown);
   for (auto& [key, p] : partitions_) {

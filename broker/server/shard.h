@@ -101,7 +101,6 @@ class Shard final : public net::FrameSink {
   uint64_t request_bytes_at_trim_ = 0;
   bool shutting_down_ = false;
   bool serving_ = false;  // start-up recovery is over; blocking work moves off the ring
-  bool retention_running_ = false;
   cluster::ImagePtr image_;
   AppendWatch append_watch_;
   FetchSessionCache fetch_sessions_;
