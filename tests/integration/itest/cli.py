@@ -5,6 +5,18 @@ success); run() runs one to completion and parses that last line."""
 import subprocess
 
 
+def flags(opts: dict, joined: bool = False) -> list[str]:
+    """{"max_records": 5, "commit": True} -> ["--max-records", "5", "--commit", "true"] (or
+    "--max-records=5" with `joined`); None values are left out."""
+    out: list[str] = []
+    for k, v in opts.items():
+        if v is None:
+            continue
+        name, value = "--" + k.replace("_", "-"), str(v).lower() if isinstance(v, bool) else str(v)
+        out += [f"{name}={value}"] if joined else [name, value]
+    return out
+
+
 def parse(line: str) -> dict:
     """'word k=v k2=v2 flag' -> {'_event': 'word', 'word': True, 'k': 'v', 'k2': 'v2', 'flag': True}.
     `_event` is set only when the first token has no '='."""

@@ -31,12 +31,7 @@ def binary() -> Path:
 
 def command(subcommand: str, bootstrap: str, **opts) -> list[str]:
     opts.setdefault("max_session_errors", MAX_SESSION_ERRORS)
-    cmd = [str(binary()), subcommand, "--bootstrap=" + bootstrap]
-    for k, v in opts.items():
-        if v is None:
-            continue
-        cmd.append(f"--{k.replace('_', '-')}={str(v).lower() if isinstance(v, bool) else v}")
-    return cmd
+    return [str(binary()), subcommand, "--bootstrap=" + bootstrap] + cli.flags(opts, joined=True)
 
 
 def run(subcommand: str, bootstrap: str, timeout: float = 180, **opts) -> tuple[int, dict]:

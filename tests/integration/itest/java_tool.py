@@ -17,10 +17,7 @@ def jar() -> Path:
 
 
 def command(subcommand: str, bootstrap: str, **opts) -> list[str]:
-    cmd = ["java", "-jar", str(jar()), subcommand, "--bootstrap", bootstrap]
-    for k, v in opts.items():
-        cmd += ["--" + k.replace("_", "-"), str(v).lower() if isinstance(v, bool) else str(v)]
-    return cmd
+    return ["java", "-jar", str(jar()), subcommand, "--bootstrap", bootstrap] + cli.flags(opts)
 
 
 def run(subcommand: str, bootstrap: str, timeout: float = 180, **opts) -> tuple[int, dict]:

@@ -26,10 +26,7 @@ def command(subcommand: str, bootstrap: str, **opts) -> list[str]:
     if not (NODE_DIR / "node_modules" / "kafkajs" / "package.json").exists():
         raise FileNotFoundError(f"{NODE_DIR}/node_modules/kafkajs missing: "
                                 "run scripts/install-test-deps.sh")
-    cmd = [node(), str(CLI), subcommand, "--bootstrap", bootstrap]
-    for k, v in opts.items():
-        cmd += ["--" + k.replace("_", "-"), str(v).lower() if isinstance(v, bool) else str(v)]
-    return cmd
+    return [node(), str(CLI), subcommand, "--bootstrap", bootstrap] + cli.flags(opts)
 
 
 def run(subcommand: str, bootstrap: str, timeout: float = 180, **opts) -> tuple[int, dict]:
