@@ -8,14 +8,14 @@
 
 namespace runnel::server {
 
-SessionPartition* FetchSession::find(const std::string& topic, int32_t partition) {
+SessionPartition* FetchSession::find(std::string_view topic, int32_t partition) {
   for (auto& p : partitions) {
     if (p.position.partition == partition && p.position.topic == topic) return &p;
   }
   return nullptr;
 }
 
-void FetchSession::remove(const std::string& topic, int32_t partition) {
+void FetchSession::remove(std::string_view topic, int32_t partition) {
   std::erase_if(partitions, [&](const SessionPartition& p) {
     return p.position.partition == partition && p.position.topic == topic;
   });

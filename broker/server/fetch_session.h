@@ -4,6 +4,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -41,7 +42,7 @@ namespace runnel::server {
 // returns can repeat for a client that reacts as Kafka documents.
 //
 // Placement: a session lives on one core, its home, encoded in its id (id % cores). A request
-// naming a session whose home is another core is served there by a hop (handlers/fetch.cc), so a
+// naming a session whose home is another core is served there by a hop (Router::plan_session), so a
 // session is found whichever core the client's connection landed on. New sessions are created on
 // the core that received the full fetch.
 
@@ -72,8 +73,8 @@ struct FetchSession {
   int64_t last_used_ms = 0;
   std::vector<SessionPartition> partitions;
 
-  SessionPartition* find(const std::string& topic, int32_t partition);
-  void remove(const std::string& topic, int32_t partition);
+  SessionPartition* find(std::string_view topic, int32_t partition);
+  void remove(std::string_view topic, int32_t partition);
 };
 
 // The session part of one Fetch request.
@@ -97,7 +98,7 @@ struct SessionPlan {
 
 // What a response says of one partition, reported back so that the session remembers it.
 struct PartitionReport {
-  std::string topic;
+  std::string_view topic;  // points into the request's targets, alive across the hop
   int32_t partition = 0;
   ErrorCode error = ErrorCode::none;
   int64_t high_watermark = -1;
