@@ -36,16 +36,20 @@ class FetchAnswer:
     parts: dict = field(default_factory=dict)
 
 
+def _by_topic(items) -> dict:
+    """[(topic, encoded partition)] -> {topic: [encoded partitions]}, in first-seen order."""
+    out: dict = {}
+    for topic, part in items:
+        out.setdefault(topic, []).append(part)
+    return out
+
+
 def fetch_v11(conn: Connection, partitions: list[tuple[str, int, int]], *, session_id: int = 0,
               session_epoch: int = -1, forgotten: list[tuple[str, int]] = (), max_wait_ms: int = 0,
               min_bytes: int = 0) -> FetchAnswer:
     """partitions: [(topic, partition, fetch offset)]; forgotten: [(topic, partition)]."""
-    by_topic: dict[str, list[bytes]] = {}
-    for t, p, off in partitions:
-        by_topic.setdefault(t, []).append(i32(p) + i32(-1) + i64(off) + i64(-1) + i32(1 << 20))
-    forgot: dict[str, list[bytes]] = {}
-    for t, p in forgotten:
-        forgot.setdefault(t, []).append(i32(p))
+    by_topic = _by_topic((t, i32(p) + i32(-1) + i64(off) + i64(-1) + i32(1 << 20)) for t, p, off in partitions)
+    forgot = _by_topic((t, i32(p)) for t, p in forgotten)
     body = (i32(-1) + i32(max_wait_ms) + i32(min_bytes) + i32(1 << 20) + i8(0) + i32(session_id)
             + i32(session_epoch) + array([string(t) + array(ps) for t, ps in by_topic.items()])
             + array([string(t) + array(ps) for t, ps in forgot.items()]) + string(""))
@@ -89,13 +93,9 @@ def _flex_request(conn: Connection, api_key: int, version: int, body: bytes) -> 
 def fetch_v13(conn: Connection, partitions: list[tuple[bytes, int, int]], *, session_id: int = 0,
               session_epoch: int = -1, forgotten: list[tuple[bytes, int]] = ()) -> FetchAnswer:
     """partitions: [(topic id, partition, fetch offset)]; forgotten: [(topic id, partition)]."""
-    by_topic: dict[bytes, list[bytes]] = {}
-    for tid, p, off in partitions:
-        by_topic.setdefault(tid, []).append(
-            i32(p) + i32(-1) + i64(off) + i32(-1) + i64(-1) + i32(1 << 20) + b"\x00")
-    forgot: dict[bytes, list[bytes]] = {}
-    for tid, p in forgotten:
-        forgot.setdefault(tid, []).append(i32(p))
+    by_topic = _by_topic((tid, i32(p) + i32(-1) + i64(off) + i32(-1) + i64(-1) + i32(1 << 20) + b"\x00")
+                         for tid, p, off in partitions)
+    forgot = _by_topic((tid, i32(p)) for tid, p in forgotten)
     body = (i32(-1) + i32(0) + i32(0) + i32(1 << 20) + i8(0) + i32(session_id) + i32(session_epoch)
             + carr([tid + carr(ps) + b"\x00" for tid, ps in by_topic.items()])
             + carr([tid + carr(ps) + b"\x00" for tid, ps in forgot.items()]) + cstr("") + b"\x00")
