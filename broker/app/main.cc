@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   config::Properties props;
   if (cli.config_path) {
     auto loaded = config::load_properties_file(*cli.config_path);
-    if (!loaded.ok()) {
+    if (!loaded.has_value()) {
       RUNNEL_LOG(error, "cannot read %s: %s", cli.config_path->c_str(), loaded.error().c_str());
       return 1;
     }
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> warnings;
   auto cfg = config::load(props, cli.overrides, warnings);
   for (const auto& w : warnings) RUNNEL_LOG(warn, "%s", w.c_str());
-  if (!cfg.ok()) {
+  if (!cfg.has_value()) {
     RUNNEL_LOG(error, "invalid configuration: %s", cfg.error().c_str());
     return 1;
   }

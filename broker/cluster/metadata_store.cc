@@ -212,7 +212,7 @@ void refresh_effective_configs(const config::BrokerConfig& config, MetadataImage
   for (auto& [name, t] : image.topics) {
     auto copy = std::make_shared<TopicInfo>(*t);
     auto effective = config::topic_config_for(config, copy->overrides);
-    if (effective.ok()) copy->effective = effective.value();
+    if (effective.has_value()) copy->effective = effective.value();
     t = std::move(copy);
   }
 }

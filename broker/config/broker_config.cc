@@ -43,20 +43,20 @@ struct Origin {
   std::string where;  // "line 12" or "--override"
 };
 
-Result<BrokerConfig> fail(std::string message) { return Result<BrokerConfig>::failure(std::move(message)); }
+Result<BrokerConfig> fail(std::string message) { return Unexpected(std::move(message)); }
 
 // Listeners, advertised listeners and the inter-broker listener, validated as Kafka does.
 std::optional<std::string> resolve_listeners(const Values& v, BrokerConfig& c) {
   Result<std::map<std::string, SecurityProtocol>> map =
       parse_security_protocol_map(string_of(v, "listener.security.protocol.map").value_or(""));
-  if (!map.ok()) return map.error();
+  if (!map.has_value()) return map.error();
   std::map<std::string, SecurityProtocol> protocols = map.value();
   for (const std::string& name : c.controller_listener_names) {
     // KRaft assumes PLAINTEXT for controller listeners missing from the map.
     protocols.emplace(name, SecurityProtocol::plaintext);
   }
   Result<std::vector<Endpoint>> bind = parse_listener_list("listeners", list_of(v, "listeners"), protocols, true);
-  if (!bind.ok()) return bind.error();
+  if (!bind.has_value()) return bind.error();
   c.listeners = bind.value();
   for (const Endpoint& e : c.listeners) {
     if (e.protocol != SecurityProtocol::plaintext) {
@@ -75,7 +75,7 @@ std::optional<std::string> resolve_listeners(const Values& v, BrokerConfig& c) {
   } else {
     Result<std::vector<Endpoint>> adv =
         parse_listener_list("advertised.listeners", list_of(v, "advertised.listeners"), protocols, false);
-    if (!adv.ok()) return adv.error();
+    if (!adv.has_value()) return adv.error();
     // Kafka never advertises controller listeners to clients, even when listed here (its
     // sample server.properties does list CONTROLLER).
     for (const Endpoint& e : adv.value()) {
@@ -107,7 +107,7 @@ std::optional<std::string> resolve_listeners(const Values& v, BrokerConfig& c) {
 std::optional<std::string> resolve_admin_listeners(const Values& v, BrokerConfig& c) {
   for (const std::string& item : list_of(v, "runnel.admin.listeners")) {
     Result<Endpoint> e = parse_endpoint(item);
-    if (!e.ok()) return "Invalid value " + item + " for configuration runnel.admin.listeners: " + e.error();
+    if (!e.has_value()) return "Invalid value " + item + " for configuration runnel.admin.listeners: " + e.error();
     if (e.value().name != "HTTP") {
       return "Invalid value " + item + " for configuration runnel.admin.listeners: only http:// is supported";
     }
@@ -209,7 +209,7 @@ Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, st
       continue;
     }
     Result<ConfigValue> parsed = parse_value(def, it->second.value);
-    if (!parsed.ok()) return fail(parsed.error() + " (" + it->second.where + ")");
+    if (!parsed.has_value()) return fail(parsed.error() + " (" + it->second.where + ")");
     values[def.name] = std::move(parsed).value();
     c.layers.static_file[std::string(def.name)] = it->second.value;
   }
@@ -252,7 +252,7 @@ Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, st
   if (auto error = check_consumer_group_ranges(values)) return fail(*error);
 
   Result<TopicConfig> defaults = make_topic_config(c.layers, {});
-  if (!defaults.ok()) return fail(defaults.error());
+  if (!defaults.has_value()) return fail(defaults.error());
   c.topic_defaults = std::move(defaults).value();
   return c;
 }

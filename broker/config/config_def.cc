@@ -223,7 +223,6 @@ Validator throttled_replicas() {
 }
 
 Result<ConfigValue> parse_value(const ConfigDef& def, std::string_view raw) {
-  using R = Result<ConfigValue>;
   std::string_view t = trim(raw);
   ConfigValue value;
   switch (def.type) {
@@ -232,7 +231,7 @@ Result<ConfigValue> parse_value(const ConfigDef& def, std::string_view raw) {
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       if (lower == "true") value = true;
       else if (lower == "false") value = false;
-      else return R::failure(invalid(def.name, raw, "Expected value to be either true or false"));
+      else return Unexpected(invalid(def.name, raw, "Expected value to be either true or false"));
       break;
     }
     case ConfigType::int_:
@@ -243,14 +242,14 @@ Result<ConfigValue> parse_value(const ConfigDef& def, std::string_view raw) {
       if (def.type == ConfigType::short_) lo = INT16_MIN, hi = INT16_MAX;
       int64_t n = 0;
       if (!parse_java_integer(t, lo, hi, n)) {
-        return R::failure(invalid(def.name, raw, "Not a number of type " + std::string(type_name(def.type))));
+        return Unexpected(invalid(def.name, raw, "Not a number of type " + std::string(type_name(def.type))));
       }
       value = n;
       break;
     }
     case ConfigType::double_: {
       double d = 0;
-      if (!parse_java_double(t, d)) return R::failure(invalid(def.name, raw, "Not a number of type DOUBLE"));
+      if (!parse_java_double(t, d)) return Unexpected(invalid(def.name, raw, "Not a number of type DOUBLE"));
       value = d;
       break;
     }
@@ -261,14 +260,14 @@ Result<ConfigValue> parse_value(const ConfigDef& def, std::string_view raw) {
     case ConfigType::unknown: value = std::string(t); break;
   }
   std::string error = check(def, value);
-  if (!error.empty()) return R::failure(std::move(error));
+  if (!error.empty()) return Unexpected(std::move(error));
   return value;
 }
 
 ConfigValue default_value(const ConfigDef& def) {
   if (!def.default_value) return std::monostate{};
   Result<ConfigValue> parsed = parse_value(def, *def.default_value);
-  RUNNEL_ASSERT(parsed.ok(), "default of %.*s is invalid: %s", static_cast<int>(def.name.size()),
+  RUNNEL_ASSERT(parsed.has_value(), "default of %.*s is invalid: %s", static_cast<int>(def.name.size()),
                 def.name.data(), parsed.error().c_str());
   return std::move(parsed).value();
 }

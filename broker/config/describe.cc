@@ -51,7 +51,7 @@ void append_broker_synonyms(std::string_view name, const BrokerLayers& layers, s
 // A raw value shown the way Kafka shows parsed values (trimmed, lists joined with ',').
 std::optional<std::string> normalised(const ConfigDef& def, const std::string& raw) {
   Result<ConfigValue> parsed = parse_value(def, raw);
-  if (!parsed.ok()) return raw;
+  if (!parsed.has_value()) return raw;
   return to_string(parsed.value());
 }
 
@@ -121,7 +121,7 @@ ConfigError validate_broker_config_update(std::string_view name, std::string_vie
                 std::string(name) + ")"};
   }
   Result<ConfigValue> parsed = parse_value(*def, value);
-  if (!parsed.ok()) return {ErrorCode::invalid_config, parsed.error()};
+  if (!parsed.has_value()) return {ErrorCode::invalid_config, parsed.error()};
   return {};
 }
 

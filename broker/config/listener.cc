@@ -63,7 +63,7 @@ std::string endpoint_string(const Endpoint& e) {
 }
 
 Result<Endpoint> parse_endpoint(std::string_view uri) {
-  auto fail = [&] { return Result<Endpoint>::failure("Unable to parse " + std::string(uri) + " to a broker endpoint"); };
+  auto fail = [&] { return Unexpected("Unable to parse " + std::string(uri) + " to a broker endpoint"); };
   std::size_t sep = uri.find("://");
   if (sep == std::string_view::npos || sep == 0) return fail();
   Endpoint e;
@@ -82,7 +82,7 @@ Result<Endpoint> parse_endpoint(std::string_view uri) {
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc() || ptr != port.data() + port.size() || port.empty()) return fail();
   if (value < 0 || value > 65535) {
-    return Result<Endpoint>::failure("Invalid port " + std::string(port) + " in " + std::string(uri) +
+    return Unexpected("Invalid port " + std::string(port) + " in " + std::string(uri) +
                                      ": must be between 0 and 65535");
   }
   e.host = std::string(host);
@@ -91,7 +91,6 @@ Result<Endpoint> parse_endpoint(std::string_view uri) {
 }
 
 Result<std::map<std::string, SecurityProtocol>> parse_security_protocol_map(std::string_view value) {
-  using R = Result<std::map<std::string, SecurityProtocol>>;
   std::map<std::string, SecurityProtocol> out;
   std::string_view rest = value;
   while (!rest.empty()) {
@@ -102,14 +101,14 @@ Result<std::map<std::string, SecurityProtocol>> parse_security_protocol_map(std:
     std::size_t colon = entry.find(':');
     SecurityProtocol protocol;
     if (colon == std::string::npos || !parse_protocol(upper(trim(entry.substr(colon + 1))), protocol)) {
-      return R::failure("Invalid value " + std::string(value) +
+      return Unexpected("Invalid value " + std::string(value) +
                         " for configuration listener.security.protocol.map: Map entry '" + entry +
                         "' is not of the form NAME:PROTOCOL with PROTOCOL one of PLAINTEXT, SSL, "
                         "SASL_PLAINTEXT, SASL_SSL");
     }
     std::string name = upper(trim(entry.substr(0, colon)));
     if (!out.emplace(name, protocol).second) {
-      return R::failure("Invalid value " + std::string(value) +
+      return Unexpected("Invalid value " + std::string(value) +
                         " for configuration listener.security.protocol.map: Duplicate listener name " + name);
     }
   }
@@ -120,26 +119,25 @@ Result<std::vector<Endpoint>> parse_listener_list(std::string_view config_name,
                                                   const std::vector<std::string>& items,
                                                   const std::map<std::string, SecurityProtocol>& protocols,
                                                   bool unique_ports) {
-  using R = Result<std::vector<Endpoint>>;
   std::string prefix = "Error creating broker listeners from '" + join(items) + "' (" + std::string(config_name) + "): ";
   std::vector<Endpoint> out;
   for (const std::string& item : items) {
-    if (item.empty()) return R::failure(prefix + "empty listener entry");
+    if (item.empty()) return Unexpected(prefix + "empty listener entry");
     Result<Endpoint> parsed = parse_endpoint(item);
-    if (!parsed.ok()) return R::failure(prefix + parsed.error());
+    if (!parsed.has_value()) return Unexpected(prefix + parsed.error());
     Endpoint e = std::move(parsed).value();
     auto it = protocols.find(e.name);
-    if (it == protocols.end()) return R::failure(prefix + "No security protocol defined for listener " + e.name);
+    if (it == protocols.end()) return Unexpected(prefix + "No security protocol defined for listener " + e.name);
     e.protocol = it->second;
     for (const Endpoint& other : out) {
       if (other.name == e.name) {
-        return R::failure("Each listener must have a different name, " + std::string(config_name) + ": " + join(items));
+        return Unexpected("Each listener must have a different name, " + std::string(config_name) + ": " + join(items));
       }
       // Two bind addresses may share a port only when one is IPv4 and the other IPv6.
       bool split_stack = (is_ipv4_literal(e.host) && is_ipv6_literal(other.host)) ||
                          (is_ipv6_literal(e.host) && is_ipv4_literal(other.host));
       if (unique_ports && e.port != 0 && other.port == e.port && !split_stack) {
-        return R::failure("Each listener must have a different port, " + std::string(config_name) + ": " + join(items));
+        return Unexpected("Each listener must have a different port, " + std::string(config_name) + ": " + join(items));
       }
     }
     out.push_back(std::move(e));

@@ -186,7 +186,7 @@ Result<Properties> parse_properties(std::string_view text) {
     Property p;
     p.line = start_line;
     if (!split_entry(logical, p.key, p.value)) {
-      return Result<Properties>::failure("Malformed \\uxxxx encoding at line " +
+      return Unexpected("Malformed \\uxxxx encoding at line " +
                                          std::to_string(start_line));
     }
     entries.push_back(std::move(p));
@@ -196,11 +196,11 @@ Result<Properties> parse_properties(std::string_view text) {
 
 Result<Properties> load_properties_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Result<Properties>::failure("Cannot read configuration file " + path);
+  if (!in) return Unexpected("Cannot read configuration file " + path);
   std::ostringstream buf;
   buf << in.rdbuf();
   Result<Properties> parsed = parse_properties(buf.str());
-  if (!parsed.ok()) return Result<Properties>::failure(path + ": " + parsed.error());
+  if (!parsed.has_value()) return Unexpected(path + ": " + parsed.error());
   return parsed;
 }
 

@@ -22,7 +22,7 @@ std::optional<std::string> convert(const BrokerSynonym& syn, std::string_view to
   RUNNEL_ASSERT(bdef != nullptr, "synonym %.*s missing from broker table", static_cast<int>(syn.name.size()),
                 syn.name.data());
   Result<ConfigValue> parsed = parse_value(*bdef, raw);
-  if (!parsed.ok()) return std::nullopt;  // broker values are validated at load; stay defensive
+  if (!parsed.has_value()) return std::nullopt;  // broker values are validated at load; stay defensive
   ConfigValue v = std::move(parsed).value();
   if (auto* n = std::get_if<int64_t>(&v)) {
     int64_t x = *n;
@@ -64,7 +64,7 @@ ConfigError parse_all(const BrokerLayers& broker, const RawConfigs& overrides, P
     const std::string* own = find_raw(overrides, t.def.name);
     std::optional<std::string> raw = own ? std::optional<std::string>(*own) : inherited_value(t, broker).value;
     Result<ConfigValue> parsed = raw ? parse_value(t.def, *raw) : Result<ConfigValue>(default_value(t.def));
-    if (!parsed.ok()) return {ErrorCode::invalid_config, parsed.error()};
+    if (!parsed.has_value()) return {ErrorCode::invalid_config, parsed.error()};
     out[t.def.name] = std::move(parsed).value();
   }
   int64_t min_lag = as_long(out, "min.compaction.lag.ms");
@@ -112,7 +112,7 @@ ConfigError validate_topic_overrides(const BrokerLayers& broker, const RawConfig
 Result<TopicConfig> make_topic_config(const BrokerLayers& broker, const RawConfigs& overrides) {
   Parsed p;
   ConfigError error = parse_all(broker, overrides, p);
-  if (!error.ok()) return Result<TopicConfig>::failure(std::move(error.message));
+  if (!error.ok()) return Unexpected(std::move(error.message));
   TopicConfig c;
   const auto& policies = as_list(p, "cleanup.policy");
   c.cleanup_delete = std::find(policies.begin(), policies.end(), "delete") != policies.end();

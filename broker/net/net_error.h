@@ -1,10 +1,8 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
-#include <variant>
 
-#include "broker/model/assert.h"
+#include "broker/model/result.h"
 
 namespace runnel::net {
 
@@ -43,32 +41,6 @@ inline const char* name(NetError e) {
 
 // A value or the NetError that prevented it.
 template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}    // NOLINT(google-explicit-constructor)
-  Result(NetError error) : v_(error) {}        // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  NetError error() const {
-    RUNNEL_ASSERT(!ok(), "Result::error() on a value");
-    return std::get<1>(v_);
-  }
-  T& value() & {
-    RUNNEL_ASSERT(ok(), "Result::value() on error %s", name(std::get<1>(v_)));
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    RUNNEL_ASSERT(ok(), "Result::value() on error %s", name(std::get<1>(v_)));
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    RUNNEL_ASSERT(ok(), "Result::value() on error %s", name(std::get<1>(v_)));
-    return std::get<0>(std::move(v_));
-  }
-
- private:
-  std::variant<T, NetError> v_;
-};
+using Result = runnel::Result<T, NetError>;
 
 }  // namespace runnel::net

@@ -112,11 +112,11 @@ bool PeerClient::connected() const { return session_ != nullptr && !session_->br
 
 io::Task<Result<Response>> PeerClient::call(int16_t api_key, int16_t api_version, std::vector<uint8_t> body,
                                             Deadline deadline) {
-  if (closing_) co_return NetError::closed;
+  if (closing_) co_return Unexpected(NetError::closed);
   const int16_t request_header_version = protocol::request_header_version(api_key, api_version);
   const int16_t response_header_version = protocol::response_header_version(api_key, api_version);
-  if (request_header_version < 0 || response_header_version < 0) co_return NetError::unsupported_version;
-  if (queued_.size() >= options_.max_waiting) co_return NetError::too_many_waiting;
+  if (request_header_version < 0 || response_header_version < 0) co_return Unexpected(NetError::unsupported_version);
+  if (queued_.size() >= options_.max_waiting) co_return Unexpected(NetError::too_many_waiting);
 
   Call c(*this, deadline);
   c.correlation_id = next_correlation_id_;
@@ -131,11 +131,11 @@ io::Task<Result<Response>> PeerClient::call(int16_t api_key, int16_t api_version
   protocol::Writer w(c.header);
   header.encode(w, request_header_version);
   const size_t frame_bytes = c.header.size() - 4 + body.size();
-  if (frame_bytes > static_cast<size_t>(options_.max_request_bytes)) co_return NetError::request_too_large;
+  if (frame_bytes > static_cast<size_t>(options_.max_request_bytes)) co_return Unexpected(NetError::request_too_large);
   // The size prefix is before where `w` started, so it is not the writer's to patch.
   for (int i = 0; i < 4; ++i) c.header[size_t(i)] = static_cast<uint8_t>(frame_bytes >> (24 - 8 * i));
   c.body = std::move(body);
-  if (io::Clock::now() >= deadline) co_return NetError::timeout;
+  if (io::Clock::now() >= deadline) co_return Unexpected(NetError::timeout);
   co_return co_await c;
 }
 
@@ -323,21 +323,21 @@ void PeerClient::break_session(Session& s, NetError reason, Call* culprit, NetEr
   s.broken = true;
   while (!in_flight_.empty()) {
     Call* c = in_flight_.front();
-    finish(*c, c == culprit ? culprit_error : reason);
+    finish(*c, Unexpected(c == culprit ? culprit_error : reason));
   }
   s.transport->abort();
   s.writer_wake.wake();
 }
 
 void PeerClient::fail_queued(NetError error) {
-  while (!queued_.empty()) finish(*queued_.front(), error);
+  while (!queued_.empty()) finish(*queued_.front(), Unexpected(error));
 }
 
 void PeerClient::on_deadline(Call& c) {
   c.timer = 0;  // fired
   ++stats_.timeouts;
   if (c.state == Call::State::queued) {
-    finish(c, NetError::timeout);
+    finish(c, Unexpected(NetError::timeout));
     return;
   }
   RUNNEL_ASSERT(c.state == Call::State::in_flight && session_ != nullptr && !session_->broken,

@@ -170,11 +170,11 @@ io::Task<Result<Resp>> PeerClient::call(const Req& request, int16_t api_version,
   protocol::Writer w(body);
   request.encode(w, api_version);
   Result<Response> raw = co_await call(Req::kApiKey, api_version, std::move(body), deadline);
-  if (!raw.ok()) co_return raw.error();
+  if (!raw.has_value()) co_return Unexpected(raw.error());
   std::span<const uint8_t> bytes = raw.value().body();
   protocol::Reader r(bytes.data(), bytes.size());
   Resp response;
-  if (!response.decode(r, api_version) || !r.ok()) co_return NetError::bad_response;
+  if (!response.decode(r, api_version) || !r.ok()) co_return Unexpected(NetError::bad_response);
   co_return response;
 }
 

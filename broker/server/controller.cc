@@ -134,7 +134,7 @@ io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::ve
     info->internal = t.name.rfind("__", 0) == 0 && (t.name == "__consumer_offsets" || t.name == "__transaction_state");
     info->overrides = t.configs;
     auto effective = config::topic_config_for(broker_.config(), info->overrides);
-    if (effective.ok()) info->effective = effective.value();
+    if (effective.has_value()) info->effective = effective.value();
     for (int32_t p = 0; p < t.partitions; ++p) {
       cluster::PartitionInfo pi;
       pi.partition = p;
@@ -333,7 +333,7 @@ io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string to
   auto copy = std::make_shared<cluster::TopicInfo>(*t);
   copy->overrides = std::move(overrides);
   auto effective = config::topic_config_for(broker_.config(), copy->overrides);
-  if (effective.ok()) copy->effective = effective.value();
+  if (effective.has_value()) copy->effective = effective.value();
   next->topics[topic] = std::move(copy);
   if (!co_await commit(next)) co_return TopicResult{ErrorCode::kafka_storage_error, "Failed to persist cluster metadata"};
   co_return ok;

@@ -23,7 +23,7 @@ std::string expand_sample(std::string arg) {
 ConfigCheck check_broker_config(const api::RunnelCluster& c) {
   ConfigCheck out;
   auto props = config::parse_properties(render_server_properties(c));
-  if (!props.ok()) {
+  if (!props.has_value()) {
     out.error = "server.properties: " + props.error();
     return out;
   }
@@ -36,7 +36,7 @@ ConfigCheck check_broker_config(const api::RunnelCluster& c) {
     return out;
   }
   auto loaded = config::load(props.value(), cli.overrides, out.warnings);
-  if (!loaded.ok()) out.error = loaded.error();
+  if (!loaded.has_value()) out.error = loaded.error();
   return out;
 }
 

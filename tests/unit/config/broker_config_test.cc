@@ -7,22 +7,22 @@ namespace {
 
 Properties props(std::string_view text) {
   Result<Properties> r = parse_properties(text);
-  EXPECT_TRUE(r.ok());
+  EXPECT_TRUE(r.has_value());
   return r.value();
 }
 
 BrokerConfig load_ok(std::string_view text, const Overrides& overrides = {}) {
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(props(text), overrides, warnings);
-  EXPECT_TRUE(r.ok()) << r.error();
-  return r.ok() ? r.value() : BrokerConfig{};
+  EXPECT_TRUE(r.has_value()) << r.error();
+  return r.has_value() ? r.value() : BrokerConfig{};
 }
 
 std::string load_error(std::string_view text, const Overrides& overrides = {}) {
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(props(text), overrides, warnings);
-  EXPECT_FALSE(r.ok());
-  return r.ok() ? "" : r.error();
+  EXPECT_FALSE(r.has_value());
+  return r.has_value() ? "" : r.error();
 }
 
 TEST(BrokerConfig, DefaultsMatchKafka) {
@@ -114,7 +114,7 @@ TEST(BrokerConfig, OverridesBeatTheFile) {
 TEST(BrokerConfig, UnknownKeyWarnsButLoads) {
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(props("num.partitions=2\nssl.keystore.location=/x\n"), {{"bogus", "1"}}, warnings);
-  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_TRUE(r.has_value()) << r.error();
   EXPECT_EQ(r.value().num_partitions, 2);
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_NE(warnings[0].find("'ssl.keystore.location'"), std::string::npos);
@@ -126,7 +126,7 @@ TEST(BrokerConfig, UnknownKeyWarnsButLoads) {
 TEST(BrokerConfig, DuplicateKeyWarns) {
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(props("num.partitions=2\nnum.partitions=4\n"), {}, warnings);
-  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r.value().num_partitions, 4);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("Duplicate"), std::string::npos);
@@ -255,7 +255,7 @@ TEST(BrokerConfig, KafkaSampleServerPropertiesLoads) {
       "log.retention.hours=168\nlog.segment.bytes=1073741824\nlog.retention.check.interval.ms=300000\n";
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(parse_properties(sample).value(), {}, warnings);
-  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_TRUE(r.has_value()) << r.error();
   const BrokerConfig& c = r.value();
   EXPECT_EQ(c.node_id, 1);
   EXPECT_EQ(c.log_dirs, std::vector<std::string>{"/tmp/kraft-combined-logs"});

@@ -18,8 +18,8 @@ const ConfigDef& broker_def(std::string_view name) {
 
 std::string parse_error(std::string_view name, std::string_view raw) {
   Result<ConfigValue> r = parse_value(broker_def(name), raw);
-  EXPECT_FALSE(r.ok()) << name << "=" << raw;
-  return r.ok() ? "" : r.error();
+  EXPECT_FALSE(r.has_value()) << name << "=" << raw;
+  return r.has_value() ? "" : r.error();
 }
 
 TEST(ConfigDef, WireNumberingMatchesDescribeConfigs) {
@@ -65,37 +65,37 @@ TEST(ConfigDef, KafkaErrorMessages) {
 
 TEST(ConfigDef, ParsingTrimsAndIsCaseInsensitiveForBooleans) {
   Result<ConfigValue> b = parse_value(broker_def("delete.topic.enable"), "  TRUE ");
-  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(b.has_value());
   EXPECT_EQ(std::get<bool>(b.value()), true);
   Result<ConfigValue> n = parse_value(broker_def("num.partitions"), " +12 ");
-  ASSERT_TRUE(n.ok());
+  ASSERT_TRUE(n.has_value());
   EXPECT_EQ(std::get<int64_t>(n.value()), 12);
   Result<ConfigValue> l = parse_value(broker_def("log.cleanup.policy"), " compact , delete ");
-  ASSERT_TRUE(l.ok());
+  ASSERT_TRUE(l.has_value());
   EXPECT_EQ(std::get<std::vector<std::string>>(l.value()), (std::vector<std::string>{"compact", "delete"}));
   Result<ConfigValue> empty = parse_value(broker_def("log.cleanup.policy"), "   ");
-  ASSERT_TRUE(empty.ok());
+  ASSERT_TRUE(empty.has_value());
   EXPECT_TRUE(std::get<std::vector<std::string>>(empty.value()).empty());
   Result<ConfigValue> d = parse_value(broker_def("log.cleaner.min.cleanable.ratio"), "0.25");
-  ASSERT_TRUE(d.ok());
+  ASSERT_TRUE(d.has_value());
   EXPECT_DOUBLE_EQ(std::get<double>(d.value()), 0.25);
 }
 
 TEST(ConfigDef, GzipLevelValidator) {
   const ConfigDef& d = broker_def("compression.gzip.level");
-  EXPECT_TRUE(parse_value(d, "-1").ok());
-  EXPECT_TRUE(parse_value(d, "9").ok());
-  EXPECT_FALSE(parse_value(d, "0").ok());
-  EXPECT_FALSE(parse_value(d, "10").ok());
+  EXPECT_TRUE(parse_value(d, "-1").has_value());
+  EXPECT_TRUE(parse_value(d, "9").has_value());
+  EXPECT_FALSE(parse_value(d, "0").has_value());
+  EXPECT_FALSE(parse_value(d, "10").has_value());
 }
 
 TEST(ConfigDef, ThrottledReplicasValidator) {
   const TopicConfigDef* t = find_topic_config_def("leader.replication.throttled.replicas");
   ASSERT_NE(t, nullptr);
-  EXPECT_TRUE(parse_value(t->def, "*").ok());
-  EXPECT_TRUE(parse_value(t->def, "0:1, 1:2").ok());
-  EXPECT_TRUE(parse_value(t->def, "").ok());
-  EXPECT_FALSE(parse_value(t->def, "0-1").ok());
+  EXPECT_TRUE(parse_value(t->def, "*").has_value());
+  EXPECT_TRUE(parse_value(t->def, "0:1, 1:2").has_value());
+  EXPECT_TRUE(parse_value(t->def, "").has_value());
+  EXPECT_FALSE(parse_value(t->def, "0-1").has_value());
 }
 
 TEST(ConfigDef, JavaDoubleFormatting) {
@@ -118,7 +118,7 @@ TEST(ConfigDef, EveryTableDefaultParsesAndNamesAreUnique) {
   for (const ConfigDef& d : broker_config_defs()) {
     EXPECT_TRUE(seen.insert(d.name).second) << "duplicate " << d.name;
     if (d.default_value) {
-      EXPECT_TRUE(parse_value(d, *d.default_value).ok()) << d.name;
+      EXPECT_TRUE(parse_value(d, *d.default_value).has_value()) << d.name;
     }
     EXPECT_FALSE(d.doc.empty()) << d.name;
   }
@@ -126,7 +126,7 @@ TEST(ConfigDef, EveryTableDefaultParsesAndNamesAreUnique) {
   for (const TopicConfigDef& t : topic_config_defs()) {
     EXPECT_TRUE(topics.insert(t.def.name).second) << "duplicate " << t.def.name;
     ASSERT_TRUE(t.def.default_value.has_value()) << t.def.name;
-    EXPECT_TRUE(parse_value(t.def, *t.def.default_value).ok()) << t.def.name;
+    EXPECT_TRUE(parse_value(t.def, *t.def.default_value).has_value()) << t.def.name;
     for (const BrokerSynonym& s : t.synonyms) {
       EXPECT_NE(find_broker_config_def(s.name), nullptr) << t.def.name << " -> " << s.name;
     }

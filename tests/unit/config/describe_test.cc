@@ -9,7 +9,7 @@ namespace {
 BrokerConfig broker(std::string_view text = "") {
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(parse_properties(text).value(), {}, warnings);
-  EXPECT_TRUE(r.ok()) << r.error();
+  EXPECT_TRUE(r.has_value()) << r.error();
   return r.value();
 }
 

@@ -10,8 +10,8 @@ namespace {
 
 Properties parse(std::string_view text) {
   Result<Properties> r = parse_properties(text);
-  EXPECT_TRUE(r.ok()) << r.error();
-  return r.ok() ? r.value() : Properties();
+  EXPECT_TRUE(r.has_value()) << r.error();
+  return r.has_value() ? r.value() : Properties();
 }
 
 TEST(Properties, SeparatorsEqualsColonAndWhitespace) {
@@ -109,10 +109,10 @@ TEST(Properties, EscapedSeparatorsInKey) {
 
 TEST(Properties, MalformedUnicodeEscapeFails) {
   Result<Properties> r = parse_properties("ok=1\nbad=\\u12G4\n");
-  ASSERT_FALSE(r.ok());
+  ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().find("Malformed \\uxxxx encoding"), std::string::npos);
   EXPECT_NE(r.error().find("line 2"), std::string::npos);
-  EXPECT_FALSE(parse_properties("short=\\u12").ok());
+  EXPECT_FALSE(parse_properties("short=\\u12").has_value());
 }
 
 TEST(Properties, LineEndingsCrLfAndCr) {
@@ -150,11 +150,11 @@ TEST(Properties, LoadFileAndMissingFile) {
     out << "num.partitions=3\n";
   }
   Result<Properties> r = load_properties_file(path);
-  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_TRUE(r.has_value()) << r.error();
   EXPECT_EQ(r.value().get("num.partitions"), "3");
   std::remove(path.c_str());
   Result<Properties> missing = load_properties_file(path);
-  ASSERT_FALSE(missing.ok());
+  ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().find(path), std::string::npos);
 }
 

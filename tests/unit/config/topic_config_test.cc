@@ -10,7 +10,7 @@ namespace {
 BrokerConfig broker(std::string_view text = "") {
   std::vector<std::string> warnings;
   Result<BrokerConfig> r = load(parse_properties(text).value(), {}, warnings);
-  EXPECT_TRUE(r.ok()) << r.error();
+  EXPECT_TRUE(r.has_value()) << r.error();
   return r.value();
 }
 
@@ -53,7 +53,7 @@ TEST(TopicConfig, AcceptsValidOverrides) {
                 {"remote.storage.enable", "false"},  {"local.retention.ms", "-2"}, {"max.message.bytes", "10"}};
   EXPECT_TRUE(validate_topic_overrides(b, ok).ok()) << validate_topic_overrides(b, ok).message;
   Result<TopicConfig> t = make_topic_config(b.layers, ok);
-  ASSERT_TRUE(t.ok()) << t.error();
+  ASSERT_TRUE(t.has_value()) << t.error();
   EXPECT_TRUE(t.value().cleanup_compact);
   EXPECT_TRUE(t.value().cleanup_delete);
   EXPECT_EQ(t.value().compression_type, CompressionType::zstd);
@@ -82,7 +82,7 @@ TEST(TopicConfig, InheritsFromBrokerWithUnitConversion) {
   BrokerConfig b = broker("log.retention.minutes=30\nlog.roll.hours=2\nlog.segment.bytes=2097152\n"
                           "log.cleaner.min.cleanable.ratio=0.1\n");
   Result<TopicConfig> t = topic_config_for(b, {{"segment.bytes", "4194304"}});
-  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t.value().retention_ms, 30 * 60000);
   EXPECT_EQ(t.value().segment_ms, 2 * 3600000);
   EXPECT_EQ(t.value().segment_bytes, 4194304);  // topic override beats broker

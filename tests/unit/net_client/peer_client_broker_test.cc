@@ -52,8 +52,8 @@ bool wait_ready(io::Ring& ring, PeerClient& client, BrokerProcess& broker, Clock
   while (Clock::now() < until) {
     if (broker.exited()) return false;
     auto r = ring.block_on(api_versions(client, 3, 5s));
-    if (r.ok() && r.value().error_code == 0) return true;
-    if (!r.ok() && r.error() != NetError::connect_failed) ring.block_on(nap(ring, 100ms));
+    if (r.has_value() && r.value().error_code == 0) return true;
+    if (!r.has_value() && r.error() != NetError::connect_failed) ring.block_on(nap(ring, 100ms));
   }
   return false;
 }
@@ -99,7 +99,7 @@ TEST_F(PeerClientBroker, PipelinedRequestsBeyondTheInFlightLimitEachGetTheirOwnR
       const auto version = static_cast<int16_t>(i % 4);
       const ApiVersionsRequest request = test_api_versions_request();
       auto r = co_await c.call<ApiVersionsResponse>(request, version, deadline);
-      if (!r.ok()) {
+      if (!r.has_value()) {
         problem = std::string("ApiVersions failed: ") + name(r.error());
       } else if (r.value().error_code != 0 || r.value().api_keys.empty()) {
         problem = "ApiVersions error " + std::to_string(r.value().error_code);
@@ -112,7 +112,7 @@ TEST_F(PeerClientBroker, PipelinedRequestsBeyondTheInFlightLimitEachGetTheirOwnR
       request.topics->emplace_back().name = topic;
       request.allow_auto_topic_creation = false;
       auto r = co_await c.call<MetadataResponse>(request, version, deadline);
-      if (!r.ok()) {
+      if (!r.has_value()) {
         problem = std::string("Metadata failed: ") + name(r.error());
       } else if (r.value().topics.size() != 1 || r.value().topics[0].name != topic ||
                  r.value().topics[0].error_code != kUnknownTopicOrPartition) {
@@ -152,7 +152,7 @@ TEST_F(PeerClientBroker, PeerKilledWithRequestsInFlightFailsThemAndARestartedPee
   for (int i = 0; i < kCalls; ++i) {
     ring.spawn([](PeerClient& c, std::optional<NetError>& e, int& d) -> io::Task<void> {
       auto r = co_await api_versions(c, 3, 60s);
-      if (!r.ok()) e = r.error();
+      if (!r.has_value()) e = r.error();
       ++d;
     }(client, errors[size_t(i)], done));
   }
@@ -175,7 +175,7 @@ TEST_F(PeerClientBroker, PeerKilledWithRequestsInFlightFailsThemAndARestartedPee
   // While the peer is down, calls fail with connect_failed, paced by the backoff.
   const auto down_start = Clock::now();
   auto down = ring.block_on(api_versions(client, 3, 30s));
-  ASSERT_FALSE(down.ok());
+  ASSERT_FALSE(down.has_value());
   EXPECT_EQ(down.error(), NetError::connect_failed);
   EXPECT_LT(Clock::now() - down_start, 5s);
 
@@ -186,7 +186,7 @@ TEST_F(PeerClientBroker, PeerKilledWithRequestsInFlightFailsThemAndARestartedPee
   EXPECT_GE(client.stats().connects, connects_before + 1);
   EXPECT_GT(client.stats().connect_attempts, attempts_before);
   auto after = ring.block_on(api_versions(client, 3, 30s));
-  EXPECT_TRUE(after.ok());
+  EXPECT_TRUE(after.has_value());
   ring.block_on(client.close());
 }
 

@@ -35,7 +35,7 @@ void spawn_call(io::Ring& ring, PeerClient& client, Clock::duration timeout, std
                 int& done) {
   ring.spawn([](PeerClient& c, Clock::duration t, std::optional<NetError>& e, int& d) -> io::Task<void> {
     auto r = co_await api_versions(c, t);
-    if (!r.ok()) e = r.error();
+    if (!r.has_value()) e = r.error();
     ++d;
   }(client, timeout, error, done));
 }
@@ -54,7 +54,7 @@ TEST(PeerClientFaults, CallsToAPeerThatNeverAnswersTimeOutAndTheConnectionIsRees
   const auto start = Clock::now();
   ring.block_on(fan_out(ring, 3, [&](int i) -> io::Task<void> {
     auto r = co_await api_versions(client, 400ms + i * 20s);
-    if (!r.ok()) errors[size_t(i)] = r.error();
+    if (!r.has_value()) errors[size_t(i)] = r.error();
     took[size_t(i)] = Clock::now() - start;
   }));
   EXPECT_EQ(errors[0], NetError::timeout);
@@ -67,7 +67,7 @@ TEST(PeerClientFaults, CallsToAPeerThatNeverAnswersTimeOutAndTheConnectionIsRees
 
   // The next call opens a new connection (the silent peer sees a second accept) and times out too.
   auto again = ring.block_on(api_versions(client, 300ms));
-  ASSERT_FALSE(again.ok());
+  ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error(), NetError::timeout);
   EXPECT_EQ(client.stats().connects, 2u);
   const auto accepted_by = Clock::now() + 10s;
@@ -100,7 +100,7 @@ TEST(PeerClientFaults, CloseFailsQueuedAndInFlightCallsWithClosed) {
   EXPECT_EQ(done, kCalls);
   for (const auto& e : errors) EXPECT_EQ(e, NetError::closed);
   auto after = ring.block_on(api_versions(client, 1s));
-  ASSERT_FALSE(after.ok());
+  ASSERT_FALSE(after.has_value());
   EXPECT_EQ(after.error(), NetError::closed);
 }
 
@@ -136,7 +136,7 @@ TEST(PeerClientFaults, ResponsesThatBreakTheFramingFailWithBadResponseAndCloseTh
     PeerClient client(ring, local(peer.port()), PeerClient::Options{});
     CloseOnExit closer(ring, client);
     auto r = ring.block_on(api_versions(client, 30s));
-    ASSERT_FALSE(r.ok());
+    ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error(), NetError::bad_response);
     EXPECT_EQ(client.stats().disconnects, 1u);
     ring.block_on(client.close());
@@ -157,8 +157,8 @@ TEST(PeerClientFaults, RefusedConnectionsFailFastAndAttemptsBackOffExponentially
   ring.block_on([](PeerClient& c, std::vector<Clock::time_point>& at, Clock::time_point t0) -> io::Task<void> {
     while (Clock::now() - t0 < 2500ms) {
       auto r = co_await api_versions(c, 30s);
-      EXPECT_FALSE(r.ok());
-      if (!r.ok()) {
+      EXPECT_FALSE(r.has_value());
+      if (!r.has_value()) {
         EXPECT_EQ(r.error(), NetError::connect_failed);
       }
       at.push_back(Clock::now());
@@ -204,7 +204,7 @@ TEST_F(PeerClientBlackHole, ConnectThatGetsNoAnswerFailsAtTheConnectTimeout) {
   const auto start = Clock::now();
   auto r = ring.block_on(api_versions(client, 30s));
   const auto took = Clock::now() - start;
-  ASSERT_FALSE(r.ok());
+  ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error(), NetError::connect_failed);
   EXPECT_EQ(client.stats().last_connect_error, -ETIMEDOUT);
   EXPECT_GE(took, 300ms);
@@ -236,10 +236,10 @@ TEST(PeerClientFaults, OversizedRequestAndUnknownVersionFailAtOnce) {
   PeerClient client(ring, local(free_port()), options);
   CloseOnExit closer(ring, client);
   auto big = ring.block_on(client.call(18, 3, std::vector<uint8_t>(2048, 0), Clock::now() + 10s));
-  ASSERT_FALSE(big.ok());
+  ASSERT_FALSE(big.has_value());
   EXPECT_EQ(big.error(), NetError::request_too_large);
   auto unknown = ring.block_on(client.call(9999, 0, {}, Clock::now() + 10s));
-  ASSERT_FALSE(unknown.ok());
+  ASSERT_FALSE(unknown.has_value());
   EXPECT_EQ(unknown.error(), NetError::unsupported_version);
   EXPECT_EQ(client.stats().connect_attempts, 0u);
   ring.block_on(client.close());

@@ -24,7 +24,7 @@ std::string expand(std::string arg) {
 
 struct Loaded {
   config::CommandLine cli;
-  config::Result<config::BrokerConfig> cfg = config::Result<config::BrokerConfig>::failure("unset");
+  config::Result<config::BrokerConfig> cfg = Unexpected("unset");
   std::vector<std::string> warnings;
 };
 
@@ -38,8 +38,8 @@ Loaded load_as_broker(const api::RunnelCluster& c) {
   Loaded out;
   out.cli = config::parse_command_line(views);
   auto props = config::parse_properties(d.objects[0].object["data"]["server.properties"].get<std::string>());
-  EXPECT_TRUE(props.ok()) << props.error();
-  if (props.ok()) out.cfg = config::load(props.value(), out.cli.overrides, out.warnings);
+  EXPECT_TRUE(props.has_value()) << props.error();
+  if (props.has_value()) out.cfg = config::load(props.value(), out.cli.overrides, out.warnings);
   return out;
 }
 
@@ -49,7 +49,7 @@ TEST(BrokerCompat, RenderedConfigAndArgsLoad) {
   Loaded l = load_as_broker(c);
   ASSERT_EQ(l.cli.action, config::CommandLine::Action::run) << l.cli.error;
   EXPECT_EQ(l.cli.config_path.value_or(""), "/etc/runnel/server.properties");
-  ASSERT_TRUE(l.cfg.ok()) << l.cfg.error();
+  ASSERT_TRUE(l.cfg.has_value()) << l.cfg.error();
   EXPECT_TRUE(l.warnings.empty()) << l.warnings.front();
   const config::BrokerConfig& cfg = l.cfg.value();
   EXPECT_EQ(cfg.node_id, 2);
@@ -73,7 +73,7 @@ TEST(BrokerCompat, EscapedValuesRoundTrip) {
   c.spec.config = {{"broker.rack", tricky}};
   DesiredChildren d = build_children(c);
   auto props = config::parse_properties(d.properties);
-  ASSERT_TRUE(props.ok());
+  ASSERT_TRUE(props.has_value());
   EXPECT_EQ(props.value().get("broker.rack").value_or("?"), tricky);
 }
 
@@ -81,7 +81,7 @@ TEST(BrokerCompat, InvalidUserConfigIsCaughtByTheBrokerNotSilentlyDropped) {
   auto c = testing::cluster();
   c.spec.config = {{"num.partitions", "0"}};
   Loaded l = load_as_broker(c);
-  EXPECT_FALSE(l.cfg.ok());
+  EXPECT_FALSE(l.cfg.has_value());
 }
 
 }  // namespace
