@@ -48,6 +48,9 @@ CleanableRange LogCompactor::assess(const PartitionLog& log, int64_t now_ms) {
 io::Task<CleanResult> LogCompactor::clean(PartitionLog& log, CleanerConfig config, int64_t now_ms) {
   CleanResult result;
   if (log.failed_ || log.closed_ || log.cleaner_.running) co_return result;
+  // Inside the log's cleaner gate until the end: close() waits for this cleaning.
+  io::Gate::Holder inside(log.cleaner_.gate);
+  if (!inside.ok()) co_return result;
   result.range = assess(log, now_ms);
   if (!result.range.cleanable) co_return result;
 

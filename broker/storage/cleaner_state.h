@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "broker/io/gate.h"
+
 namespace runnel::storage {
 
 struct CleanerState {
@@ -14,7 +16,9 @@ struct CleanerState {
   // Smallest delete horizon of a tombstone batch the last cleaning kept; INT64_MAX when none or
   // unknown (after a restart it is learnt again by the next cleaning).
   int64_t earliest_delete_horizon = std::numeric_limits<int64_t>::max();
-  // A cleaning holds this log (the off-ring job reads its segment fds): close() waits for it.
+  // A cleaning holds this log (the off-ring job reads its segment fds): it runs inside `gate`,
+  // which close() closes and awaits. `running` says whether one is under way.
+  io::Gate gate;
   bool running = false;
   // The swap is renaming files: retention must not delete segments meanwhile.
   bool swapping = false;

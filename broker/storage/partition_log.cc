@@ -83,10 +83,7 @@ std::shared_ptr<Segment> PartitionLog::roll(int64_t base_offset, int64_t now) {
     old->sealed = true;
     old->add_final_time_entry();
     seal_queue_.push_back(old);
-    if (!sealer_running_) {
-      sealer_running_ = true;
-      ring_.spawn(sealer_loop());
-    }
+    if (!sealer_running_) start_loop(sealer_running_, sealer_loop());
   }
   auto seg = std::make_shared<Segment>(files_, base_offset);
   seg->created_ms = now;
@@ -167,10 +164,7 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
     }
     p += size;
   }
-  if (!writer_running_) {
-    writer_running_ = true;
-    ring_.spawn(writer_loop());
-  }
+  if (!writer_running_) start_loop(writer_running_, writer_loop());
   return r;
 }
 
@@ -292,7 +286,7 @@ io::Task<void> PartitionLog::wait_for_space() {
   }
   // Waiting appends see leo_ below their offsets and answer KAFKA_STORAGE_ERROR.
   leo_waiters_.wake_waiting();
-  co_await ring_.sleep_for(space_retry_);
+  co_await space_wait_.sleep_for(space_retry_);
   space_retry_ = std::min<std::chrono::milliseconds>(space_retry_ * 2, kSpaceRetryMax);
 }
 
@@ -306,9 +300,14 @@ void PartitionLog::maybe_flush(int64_t now) {
 }
 
 void PartitionLog::start_flusher() {
-  if (flusher_running_) return;
-  flusher_running_ = true;
-  ring_.spawn(flusher_loop());
+  if (!flusher_running_) start_loop(flusher_running_, flusher_loop());
+}
+
+void PartitionLog::start_loop(bool& running, io::Task<void> loop) {
+  RUNNEL_ASSERT(!running, "log %s: a loop started twice", dir_.c_str());
+  running = true;
+  // Refused once close() joined the loops: nothing may touch the closed files any more.
+  if (!loops_.spawn(std::move(loop))) running = false;
 }
 
 io::Task<ErrorCode> PartitionLog::flush(Offset upto) {
@@ -384,7 +383,7 @@ io::Task<void> PartitionLog::sealer_loop() {
     // Everything below the next segment is now durable and indexed: recovery may skip it.
     if (res >= 0) res = co_await write_checkpoint(seg->next_offset, false);
     if (res == -ENOSPC && !closed_) {  // retried (from the index files) once there is space
-      co_await ring_.sleep_for(space_retry_);
+      co_await space_wait_.sleep_for(space_retry_);
       continue;
     }
     if (res < 0) {
@@ -425,21 +424,17 @@ io::Task<int> PartitionLog::write_checkpoint(int64_t recovery_point, bool clean)
   co_return co_await files_.fsync(dir_fd_);
 }
 
-io::Task<void> PartitionLog::drain() {
-  // Close is rare: polling the three background loops is simpler than a join primitive.
-  while (writer_running_ || flusher_running_ || sealer_running_) {
-    co_await ring_.sleep_for(std::chrono::milliseconds(1));
-  }
-}
+io::Task<void> PartitionLog::drain() { co_await loops_.idle(); }
 
 io::Task<void> PartitionLog::close() {
-  if (closed_) co_return;
+  if (closed_ || cleaner_.gate.closing()) co_return;
   // A cleaning reads this log's segment fds from a helper thread: stop it and wait for it
-  // before any fd is closed (cleaner.h).
+  // before any fd is closed (cleaner.h). The cleaning holds the gate; the helper thread hands
+  // its end back through the ring (io::run_blocking), and the last leave resumes us.
   cleaner_.abort.store(true);
-  while (cleaner_.running) co_await ring_.sleep_for(std::chrono::milliseconds(2));
-  if (closed_) co_return;
+  co_await cleaner_.gate.close();
   closed_ = true;  // refuse new appends from here on
+  space_wait_.abort();  // a writer or sealer waiting for space gives up now
   co_await drain();
   if (!failed_ && next_offset_ > flushed_) {
     flush_target_ = next_offset_;
@@ -447,6 +442,7 @@ io::Task<void> PartitionLog::close() {
     co_await flush_waiters_.wait(next_offset_);
     co_await drain();
   }
+  co_await loops_.close();  // no loop starts any more: the files below may be closed
   if (!failed_ && !segments_.empty()) {
     Segment& active = *segments_.rbegin()->second;
     active.add_final_time_entry();

@@ -48,6 +48,8 @@
 
 #include "broker/io/ring.h"
 #include "broker/io/task.h"
+#include "broker/io/abort_source.h"
+#include "broker/io/task_group.h"
 #include "broker/model/byte_buffer.h"
 #include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
@@ -200,6 +202,9 @@ class PartitionLog {
   void start_flusher();
   io::Task<void> flusher_loop();
   io::Task<void> sealer_loop();
+  // Starts one of the three loops as a child of loops_; `running` is its flag, cleared by the
+  // loop when it ends (or at once if the log is closed and the loop never starts).
+  void start_loop(bool& running, io::Task<void> loop);
   io::Task<int> write_checkpoint(int64_t recovery_point, bool clean);
   io::Task<int> write_file(std::string name, std::vector<uint8_t> bytes);  // + fdatasync
   io::Task<int> write_index_files(Segment& seg);
@@ -228,6 +233,8 @@ class PartitionLog {
   bool out_of_space_ = false;
   std::chrono::milliseconds space_retry_{20};  // next backoff after ENOSPC
   bool closed_ = false;
+  // Ends the ENOSPC backoff sleeps at close(): a stalled writer or sealer gives up at once.
+  io::AbortSource space_wait_{ring_};
 
   struct PendingWrite {
     std::shared_ptr<Segment> segment;
@@ -243,6 +250,9 @@ class PartitionLog {
   bool flusher_running_ = false;
   std::vector<std::shared_ptr<Segment>> seal_queue_;
   bool sealer_running_ = false;
+  // Owns the writer, flusher and sealer loops: drain() waits until none runs and close() joins
+  // them before any fd is closed (the destructor asserts that none outlived the log).
+  io::TaskGroup loops_;
   OffsetWaiters leo_waiters_;
   OffsetWaiters flush_waiters_;
   ProducerStateTable producers_;
