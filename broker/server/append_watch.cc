@@ -25,6 +25,20 @@ void AppendWatch::remove(int32_t uid, Waiter* w) {
   if (v.empty()) waiting_.erase(it);
 }
 
+void AppendWatch::stop() {
+  stopped_ = true;
+  // One waiter at a time, taken out of every list before it is resumed (its Fetch's remove()
+  // calls are then no-ops), so each round makes progress whatever the Fetch does next.
+  while (!waiting_.empty()) {
+    Waiter* w = waiting_.begin()->second.front();
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      std::erase(it->second, w);
+      it = it->second.empty() ? waiting_.erase(it) : std::next(it);
+    }
+    w->complete(0, 0);
+  }
+}
+
 void AppendWatch::complete(int32_t uid, uint32_t) {
   last_wake_[uid] = ++epoch_;
   auto it = waiting_.find(uid);

@@ -46,11 +46,17 @@ class AppendWatch final : public io::Completion {
   void add(int32_t uid, Waiter* w) { waiting_[uid].push_back(w); }
   void remove(int32_t uid, Waiter* w);
 
+  // Shutdown: resumes every waiting Fetch now; stopped() then tells them not to wait again, so
+  // they answer with what they have instead of waiting out max_wait_ms.
+  void stop();
+  bool stopped() const { return stopped_; }
+
   // A wake-up message from an owner core: res = partition uid.
   void complete(int32_t res, uint32_t flags) override;
 
  private:
   uint64_t epoch_ = 0;
+  bool stopped_ = false;
   std::unordered_map<int32_t, uint64_t> last_wake_;
   std::unordered_map<int32_t, std::vector<Waiter*>> waiting_;
 };

@@ -194,9 +194,7 @@ void Broker::shard_main(int index) {
   } else {
     shard.start_accepting();
     if (accepting_.fetch_add(1) + 1 == shard_count()) probe_.mark_ready();
-    ring.spawn(shard.housekeeping_loop());
-    ring.spawn(shard.observability_loop());
-    ring.spawn(shard.groups().run());
+    shard.start_loops();
     if (index == 0) {
       ring.spawn([](Broker& b, Shard& s, StopRing& stop) -> io::Task<void> {
         sigset_t set = shutdown_signals();
@@ -205,7 +203,16 @@ void Broker::shard_main(int index) {
         co_await s.ring().read(sfd, &info, sizeof(info), 0);
         RUNNEL_LOG(info, "received signal %u, shutting down", info.ssi_signo);
         b.probe().mark_stopping();
-        // Every core stops accepting, finishes its requests and closes its logs...
+        // Every core stops accepting and wakes what waits (long polls, group joins), so that a
+        // request waiting on another core's coordinator is answered before that core's turn...
+        for (int i = 0; i < b.shard_count(); ++i) {
+          Shard& other = b.shard(i);
+          co_await on(s.ring(), other.ring(), [&other]() -> io::Task<bool> {
+            other.begin_shutdown();
+            co_return true;
+          });
+        }
+        // ...then every core finishes its requests, closes its logs and joins its loops...
         for (int i = 0; i < b.shard_count(); ++i) {
           Shard& other = b.shard(i);
           co_await on(s.ring(), other.ring(), [&other]() -> io::Task<bool> {

@@ -187,12 +187,12 @@ GroupService::~GroupService() {
 }
 
 void GroupService::touch(const std::string& group_id) {
-  if (group_id.empty()) return;
+  if (group_id.empty() || shard_.shutting_down()) return;
   int32_t p = coordinator_->partition_for(group_id);
   if (coordinator_->is_known(p) || shard_.partition(kOffsetsTopic, p) == nullptr) return;
   coordinator_->begin_load(p);
   ++loading_;
-  shard_.ring().spawn(load(p));
+  shard_.spawn_background(load(p));
 }
 
 bool GroupService::any_loading() const { return loading_ > 0; }
@@ -203,6 +203,8 @@ io::Task<void> GroupService::load(int32_t partition) {
   while (true) {
     cluster::Partition* p = shard_.partition(kOffsetsTopic, partition);
     if (p == nullptr) break;
+    io::Gate::Holder inside(p->gate());  // shutdown or removal closes the log only after this read
+    if (!inside.ok()) break;
     storage::PartitionLog& log = p->log();
     if (next < 0) next = log.log_start_offset().value();
     Offset end = log.log_end_offset();
@@ -310,6 +312,13 @@ io::Task<group::ConsumerHeartbeatResult> GroupService::consumer_heartbeat(group:
   co_return co_await answer;
 }
 
+void GroupService::stop() {
+  const int32_t n = shard_.broker().config().offsets_topic_num_partitions;
+  for (int32_t p = 0; p < n; ++p) {
+    if (coordinator_->is_loaded(p)) coordinator_->unload(p);
+  }
+}
+
 io::Task<void> GroupService::run() {
   Broker& broker = shard_.broker();
   int32_t n = broker.config().offsets_topic_num_partitions;
@@ -322,7 +331,7 @@ io::Task<void> GroupService::run() {
   }
   auto interval = std::chrono::milliseconds(std::max<int64_t>(100, broker.config().offsets_retention_check_interval_ms));
   while (!shard_.shutting_down()) {
-    co_await shard_.ring().sleep_for(interval);
+    co_await shard_.stop_source().sleep_for(interval);
     if (shard_.shutting_down()) break;
     // Partitions whose topic went away (deleted) are no longer coordinated here.
     for (int32_t p = 0; p < n; ++p) {

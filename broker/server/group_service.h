@@ -56,6 +56,9 @@ class GroupService {
 
   // Loads the offsets partitions this core owns, then expires offsets periodically.
   io::Task<void> run();
+  // Shutdown: unloads every loaded partition, so pending JoinGroup/SyncGroup calls are answered
+  // now (NOT_COORDINATOR, as when a partition moves) rather than at their rebalance timeout.
+  void stop();
   bool any_loading() const;
 
  private:

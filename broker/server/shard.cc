@@ -161,7 +161,10 @@ void Shard::start_accepting() {
 }
 
 void Shard::on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
-  ring_.spawn(serve(conn, seq, std::move(frame)));
+  if (requests_.spawn(serve(conn, seq, std::move(frame)))) return;
+  // Shutting down and no longer serving: the connection is about to close anyway.
+  conn.close(net::CloseReason::shutdown);
+  conn.respond(seq, {});
 }
 
 void Shard::on_closed(net::Connection& conn) {
@@ -174,7 +177,6 @@ void Shard::on_response_sent(int16_t api_key, int64_t received_ns, int64_t ready
 }
 
 io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
-  ++in_flight_requests_;
   request_bytes_ += frame.size();
   // Metrics (docs/metrics.md): api/version -1 label requests the broker could not attribute
   // (unknown API, unsupported version); the error is what the handler reported in ctx.error.
@@ -249,7 +251,6 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
   probe_->on_processed(m_api, start_ns - received_ns, done_ns - start_ns);
   if (!close && !send) probe_->on_unanswered(m_api, done_ns - received_ns);
   conn.respond(seq, std::move(out), !close && send ? m_api : int16_t{-1}, std::move(external), std::move(keep));
-  --in_flight_requests_;
 }
 
 io::Task<void> Shard::cleaner_loop() {
@@ -282,18 +283,24 @@ io::Task<void> Shard::cleaner_loop() {
     if (r.status == storage::CleanResult::Status::failed) {
       RUNNEL_LOG(error, "log cleaner: %s", r.message.c_str());
     }
-    co_await ring_.sleep_for(backoff);
+    co_await stop_.sleep_for(backoff);
   }
 }
 
+void Shard::start_loops() {
+  loops_.spawn(housekeeping_loop());
+  loops_.spawn(observability_loop());
+  loops_.spawn(groups().run());
+}
+
 io::Task<void> Shard::housekeeping_loop() {
-  ring_.spawn(cleaner_loop());
-  ring_.spawn(heap_trim_loop());
+  loops_.spawn(cleaner_loop());
+  loops_.spawn(heap_trim_loop());
   const auto& cfg = broker_.config();
   auto interval = std::chrono::milliseconds(std::max<int64_t>(10, std::min<int64_t>(cfg.log_retention_check_interval_ms, 1000)));
   auto next_retention = io::Clock::now() + std::chrono::milliseconds(cfg.log_retention_check_interval_ms);
   while (!shutting_down_) {
-    co_await ring_.sleep_for(interval);
+    co_await stop_.sleep_for(interval);
     if (shutting_down_) break;
     const int64_t now_ms = log_env_.clock.now_ms();
     for (auto& [key, p] : partitions_) p->log().maybe_flush(now_ms);
@@ -327,26 +334,37 @@ io::Task<void> Shard::heap_trim_loop() {
   constexpr uint64_t kBurstBytes = 64u << 20;  // since the last trim: enough to be worth one
   auto trim = [] { return ::malloc_trim(0); };
   while (!shutting_down_) {
-    co_await ring_.sleep_for(kTick);
+    co_await stop_.sleep_for(kTick);
+    if (shutting_down_) break;
     const bool quiet = request_bytes_ - request_bytes_at_tick_ < kQuietBytes;
     request_bytes_at_tick_ = request_bytes_;
-    if (!quiet || in_flight_requests_ > 0 || request_bytes_ - request_bytes_at_trim_ < kBurstBytes) continue;
+    if (!quiet || requests_.alive() > 0 || request_bytes_ - request_bytes_at_trim_ < kBurstBytes) continue;
     request_bytes_at_trim_ = request_bytes_;
     co_await io::run_blocking(ring_, trim);
   }
 }
 
-io::Task<void> Shard::shutdown() {
+void Shard::begin_shutdown() {
+  if (shutting_down_) return;
   shutting_down_ = true;
   for (auto& a : acceptors_) a->stop();
-  // Let in-flight requests finish (bounded: a long-poll Fetch ends by its max wait).
-  for (int i = 0; i < 500 && in_flight_requests_ > 0; ++i) co_await ring_.sleep_for(std::chrono::milliseconds(10));
+  stop_.abort();
+  append_watch_.stop();
+  if (groups_) groups_->stop();
+}
+
+io::Task<void> Shard::shutdown() {
+  begin_shutdown();
+  // Every request is answered: begin_shutdown() (on every core) cut the long waits short.
+  co_await requests_.close();
   std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
   for (net::Connection* c : conns) c->close(net::CloseReason::shutdown);
+  // Closing a log also stops its cleaning, which the cleaner loop may be waiting for.
   for (auto& [key, p] : partitions_) {
     co_await p->gate().close();
     co_await p->log().close();
   }
+  co_await loops_.close();
   partitions_.clear();
 }
 

@@ -8,8 +8,10 @@
 
 #include "broker/cluster/metadata_image.h"
 #include "broker/cluster/partition.h"
+#include "broker/io/abort_source.h"
 #include "broker/io/buffer_ring.h"
 #include "broker/io/ring.h"
+#include "broker/io/task_group.h"
 #include "broker/net/acceptor.h"
 #include "broker/net/connection.h"
 #include "broker/server/append_watch.h"
@@ -53,7 +55,19 @@ class Shard final : public net::FrameSink {
   std::string listen(const std::string& host, int port, int backlog);
   int listen_port() const;
   void start_accepting();
-  // Stops accepting, closes connections once in-flight requests are answered, closes logs.
+  // The background loops (housekeeping, which starts the cleaner and the heap trim, the
+  // observability beat and the group service): children of this shard, joined by shutdown().
+  void start_loops();
+  // Run under the shard's background loops (joined by shutdown); false once shutting down.
+  bool spawn_background(io::Task<void> task) { return loops_.spawn(std::move(task)); }
+  // Background sleeps go through this: shutdown ends them at once.
+  io::AbortSource& stop_source() { return stop_; }
+  // Shutdown, first step, on every core before any core runs shutdown(): stops accepting, ends
+  // the background sleeps, and answers what waits for the outside world (long-poll Fetches,
+  // JoinGroup/SyncGroup) so that no request waits out its timeout; idempotent.
+  void begin_shutdown();
+  // begin_shutdown(), then waits for every in-flight request, closes the connections, closes
+  // the logs and joins the background loops.
   io::Task<void> shutdown();
 
   void on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) override;
@@ -93,13 +107,17 @@ class Shard final : public net::FrameSink {
   std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
   std::unordered_set<net::Connection*> connections_;
   uint64_t next_connection_id_ = 1;
-  uint32_t in_flight_requests_ = 0;
   // Request bytes received, and the counts at the last housekeeping tick and the last heap trim
   // (housekeeping_loop: freed heap goes back to the kernel once a burst is over).
   uint64_t request_bytes_ = 0;
   uint64_t request_bytes_at_tick_ = 0;
   uint64_t request_bytes_at_trim_ = 0;
   bool shutting_down_ = false;
+  io::AbortSource stop_{ring_};
+  // Owners: every request being served (serve()) and every background loop is a child of one of
+  // these; shutdown() closes and awaits both, so none outlives the shard (the destructor asserts).
+  io::TaskGroup requests_;
+  io::TaskGroup loops_;
   bool serving_ = false;  // start-up recovery is over; blocking work moves off the ring
   cluster::ImagePtr image_;
   AppendWatch append_watch_;

@@ -77,7 +77,7 @@ io::Task<void> Shard::observability_loop() {
   broker_.probe().mark_shard_serving(index_);
   int beats = 0;
   while (!shutting_down_) {
-    co_await ring_.sleep_for(kBeatInterval);
+    co_await stop_.sleep_for(kBeatInterval);
     if (shutting_down_) break;
     if (int64_t ms = probe_->take_stall_ms(); ms > 0) {
       // Test hook (runnel.admin.test.hooks.enable): block this ring thread on purpose so that

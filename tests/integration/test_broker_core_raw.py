@@ -9,6 +9,7 @@ from itest.fetch_wire import OFFSET_OUT_OF_RANGE, fetch_v11
 from itest.record_batch import encode_batch
 from itest.requests import produce_v7
 from itest.wire import Connection, array, i16, i32, i64, nbytes, string
+from test_consumer_group_edge_cases import MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID, join_v5, wait_coordinator
 
 API_PRODUCE = 0
 API_FETCH = 1
@@ -121,6 +122,57 @@ def test_sigterm_shuts_down_gracefully(broker_factory, topic_name):
     b.start()
     got = rdkafka.fetch_all(b.bootstrap, topic_name, 0, 10)
     assert [got[i][1] for i in range(10)] == [b"v%d" % i for i in range(10)]
+
+
+def test_sigterm_cuts_long_polls_and_group_joins_short(broker_factory, topic_name):
+    """SIGTERM while Fetches long-poll (max_wait_ms 30 s) on partitions of both cores and a
+    JoinGroup waits for its rebalance (initial delay 60 s): shutdown wakes them, so the broker
+    does not wait out their timeouts; it joins every task it owns (requests, connections, the
+    logs' writer/flusher/sealer, the background loops) and exits 0 in well under 3 s, and no
+    "no task outlives its owner" assertion fires."""
+    b = broker_factory({"offsets.topic.replication.factor": "1", "group.initial.rebalance.delay.ms": "60000"})
+    rdkafka.create_topic(b.bootstrap, topic_name, 4)
+    rdkafka.wait_topic_ready(b.bootstrap, topic_name, 4)
+    group = "g-" + topic_name
+    with Connection(b.host, b.port) as c:
+        assert wait_coordinator(c, group) == UNKNOWN_MEMBER_ID  # the group's partition is loaded
+        err, _, member, _ = join_v5(c, group, "", b"", session_ms=45000)
+        assert err == MEMBER_ID_REQUIRED
+
+    ended = {}  # what -> seconds after SIGTERM when its request ended (answered or cut off)
+    sigterm_at = [None]
+
+    def waiting(what, call):
+        conn = Connection(b.host, b.port, timeout=60)
+        try:
+            call(conn)
+        except (OSError, ConnectionError):
+            pass  # the connection closed at shutdown instead of the answer: also an end
+        finally:
+            conn.close()
+            ended[what] = time.monotonic() - (sigterm_at[0] or time.monotonic())
+
+    threads = [threading.Thread(target=waiting, args=(f"fetch-{p}", lambda conn, p=p: fetch_v11(
+        conn, [(topic_name, p, 0)], max_wait_ms=30000, min_bytes=1))) for p in range(4)]
+    threads.append(threading.Thread(target=waiting, args=("fetch-all", lambda conn: fetch_v11(
+        conn, [(topic_name, p, 0) for p in range(4)], max_wait_ms=30000, min_bytes=1))))
+    threads.append(threading.Thread(target=waiting, args=("join", lambda conn: join_v5(
+        conn, group, member, b"", session_ms=45000))))
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    assert not ended, f"requests ended before SIGTERM: {ended}"  # all of them are waiting
+    sigterm_at[0] = time.monotonic()
+    code = b.stop(timeout=20)
+    elapsed = time.monotonic() - sigterm_at[0]
+    for t in threads:
+        t.join(timeout=10)
+    log = b.log_tail(200)
+    assert code == 0, log
+    assert elapsed < 3, (elapsed, log)
+    assert "assertion failed" not in log, log
+    assert sorted(ended) == sorted(["fetch-0", "fetch-1", "fetch-2", "fetch-3", "fetch-all", "join"]), ended
+    assert max(ended.values()) < 3, ended
 
 
 def _run_broker(broker_bin, tmp_path, *overrides, timeout=5):

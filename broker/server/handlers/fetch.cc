@@ -88,7 +88,11 @@ io::Task<void> read_all(PartitionEnv& env, const protocol::FetchRequest& req, co
       total += o.bytes.size();
       any_error |= o.error != ErrorCode::none;
     }
-    if (!may_wait || total >= static_cast<size_t>(req.min_bytes) || any_error || io::Clock::now() >= deadline) co_return;
+    // A broker shutting down answers with what it has (AppendWatch::stop).
+    if (!may_wait || total >= static_cast<size_t>(req.min_bytes) || any_error || io::Clock::now() >= deadline ||
+        watch.stopped()) {
+      co_return;
+    }
     // Something may have been appended while we were reading: then read again at once.
     bool news = false;
     for (const auto& o : outcomes) news |= o.uid != 0 && watch.epoch_of(o.uid) > epoch_before;
