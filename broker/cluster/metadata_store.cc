@@ -46,10 +46,11 @@ std::string serialize(const MetadataImage& image, int64_t producer_id_block_end)
   return doc.dump(1);
 }
 
-bool parse_document(const json& doc, MetadataImage& image, int64_t& producer_id_block_end, std::string& error) {
+using Status = Result<void, std::string>;
+
+Status parse_document(const json& doc, MetadataImage& image, int64_t& producer_id_block_end) {
   if (int version = doc.value("version", 1); version != 1) {
-    error = "metadata document has version " + std::to_string(version) + ", this broker reads version 1";
-    return false;
+    return Unexpected("metadata document has version " + std::to_string(version) + ", this broker reads version 1");
   }
   image.cluster_id = doc.value("cluster_id", "");
   producer_id_block_end = doc.value("producer_id_block_end", int64_t{0});
@@ -57,8 +58,7 @@ bool parse_document(const json& doc, MetadataImage& image, int64_t& producer_id_
     auto t = std::make_shared<TopicInfo>();
     t->name = jt.value("name", "");
     if (!Uuid::from_base64(jt.value("id", ""), t->id)) {
-      error = "bad topic id for topic " + t->name;
-      return false;
+      return Unexpected("bad topic id for topic " + t->name);
     }
     t->internal = jt.value("internal", false);
     // Bound to a local: iterating items() of the temporary value() returns would dangle.
@@ -76,45 +76,40 @@ bool parse_document(const json& doc, MetadataImage& image, int64_t& producer_id_
     image.name_by_id[t->id.to_base64()] = t->name;
     image.topics[t->name] = std::move(t);
   }
-  return true;
+  return {};
 }
 
-bool parse(const std::string& text, MetadataImage& image, int64_t& producer_id_block_end, std::string& error) {
+Status parse(const std::string& text, MetadataImage& image, int64_t& producer_id_block_end) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
-    error = "metadata document is not valid JSON";
-    return false;
+    return Unexpected("metadata document is not valid JSON");
   }
   // nlohmann's accessors throw on a field of the wrong type: a damaged document is an error
   // the broker reports at start-up, never a crash.
   try {
-    return parse_document(doc, image, producer_id_block_end, error);
+    return parse_document(doc, image, producer_id_block_end);
   } catch (const json::exception& e) {
-    error = std::string("metadata document is malformed: ") + e.what();
-    return false;
+    return Unexpected(std::string("metadata document is malformed: ") + e.what());
   }
 }
 
-bool write_file_durably(const std::string& dir, const std::string& name, const std::string& content,
-                        std::string& error) {
+Status write_file_durably(const std::string& dir, const std::string& name, const std::string& content) {
   std::string tmp = dir + "/" + name + ".tmp";
   int fd = ::open(tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0) {
-    error = "open " + tmp + ": " + std::strerror(errno);
-    return false;
+    return Unexpected("open " + tmp + ": " + std::strerror(errno));
   }
   bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fdatasync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0) {
-    error = "write " + tmp + ": " + std::strerror(errno);
-    return false;
+    return Unexpected("write " + tmp + ": " + std::strerror(errno));
   }
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
-  return true;
+  return {};
 }
 
 std::map<std::string, std::string> read_properties(const std::string& path) {
@@ -131,23 +126,22 @@ std::map<std::string, std::string> read_properties(const std::string& path) {
 
 }  // namespace
 
-bool MetadataStore::load(const config::BrokerConfig& config, MetadataImage& image, int64_t& producer_id_block_end,
-                         std::string& error) {
+Status MetadataStore::load(const config::BrokerConfig& config, MetadataImage& image,
+                           int64_t& producer_id_block_end) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) {
-    error = "cannot create " + dir_ + ": " + ec.message();
-    return false;
+    return Unexpected("cannot create " + dir_ + ": " + ec.message());
   }
   std::ifstream in(dir_ + "/metadata.json");
   if (in) {
     std::stringstream ss;
     ss << in.rdbuf();
-    if (!parse(ss.str(), image, producer_id_block_end, error)) return false;
+    if (Status parsed = parse(ss.str(), image, producer_id_block_end); !parsed) return parsed;
   } else {
     image.cluster_id = Uuid::random().to_base64();
     producer_id_block_end = 0;
-    if (!save_blocking(image, producer_id_block_end, error)) return false;
+    if (Status saved = save_blocking(image, producer_id_block_end); !saved) return saved;
   }
 
   // meta.properties, as `kafka-storage format` would have written it.
@@ -156,28 +150,26 @@ bool MetadataStore::load(const config::BrokerConfig& config, MetadataImage& imag
     auto props = read_properties(path);
     if (!props.empty()) {
       if (props.count("cluster.id") && props["cluster.id"] != image.cluster_id) {
-        error = "The cluster.id in " + path + " (" + props["cluster.id"] + ") does not match the cluster metadata (" +
-                image.cluster_id + ")";
-        return false;
+        return Unexpected("The cluster.id in " + path + " (" + props["cluster.id"] +
+                          ") does not match the cluster metadata (" + image.cluster_id + ")");
       }
       if (props.count("node.id") && props["node.id"] != std::to_string(config.node_id)) {
-        error = "Stored node id " + props["node.id"] + " in " + path + " doesn't match the configured node.id " +
-                std::to_string(config.node_id);
-        return false;
+        return Unexpected("Stored node id " + props["node.id"] + " in " + path +
+                          " doesn't match the configured node.id " + std::to_string(config.node_id));
       }
       continue;
     }
     std::string content = "#\n#Written by runnel-broker\ncluster.id=" + image.cluster_id +
                           "\ndirectory.id=" + Uuid::random().to_base64() + "\nnode.id=" +
                           std::to_string(config.node_id) + "\nversion=1\n";
-    if (!write_file_durably(log_dir, "meta.properties", content, error)) return false;
+    if (Status written = write_file_durably(log_dir, "meta.properties", content); !written) return written;
   }
   refresh_effective_configs(config, image);
-  return true;
+  return {};
 }
 
-bool MetadataStore::save_blocking(const MetadataImage& image, int64_t producer_id_block_end, std::string& error) {
-  return write_file_durably(dir_, "metadata.json", serialize(image, producer_id_block_end), error);
+Status MetadataStore::save_blocking(const MetadataImage& image, int64_t producer_id_block_end) {
+  return write_file_durably(dir_, "metadata.json", serialize(image, producer_id_block_end));
 }
 
 io::Task<bool> MetadataStore::save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end) {

@@ -6,6 +6,7 @@
 #include "broker/config/broker_config.h"
 #include "broker/io/ring.h"
 #include "broker/io/task.h"
+#include "broker/model/result.h"
 
 namespace runnel::cluster {
 
@@ -21,15 +22,16 @@ class MetadataStore {
   explicit MetadataStore(std::string log_dir) : dir_(std::move(log_dir) + "/__cluster_metadata") {}
 
   // Start-up (blocking): loads the document, or creates an empty cluster with a new cluster id.
-  // Writes or checks meta.properties (a node.id mismatch is an error, as in Kafka).
-  bool load(const config::BrokerConfig& config, MetadataImage& image, int64_t& producer_id_block_end,
-            std::string& error);
+  // Writes or checks meta.properties (a node.id mismatch is an error, as in Kafka). Errors are
+  // messages for the person starting the broker, which refuses to start.
+  Result<void, std::string> load(const config::BrokerConfig& config, MetadataImage& image,
+                                 int64_t& producer_id_block_end);
 
   // Serving path: persists through the ring.
   io::Task<bool> save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end);
 
   // Blocking variant for start-up.
-  bool save_blocking(const MetadataImage& image, int64_t producer_id_block_end, std::string& error);
+  Result<void, std::string> save_blocking(const MetadataImage& image, int64_t producer_id_block_end);
 
  private:
   std::string dir_;

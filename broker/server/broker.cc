@@ -79,16 +79,15 @@ int Broker::owner_of(const std::string& topic, int32_t partition) const {
 int Broker::run() {
   auto started_at = std::chrono::steady_clock::now();
   auto image = std::make_shared<cluster::MetadataImage>();
-  std::string error;
-  if (!store_.load(config_, *image, producer_id_block_end_, error)) {
-    RUNNEL_LOG(error, "cannot load cluster metadata: %s", error.c_str());
+  if (auto loaded = store_.load(config_, *image, producer_id_block_end_); !loaded) {
+    RUNNEL_LOG(error, "cannot load cluster metadata: %s", loaded.error().c_str());
     return 1;
   }
   // Reserve a fresh block of producer ids for this incarnation before handing any out.
   int64_t first_producer_id = producer_id_block_end_;
   producer_id_block_end_ += kProducerIdBlock;
-  if (!store_.save_blocking(*image, producer_id_block_end_, error)) {
-    RUNNEL_LOG(error, "cannot persist cluster metadata: %s", error.c_str());
+  if (auto saved = store_.save_blocking(*image, producer_id_block_end_); !saved) {
+    RUNNEL_LOG(error, "cannot persist cluster metadata: %s", saved.error().c_str());
     return 1;
   }
 

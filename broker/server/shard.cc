@@ -88,9 +88,13 @@ io::Task<void> Shard::install_image(cluster::ImagePtr image) {
       // thread does it so that this ring keeps serving while a topic is created.
       storage::LogEnv* env = &log_env_;
       auto open = [env, &dir, &log_config, &stats, &error, &topic_id]() -> std::unique_ptr<storage::PartitionLog> {
-        auto log = storage::PartitionLog::open(*env, dir, log_config, &stats, &error);
-        if (log && !cluster::write_partition_metadata(dir, topic_id)) error = "cannot write partition.metadata";
-        return log;
+        auto opened = storage::PartitionLog::open(*env, dir, log_config, &stats);
+        if (!opened) {
+          error = std::move(opened).error();
+          return nullptr;
+        }
+        if (!cluster::write_partition_metadata(dir, topic_id)) error = "cannot write partition.metadata";
+        return std::move(opened).value();
       };
       // (An if, not ?:, around co_await: g++ 12 miscompiles co_await inside a conditional.)
       std::unique_ptr<storage::PartitionLog> log;

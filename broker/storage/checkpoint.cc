@@ -39,13 +39,14 @@ std::optional<Checkpoint> read_checkpoint_blocking(Files& files, int dir_fd) {
   return decode_checkpoint(bytes);
 }
 
-int write_checkpoint_blocking(Files& files, int dir_fd, const Checkpoint& c, std::string* error) {
-  int res = write_file_synced_at(files, dir_fd, kCheckpointTmpName, encode_checkpoint(c), error);
-  if (res < 0) return res;
-  res = files.rename(dir_fd, kCheckpointTmpName, dir_fd, kCheckpointName).run();
+Result<void, IoMessage> write_checkpoint_blocking(Files& files, int dir_fd, const Checkpoint& c) {
+  if (auto written = write_file_synced_at(files, dir_fd, kCheckpointTmpName, encode_checkpoint(c)); !written) {
+    return written;
+  }
+  int res = files.rename(dir_fd, kCheckpointTmpName, dir_fd, kCheckpointName).run();
   if (res >= 0) res = files.fsync(dir_fd).run();
-  if (res < 0 && error) *error = error_text("checkpoint rename", res);
-  return res < 0 ? res : 0;
+  if (res < 0) return Unexpected(error_text("checkpoint rename", res));
+  return {};
 }
 
 }  // namespace runnel::storage

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/model/result.h"
+#include "broker/storage/file_util.h"
 #include "broker/storage/files.h"
 
 namespace runnel::storage {
@@ -30,7 +32,6 @@ std::optional<Checkpoint> decode_checkpoint(std::span<const uint8_t> bytes);
 
 // Blocking variants for start-up (before the log serves), on a synchronous Files.
 std::optional<Checkpoint> read_checkpoint_blocking(Files& files, int dir_fd);
-// Returns 0 or -errno (and sets *error).
-int write_checkpoint_blocking(Files& files, int dir_fd, const Checkpoint& c, std::string* error);
+Result<void, IoMessage> write_checkpoint_blocking(Files& files, int dir_fd, const Checkpoint& c);
 
 }  // namespace runnel::storage

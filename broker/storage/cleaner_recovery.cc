@@ -32,11 +32,10 @@ int unlink_if_present(Files& files, int dir_fd, const std::string& name) {
 
 }  // namespace
 
-bool recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats& stats, std::string* error) {
+Result<void, IoMessage> recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats& stats) {
   int res = 0;
-  auto io_error = [&](const char* what, const std::string& name) {
-    if (error) *error = error_text((std::string(what) + " " + name).c_str(), res);
-    return false;
+  auto io_error = [&](const char* what, const std::string& name) -> Result<void, IoMessage> {
+    return Unexpected(error_text((std::string(what) + " " + name).c_str(), res));
   };
   std::vector<std::string> names;
   if ((res = files.list(dir_fd, &names).run()) < 0) return io_error("list", "directory");
@@ -100,7 +99,7 @@ bool recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats
     changed = true;
   }
   if (changed && (res = files.fsync(dir_fd).run()) < 0) return io_error("fsync", "directory");
-  return true;
+  return {};
 }
 
 }  // namespace runnel::storage

@@ -25,6 +25,8 @@
 
 #include <string>
 
+#include "broker/model/result.h"
+#include "broker/storage/file_util.h"
 #include "broker/storage/files.h"
 
 namespace runnel::storage {
@@ -36,7 +38,7 @@ struct CleanerRecoveryStats {
   int deleted_removed = 0;
 };
 
-// False (and *error) on an I/O error.
-bool recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats& stats, std::string* error);
+// An error names the step that failed (an I/O error).
+Result<void, IoMessage> recover_interrupted_cleaning(Files& files, int dir_fd, CleanerRecoveryStats& stats);
 
 }  // namespace runnel::storage

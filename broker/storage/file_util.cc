@@ -47,14 +47,14 @@ bool read_whole_file_at(Files& files, int dir_fd, const char* name, std::vector<
   return ok;
 }
 
-int write_file_synced_at(Files& files, int dir_fd, const char* name, std::span<const uint8_t> bytes,
-                         std::string* error) {
+Result<void, IoMessage> write_file_synced_at(Files& files, int dir_fd, const char* name,
+                                             std::span<const uint8_t> bytes) {
   const int fd = files.open(dir_fd, name, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644).run();
   int res = fd < 0 ? fd : pwrite_full(files, fd, bytes.data(), bytes.size(), 0);
   if (res >= 0) res = files.fdatasync(fd).run();
-  if (res < 0 && error) *error = error_text((std::string("write ") + name).c_str(), res);
   if (fd >= 0) files.close(fd).run();
-  return res < 0 ? res : 0;
+  if (res < 0) return Unexpected(error_text((std::string("write ") + name).c_str(), res));
+  return {};
 }
 
 int make_dirs_synced(Files& files, const std::string& path) {

@@ -8,15 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "broker/model/result.h"
 #include "broker/storage/files.h"
 
 namespace runnel::storage {
 
 // Whole file relative to dir_fd into `out`; false if it cannot be opened or read.
 bool read_whole_file_at(Files& files, int dir_fd, const char* name, std::vector<uint8_t>& out);
-// Creates/truncates, writes, fdatasyncs, closes. Returns 0 or -errno (and sets *error).
-int write_file_synced_at(Files& files, int dir_fd, const char* name, std::span<const uint8_t> bytes,
-                         std::string* error);
+// The blocking helpers' error: the failed step and its errno text, for the person reading the
+// start-up log. These paths run once per file, never per record, so a message is affordable.
+using IoMessage = std::string;
+
+// Creates/truncates, writes, fdatasyncs, closes.
+Result<void, IoMessage> write_file_synced_at(Files& files, int dir_fd, const char* name,
+                                             std::span<const uint8_t> bytes);
 // Writes all of `len` bytes at `offset`; 0 or -errno.
 int pwrite_full(Files& files, int fd, const uint8_t* buf, size_t len, uint64_t offset);
 // pread until `len` bytes or EOF; returns the count read or -errno.

@@ -45,7 +45,7 @@ void LogLoader::remove_segment_files(int64_t base) {
   }
 }
 
-bool LogLoader::recover_segment(Segment& seg, uint64_t file_size, bool* truncated, std::string* error) {
+Result<bool, IoMessage> LogLoader::recover_segment(Segment& seg, uint64_t file_size) {
   seg.offset_index.clear();
   seg.time_index.clear();
   seg.next_offset = seg.base_offset;
@@ -72,27 +72,21 @@ bool LogLoader::recover_segment(Segment& seg, uint64_t file_size, bool* truncate
   // write (segment_appender.h) not yet cut off. Removed, but not a corruption point.
   const bool padding = pos < file_size && file_size % kPageBytes == 0 && file_size - pos < kPageBytes &&
                        all_zero(files_, seg.fd, pos, file_size - pos);
-  *truncated = pos < file_size && !padding;
+  const bool truncated = pos < file_size && !padding;
   if (padding) stats_.padding_trimmed += int64_t(file_size - pos);
   if (pos < file_size) {
-    if (*truncated) stats_.bytes_truncated += int64_t(file_size - pos);
-    if (int res = files_.ftruncate(seg.fd, pos).run(); res < 0) {
-      if (error) *error = error_text("truncate segment", res);
-      return false;
-    }
+    if (truncated) stats_.bytes_truncated += int64_t(file_size - pos);
+    if (int res = files_.ftruncate(seg.fd, pos).run(); res < 0) return Unexpected(error_text("truncate segment", res));
   }
   // What survived is the log from now on and will count as flushed: it must be on stable storage
   // even if it was only in the page cache (a kill -9 loses no page-cache data; a power cut after
   // this restart must not lose what a flush() after it acknowledges). Also makes the truncation
   // durable.
-  if (int res = files_.fdatasync(seg.fd).run(); res < 0) {
-    if (error) *error = error_text("fdatasync segment", res);
-    return false;
-  }
+  if (int res = files_.fdatasync(seg.fd).run(); res < 0) return Unexpected(error_text("fdatasync segment", res));
   seg.size_assigned = seg.size_written = seg.size_synced = pos;
   seg.add_final_time_entry();
   ++stats_.segments_recovered;
-  return true;
+  return truncated;
 }
 
 bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base) {
@@ -162,26 +156,24 @@ void LogLoader::rebuild_producer_state(Segment& seg) {
   }
 }
 
-bool LogLoader::write_indexes_blocking(Segment& seg, std::string* error) {
-  return write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(),
-                              seg.offset_index.encode(), error) >= 0 &&
-         write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(),
-                              seg.time_index.encode(), error) >= 0;
+Result<void, IoMessage> LogLoader::write_indexes_blocking(Segment& seg) {
+  auto index = write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(),
+                                    seg.offset_index.encode());
+  if (!index) return index;
+  return write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(),
+                              seg.time_index.encode());
 }
 
-bool LogLoader::load(std::string* error) {
+Result<void, IoMessage> LogLoader::load() {
   // 0. A compaction swap interrupted by a crash is completed or rolled back first
   // (cleaner_recovery.h), so that what follows sees plain segments only.
   CleanerRecoveryStats cleaner_stats;
-  if (!recover_interrupted_cleaning(files_, log_.dir_fd_, cleaner_stats, error)) return false;
+  if (auto cleaned = recover_interrupted_cleaning(files_, log_.dir_fd_, cleaner_stats); !cleaned) return cleaned;
   if (std::optional<int64_t> c = read_cleaner_checkpoint_blocking(files_, log_.dir_fd_)) log_.cleaner_.checkpoint = *c;
   // 1. Inventory: segment logs; leftovers of interrupted operations are removed.
   std::vector<int64_t> bases;
   std::vector<std::string> names;
-  if (int res = files_.list(log_.dir_fd_, &names).run(); res < 0) {
-    if (error) *error = error_text("list directory", res);
-    return false;
-  }
+  if (int res = files_.list(log_.dir_fd_, &names).run(); res < 0) return Unexpected(error_text("list directory", res));
   for (const std::string& name : names) {
     int64_t base = 0;
     if (parse_segment_file_name(name, ".log", base)) {
@@ -221,10 +213,7 @@ bool LogLoader::load(std::string* error) {
     struct stat st {};
     const int res = fd < 0 ? fd : files_.fstat(fd, &st).run();
     if (fd >= 0) seg->fd = fd;
-    if (res < 0) {
-      if (error) *error = error_text("open segment", res);
-      return false;
-    }
+    if (res < 0) return Unexpected(error_text("open segment", res));
     seg->file_created = true;
     seg->created_ms = int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
     seg->sealed = seg->seal_done = !last;
@@ -236,11 +225,14 @@ bool LogLoader::load(std::string* error) {
     }
     if (!recover && last && !find_end(*seg, file_size)) recover = true;
     if (recover) {
-      bool truncated = false;
-      if (!recover_segment(*seg, file_size, &truncated, error)) return false;
+      Result<bool, IoMessage> recovered = recover_segment(*seg, file_size);
+      if (!recovered) return Unexpected(std::move(recovered).error());
+      bool truncated = *recovered;
       if (!last && seg->next_offset > next_base) truncated = cut = true;  // overlaps its successor
       cut = cut || (truncated && !last);
-      if (!last && !write_indexes_blocking(*seg, error)) return false;
+      if (!last) {
+        if (auto written = write_indexes_blocking(*seg); !written) return written;
+      }
     } else {
       rebuild_producer_state(*seg);
     }
@@ -254,10 +246,7 @@ bool LogLoader::load(std::string* error) {
     if (now_last.rolling_timestamp < 0) find_end(now_last, now_last.size_written);
   }
   if (stats_.segments_deleted > 0) {
-    if (int res = files_.fsync(log_.dir_fd_).run(); res < 0) {
-      if (error) *error = error_text("fsync dir", res);
-      return false;
-    }
+    if (int res = files_.fsync(log_.dir_fd_).run(); res < 0) return Unexpected(error_text("fsync dir", res));
   }
   // 4. Offsets. Everything that survived is on disk and synced.
   if (!log_.segments_.empty()) {
@@ -268,11 +257,11 @@ bool LogLoader::load(std::string* error) {
   log_.leo_waiters_.reset(log_.leo_);
   log_.flush_waiters_.reset(log_.flushed_);
   // 5. From now on a crash is unclean: recovery restarts at what we know is durable.
-  return write_checkpoint_blocking(files_, log_.dir_fd_, {log_.leo_, false}, error) >= 0;
+  return write_checkpoint_blocking(files_, log_.dir_fd_, {log_.leo_, false});
 }
 
-std::unique_ptr<PartitionLog> PartitionLog::open(LogEnv& env, std::string dir, LogConfig config, RecoveryStats* stats,
-                                                 std::string* error) {
+Result<std::unique_ptr<PartitionLog>, IoMessage> PartitionLog::open(LogEnv& env, std::string dir, LogConfig config,
+                                                                    RecoveryStats* stats) {
   Files& files = env.blocking;
   // The partition directory's own entry must be durable before anything in it is acknowledged:
   // every directory created on the way is synced into its parent, and the parent of `dir` is
@@ -285,20 +274,17 @@ std::unique_ptr<PartitionLog> PartitionLog::open(LogEnv& env, std::string dir, L
     res = pfd < 0 ? pfd : files.fsync(pfd).run();
     if (pfd >= 0) files.close(pfd).run();
   }
-  if (res < 0) {
-    if (error) *error = error_text(("create " + dir).c_str(), res);
-    return nullptr;
-  }
+  if (res < 0) return Unexpected(error_text(("create " + dir).c_str(), res));
   std::unique_ptr<PartitionLog> log(new PartitionLog(env, std::move(dir), config));
   log->dir_fd_ = files.open(AT_FDCWD, log->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC).run();
   if (log->dir_fd_ < 0) {
-    if (error) *error = error_text("open dir", log->dir_fd_);
+    const int res = log->dir_fd_;
     log->dir_fd_ = -1;
-    return nullptr;
+    return Unexpected(error_text("open dir", res));
   }
   RecoveryStats local;
   LogLoader loader(*log, stats ? *stats : local);
-  if (!loader.load(error)) return nullptr;
+  if (auto loaded = loader.load(); !loaded) return Unexpected(std::move(loaded).error());
   return log;
 }
 

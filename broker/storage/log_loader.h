@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "broker/model/result.h"
+#include "broker/storage/file_util.h"
 #include "broker/storage/partition_log.h"
 
 namespace runnel::storage {
@@ -14,17 +16,17 @@ namespace runnel::storage {
 class LogLoader {
  public:
   LogLoader(PartitionLog& log, RecoveryStats& stats) : log_(log), files_(log.env_.blocking), stats_(stats) {}
-  bool load(std::string* error);
+  Result<void, IoMessage> load();
 
  private:
   // Full scan with CRC checks; rebuilds the indexes and truncates the file after the last valid
-  // batch. Returns false on an I/O error. Sets *truncated when bytes were cut.
-  bool recover_segment(Segment& seg, uint64_t file_size, bool* truncated, std::string* error);
+  // batch. Returns whether bytes were cut (a corruption point), or the I/O error.
+  Result<bool, IoMessage> recover_segment(Segment& seg, uint64_t file_size);
   // Loads index files and checks them against the log; false means "recover instead".
   bool load_indexes(Segment& seg, uint64_t file_size, int64_t next_base);
   // Header walk from the last index entry to find next_offset (last segment after a clean stop).
   bool find_end(Segment& seg, uint64_t file_size);
-  bool write_indexes_blocking(Segment& seg, std::string* error);
+  Result<void, IoMessage> write_indexes_blocking(Segment& seg);
   void rebuild_producer_state(Segment& seg);
   void remove_segment_files(int64_t base);
 

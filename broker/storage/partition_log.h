@@ -53,8 +53,10 @@
 #include "broker/model/byte_buffer.h"
 #include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
+#include "broker/model/result.h"
 #include "broker/storage/cleaner_state.h"
 #include "broker/storage/env.h"
+#include "broker/storage/file_util.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/offset_waiters.h"
 #include "broker/storage/producer_state.h"
@@ -105,11 +107,11 @@ struct LogStats {
 
 class PartitionLog {
  public:
-  // Blocking start-up recovery (see FORMAT.md). `dir` is created if missing. Returns nullptr and
-  // sets *error on failure. `stats` may be null.
+  // Blocking start-up recovery (see FORMAT.md). `dir` is created if missing. An error names the
+  // step that failed, for the start-up log. `stats` may be null.
   // `env` must outlive the log.
-  static std::unique_ptr<PartitionLog> open(LogEnv& env, std::string dir, LogConfig config, RecoveryStats* stats,
-                                            std::string* error);
+  static Result<std::unique_ptr<PartitionLog>, IoMessage> open(LogEnv& env, std::string dir, LogConfig config,
+                                                               RecoveryStats* stats);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;

@@ -130,10 +130,10 @@ TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
   testing::RealEnv e;
   io::Ring& ring = e.ring;
   LogConfig config;
-  std::string error;
   {
-    auto log = PartitionLog::open(e.env, root + "/t-0", config, nullptr, &error);
-    ASSERT_TRUE(log) << error;
+    auto opened = PartitionLog::open(e.env, root + "/t-0", config, nullptr);
+    ASSERT_TRUE(opened.has_value()) << opened.error();
+    auto log = std::move(opened).value();
     for (int i = 0; i < 4; ++i) {
       auto b = make_batch(2, 1000, 700);
       ASSERT_EQ(ring.block_on(log->append(b, LeaderEpoch(0))).error, ErrorCode::none);
@@ -143,8 +143,9 @@ TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
     ring.block_on(log->close());
   }
   {
-    auto log = PartitionLog::open(e.env, root + "/t-0", config, nullptr, &error);
-    ASSERT_TRUE(log) << error;
+    auto opened = PartitionLog::open(e.env, root + "/t-0", config, nullptr);
+    ASSERT_TRUE(opened.has_value()) << opened.error();
+    auto log = std::move(opened).value();
     EXPECT_EQ(log->log_end_offset(), Offset(8));
     ring.block_on(log->close());
   }

@@ -64,10 +64,10 @@ struct LogFixture : ::testing::Test, RealEnv {
     std::filesystem::remove_all(std::filesystem::path(dir).parent_path());
   }
   void open_log() {
-    std::string error;
     stats = {};
-    log = PartitionLog::open(env, dir, config, &stats, &error);
-    ASSERT_TRUE(log) << error;
+    auto opened = PartitionLog::open(env, dir, config, &stats);
+    ASSERT_TRUE(opened.has_value()) << opened.error();
+    log = std::move(opened).value();
   }
   void close_log() {
     ring.block_on(log->close());

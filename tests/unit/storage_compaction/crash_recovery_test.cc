@@ -111,8 +111,8 @@ TEST_F(HandMade, SwapReplacesExactlyTheDeletedRange) {
   touch(segment_file_name(40, ".log.cleaned"), "partial");
   int fd = dir_fd();
   CleanerRecoveryStats stats;
-  std::string error;
-  ASSERT_TRUE(recover_interrupted_cleaning(BlockingFiles::instance(), fd, stats, &error)) << error;
+  auto recovered = recover_interrupted_cleaning(BlockingFiles::instance(), fd, stats);
+  ASSERT_TRUE(recovered.has_value()) << recovered.error();
   ::close(fd);
   EXPECT_EQ(stats.swaps_completed, 1);
   EXPECT_EQ(stats.deleted_removed, 2);
@@ -134,7 +134,7 @@ TEST_F(HandMade, DeletedNextToALiveLogIsRemoved) {
   touch(segment_file_name(10, ".log.deleted"), "dup");
   int fd = dir_fd();
   CleanerRecoveryStats stats;
-  ASSERT_TRUE(recover_interrupted_cleaning(BlockingFiles::instance(), fd, stats, nullptr));
+  ASSERT_TRUE(recover_interrupted_cleaning(BlockingFiles::instance(), fd, stats).has_value());
   ::close(fd);
   EXPECT_FALSE(std::filesystem::exists(path(10, ".log.deleted")));
   EXPECT_TRUE(std::filesystem::exists(path(10, ".log")));

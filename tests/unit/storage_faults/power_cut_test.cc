@@ -132,15 +132,15 @@ class Schedule {
   }
 
   bool open() {
-    std::string error;
     RecoveryStats stats;
-    log_ = PartitionLog::open(env_, kDir, config_, &stats, &error);
-    while (!log_ && fs_.powered_off()) {  // the power went off during recovery: cut it again
-      note("power off during recovery (" + error + "), power cut with p=0.5");
+    auto opened = PartitionLog::open(env_, kDir, config_, &stats);
+    while (!opened && fs_.powered_off()) {  // the power went off during recovery: cut it again
+      note("power off during recovery (" + opened.error() + "), power cut with p=0.5");
       fs_.power_cut(rng_, 0.5);
-      log_ = PartitionLog::open(env_, kDir, config_, &stats, &error);
+      opened = PartitionLog::open(env_, kDir, config_, &stats);
     }
-    if (!log_) return fail("open failed: " + error);
+    if (!opened) return fail("open failed: " + opened.error());
+    log_ = std::move(opened).value();
     std::ostringstream s;
     s << "open: clean=" << stats.clean_shutdown << " recovered=" << stats.segments_recovered
       << " truncated=" << stats.bytes_truncated << " deleted=" << stats.segments_deleted

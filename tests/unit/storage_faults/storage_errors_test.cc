@@ -35,9 +35,9 @@ struct StorageErrors : ::testing::Test {
     if (log) ring.block_on(log->close());
   }
   void open_log() {
-    std::string error;
-    log = PartitionLog::open(env, "/data/t-0", config, nullptr, &error);
-    ASSERT_TRUE(log) << error;
+    auto opened = PartitionLog::open(env, "/data/t-0", config, nullptr);
+    ASSERT_TRUE(opened.has_value()) << opened.error();
+    log = std::move(opened).value();
   }
   std::vector<uint8_t> batch(int i, int64_t pid = -1, int32_t seq = -1) {
     return testing::keyed_batch({{testing::numbered("k", i), std::string(200, char('a' + i % 26)), 1000 + i}},
