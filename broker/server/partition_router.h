@@ -17,7 +17,9 @@
 #include "broker/io/task.h"
 #include "broker/model/byte_buffer.h"
 #include "broker/model/error_code.h"
+#include "broker/model/shared_bytes.h"
 #include "broker/model/topic_partition.h"
+#include "broker/records/stamp.h"
 #include "broker/server/fetch_session.h"
 
 namespace runnel::server {
@@ -32,6 +34,7 @@ struct AppendOutcome {
   ErrorCode error = ErrorCode::none;
   int64_t base_offset = -1;
   int64_t log_start_offset = -1;
+  int64_t log_append_time_ms = -1;  // set on a LogAppendTime topic
 };
 
 struct ReadOutcome {
@@ -62,8 +65,10 @@ class PartitionRouter {
   // Where tp is served, decided against the image the request saw.
   virtual Route route(const cluster::MetadataImage& image, const TopicPartition& tp) const = 0;
 
-  // Appends already validated batches; with acks == -1 answers once they are on disk.
-  virtual io::Task<AppendOutcome> append(const TopicPartition& tp, std::span<uint8_t> batches, int16_t acks) = 0;
+  // Appends already validated batches, which the partition's log stamps as `ts` says (the log
+  // takes a share of their buffer); with acks == -1 answers once they are on disk.
+  virtual io::Task<AppendOutcome> append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
+                                         int16_t acks) = 0;
   // Reads from pos (whole batches, at least one); with `watch`, the partition's next append
   // wakes this core's AppendWatch.
   virtual io::Task<ReadOutcome> read(const TopicPartition& tp, const FetchPosition& pos, bool watch) = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ struct RequestInfo {
   void note_error(ErrorCode e) {
     if (error == ErrorCode::none) error = e;
   }
+  // The request frame the body is decoded from. Work that may outlive the request and needs its
+  // bytes takes a share (Produce: each partition's append keeps its batches until written).
+  std::shared_ptr<std::vector<uint8_t>> frame;
   // Buffers the response's external bytes point into (protocol::Writer::set_external): the
   // connection keeps them until the response is on the wire.
   std::vector<ByteBuffer> keep;
@@ -42,8 +46,11 @@ struct RequestInfo {
 // The request and the core serving it.
 struct RequestContext : RequestInfo {
   RequestContext(Shard& s, uint64_t connection, int16_t key, int16_t version, int32_t correlation,
-                 std::optional<std::string> client, std::string_view peer_address)
-      : RequestInfo{connection, key, version, correlation, std::move(client), peer_address}, shard(s) {}
+                 std::optional<std::string> client, std::string_view peer_address,
+                 std::shared_ptr<std::vector<uint8_t>> request_frame)
+      : RequestInfo{connection, key, version, correlation, std::move(client), peer_address}, shard(s) {
+    frame = std::move(request_frame);
+  }
   Shard& shard;
 };
 

@@ -6,7 +6,10 @@
 #include "broker/protocol/generated/produce_request.h"
 #include "broker/protocol/generated/produce_response.h"
 #include "broker/records/batch_header.h"
+#include "broker/records/stamp.h"
 #include "broker/records/validate.h"
+#include "broker/model/assert.h"
+#include "broker/model/shared_bytes.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/io/for_each.h"
 #include "broker/server/handlers/partition_handlers.h"
@@ -36,15 +39,22 @@ records::ValidationLimits limits_for(const cluster::TopicInfo& t, int64_t now) {
   return l;
 }
 
-// One partition of the request, validated here on the connection's core and appended on the
-// partition's core.
+// One partition of the request, validated here on the connection's core and appended (and
+// stamped, records/stamp.h) on the partition's core.
 struct Job {
   const cluster::TopicInfo* topic = nullptr;
   TopicPartition tp;
-  uint8_t* data = nullptr;
-  size_t size = 0;
+  SharedBytes batches;  // a share of the request frame, handed to the append
+  records::TimestampStamp timestamps;
   PartitionResponse* response = nullptr;
   int64_t records = 0;  // for metrics
+};
+
+// What validation found to go into the batch header on append.
+struct Accepted {
+  std::span<uint8_t> bytes;
+  records::TimestampStamp timestamps;
+  int64_t records = 0;
 };
 
 // --- Plan: validate every partition's records; what passes becomes a Job ---
@@ -67,12 +77,13 @@ protocol::ProduceResponse response_skeleton(const protocol::ProduceRequest& req)
   return resp;
 }
 
-// Validates one partition's records; on success patches their timestamps in place (the request
-// buffer is ours) and returns the bytes to append, else fills the response with the error.
-std::optional<std::span<uint8_t>> validate_partition(const RequestInfo& ctx, const protocol::ProduceRequest& req,
-                                                     const Route& route,
-                                                     const protocol::ProduceRequest::TopicProduceData::PartitionProduceData& pd,
-                                                     int64_t now, PartitionResponse& pr, int64_t& records_out) {
+// Validates one partition's records; on success returns the bytes to append and how their
+// timestamps are to be stamped, else fills the response with the error. Nothing is written into
+// the batches here: the partition's log stamps them on its own core.
+std::optional<Accepted> validate_partition(const RequestInfo& ctx, const protocol::ProduceRequest& req,
+                                           const Route& route,
+                                           const protocol::ProduceRequest::TopicProduceData::PartitionProduceData& pd,
+                                           int64_t now, PartitionResponse& pr) {
   ErrorCode error = ErrorCode::none;
   std::string message;
   std::vector<records::RecordErrorInfo> record_errors;
@@ -91,22 +102,19 @@ std::optional<std::span<uint8_t>> validate_partition(const RequestInfo& ctx, con
     error = records::validate_produce_records(pd.records.data, pd.records.size, ctx.api_version,
                                               limits_for(*topic, now), batches, &message, &record_errors);
     if (error == ErrorCode::none) {
-      uint8_t* base = const_cast<uint8_t*>(pd.records.data);
-      size_t used = 0;
-      int64_t records = 0;
-      for (const auto& b : batches) {
-        records += b.header.records_count;
-        uint8_t* batch = base + (b.data - pd.records.data);
-        if (topic->effective.message_timestamp_type == config::TimestampType::log_append_time) {
-          records::set_log_append_time(batch, b.size, now);
-          pr.log_append_time_ms = now;
-        } else if (b.max_timestamp != b.header.max_timestamp && !b.header.is_control()) {
-          records::set_max_timestamp(batch, b.size, records::TimestampType::create_time, b.max_timestamp);
-        }
-        used = static_cast<size_t>(b.data - pd.records.data) + b.size;
+      // Produce v3+ carries exactly one batch per partition (validation refuses more).
+      RUNNEL_ASSERT(batches.size() == 1, "validated produce data with %zu batches", batches.size());
+      const records::BatchInfo& b = batches.front();
+      Accepted a;
+      // The request frame is this request's own buffer: the log may stamp it in place.
+      a.bytes = std::span<uint8_t>(const_cast<uint8_t*>(b.data), b.size);
+      a.records = b.header.records_count;
+      if (topic->effective.message_timestamp_type == config::TimestampType::log_append_time) {
+        a.timestamps.type = records::TimestampType::log_append_time;
+      } else {
+        a.timestamps.max_timestamp = b.max_timestamp;
       }
-      records_out = records;
-      return std::span<uint8_t>(base, used);
+      return a;
     }
   }
   pr.error_code = wire(error);
@@ -130,9 +138,8 @@ std::vector<Job> plan(const RequestInfo& ctx, PartitionRouter& router, const pro
       PartitionResponse& pr = resp.responses[ti].partition_responses[pi];
       TopicPartition tp{td.name, PartitionId(pd.index)};
       Route route = router.route(image, tp);
-      int64_t records = 0;
-      if (auto bytes = validate_partition(ctx, req, route, pd, now, pr, records)) {
-        jobs.push_back(Job{route.topic, std::move(tp), bytes->data(), bytes->size(), &pr, records});
+      if (auto a = validate_partition(ctx, req, route, pd, now, pr)) {
+        jobs.push_back(Job{route.topic, std::move(tp), SharedBytes(ctx.frame, a->bytes), a->timestamps, &pr, a->records});
       }
     }
   }
@@ -144,11 +151,12 @@ std::vector<Job> plan(const RequestInfo& ctx, PartitionRouter& router, const pro
 io::Task<void> execute(io::Ring& ring, PartitionRouter& router, std::vector<Job>& jobs, int16_t acks) {
   co_await io::for_each(ring, jobs.size(), [&](size_t i) -> io::Task<void> {
     Job& job = jobs[i];
-    AppendOutcome outcome = co_await router.append(job.tp, std::span<uint8_t>(job.data, job.size), acks);
+    AppendOutcome outcome = co_await router.append(job.tp, job.batches, job.timestamps, acks);
     job.response->error_code = wire(outcome.error);
     if (outcome.error == ErrorCode::none) {
       job.response->base_offset = outcome.base_offset;
       job.response->log_start_offset = outcome.log_start_offset;
+      job.response->log_append_time_ms = outcome.log_append_time_ms;
     }
   });
 }
@@ -166,7 +174,7 @@ io::Task<HandlerStatus> serve_produce(PartitionEnv& env, RequestInfo& ctx, proto
   // Assemble.
   for (const Job& job : jobs) {
     if (job.response->error_code == 0 && env.probe != nullptr) {
-      env.probe->on_produced(job.tp.topic, job.size, job.records);
+      env.probe->on_produced(job.tp.topic, job.batches.size(), job.records);
     }
   }
   for (const auto& tr : resp.responses) note_errors(ctx, tr.partition_responses);

@@ -3,6 +3,7 @@
 // responses decoded with the generated codecs, as on the wire.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ class FakeRouter final : public PartitionRouter {
   std::map<TopicPartition, Log> logs;
   std::map<TopicPartition, OffsetLookup> offsets;
   std::vector<std::pair<TopicPartition, size_t>> appended;
+  std::vector<records::TimestampStamp> stamps_seen;
+  std::vector<SharedBytes> batches_seen;
   std::vector<int16_t> acks_seen;
   std::vector<TopicPartition> read_calls;
   int session_plans = 0;
@@ -42,8 +45,11 @@ class FakeRouter final : public PartitionRouter {
     if (t == nullptr || !t->has_partition(tp.partition.value())) return Route{ErrorCode::unknown_topic_or_partition};
     return Route{ErrorCode::none, 0, t};
   }
-  io::Task<AppendOutcome> append(const TopicPartition& tp, std::span<uint8_t> batches, int16_t acks) override {
+  io::Task<AppendOutcome> append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
+                                 int16_t acks) override {
     appended.emplace_back(tp, batches.size());
+    stamps_seen.push_back(ts);
+    batches_seen.push_back(std::move(batches));
     acks_seen.push_back(acks);
     auto it = append_answers.find(tp);
     co_return it != append_answers.end() ? it->second : AppendOutcome{ErrorCode::none, 100, 0};
@@ -97,11 +103,13 @@ class PartitionHandlers : public ::testing::Test {
   // Encodes `req` at `version`, runs `serve` on it and decodes the response into `resp`.
   template <typename Req, typename Resp, typename Serve>
   HandlerStatus call(Serve serve, const Req& req, int16_t version, Resp& resp) {
-    std::vector<uint8_t> in;
+    auto frame = std::make_shared<std::vector<uint8_t>>();
+    std::vector<uint8_t>& in = *frame;
     protocol::Writer w(in);
     req.encode(w, version);
     info_ = RequestInfo{};
     info_.api_version = version;
+    info_.frame = frame;
     PartitionEnv env{image_, router_, ring_, watch_, nullptr};
     std::vector<uint8_t> out;
     protocol::Writer ow(out);
@@ -169,6 +177,33 @@ TEST_F(PartitionHandlers, ProduceAppendsValidatedBatchesThroughTheRouter) {
   EXPECT_EQ(parts[1].base_offset, 42);
   EXPECT_EQ(parts[1].log_start_offset, 7);
   EXPECT_EQ(info_.error, ErrorCode::none);
+}
+
+TEST_F(PartitionHandlers, ProduceHandsAShareOfTheFrameAndTheStampToThePartition) {
+  // The handler writes nothing into the batch: the bytes handed on are the frame's own, as the
+  // producer sent them, and the log stamps them on the partition's core (records/stamp.h).
+  std::vector<uint8_t> b = batch(3, 1'700'000'000'000);
+  protocol::ProduceResponse resp;
+  ASSERT_EQ(call(serve_produce, produce_request(1, "orders", {0}, b), 9, resp), HandlerStatus::respond);
+  ASSERT_EQ(router_.batches_seen.size(), 1u);
+  const SharedBytes& seen = router_.batches_seen[0];
+  EXPECT_EQ(seen.owner(), info_.frame);  // shared with the request, not borrowed from it
+  EXPECT_TRUE(std::equal(seen.span().begin(), seen.span().end(), b.begin(), b.end()));
+  EXPECT_EQ(router_.stamps_seen[0].type, records::TimestampType::create_time);
+  EXPECT_EQ(router_.stamps_seen[0].max_timestamp, 1'700'000'000'002);  // validation's maximum
+  EXPECT_EQ(resp.responses[0].partition_responses[0].log_append_time_ms, -1);
+
+  // A LogAppendTime topic: the stamp asks for the append time, which the partition answers.
+  auto image = std::make_shared<cluster::MetadataImage>(*image_);
+  auto t = std::make_shared<cluster::TopicInfo>(*image->topics["orders"]);
+  t->effective.message_timestamp_type = config::TimestampType::log_append_time;
+  image->topics["orders"] = t;
+  image_ = image;
+  router_.append_answers[tp("orders", 0)] = AppendOutcome{ErrorCode::none, 5, 0, 1'800'000'000'000};
+  protocol::ProduceResponse lat;
+  ASSERT_EQ(call(serve_produce, produce_request(1, "orders", {0}, b), 9, lat), HandlerStatus::respond);
+  EXPECT_EQ(router_.stamps_seen[1].type, records::TimestampType::log_append_time);
+  EXPECT_EQ(lat.responses[0].partition_responses[0].log_append_time_ms, 1'800'000'000'000);
 }
 
 TEST_F(PartitionHandlers, ProduceErrorsFromRoutingValidationAndThePartition) {
