@@ -21,11 +21,19 @@ Connection::Connection(io::Ring& ring, io::BufferRing& buffers, FrameSink& sink,
     : ring_(ring), buffers_(buffers), sink_(sink), fd_(fd), id_(id), limits_(limits), peer_(std::move(peer)) {}
 
 Connection::~Connection() {
-  RUNNEL_ASSERT(refs_ == 0, "connection %llu freed with %d refs", static_cast<unsigned long long>(id_), refs_);
+  RUNNEL_ASSERT(finished(), "connection %llu destroyed in use: closed %d, recv armed %d, send in flight %d, %u requests",
+                static_cast<unsigned long long>(id_), int(closed_), int(recv_armed_), int(send_in_flight_), in_flight_);
   ::close(fd_);  // the fd is only closed when no SQE can still name it
 }
 
-void Connection::start() { arm_recv(); }
+io::Task<void> Connection::run() {
+  arm_recv();
+  while (!finished()) co_await done_.wait();
+}
+
+void Connection::maybe_finished() {
+  if (finished()) done_.wake();
+}
 
 void Connection::arm_recv() {
   if (closed_ || recv_armed_) return;
@@ -35,7 +43,6 @@ void Connection::arm_recv() {
   sqe->buf_group = buffers_.group_id();
   io_uring_sqe_set_data(sqe, &recv_);
   recv_armed_ = true;
-  ref();
 }
 
 void Connection::on_recv(int32_t res, uint32_t flags) {
@@ -59,7 +66,7 @@ void Connection::on_recv(int32_t res, uint32_t flags) {
       // sometimes after a plain completion; either way the connection is healthy: re-arm.
       arm_recv();
     }
-    unref();
+    maybe_finished();
   }
 }
 
@@ -127,7 +134,6 @@ void Connection::deliver_pending_frames() {
     slot.request_bytes = frame.size();
     in_flight_bytes_ += frame.size();
     ++in_flight_;
-    ref();  // dropped by respond()
     sink_.on_frame(*this, seq, std::move(frame));
   }
   if (paused_ && !closed_ && waiting_frames_.size() <= kMaxWaitingFrames / 2 &&
@@ -163,7 +169,7 @@ void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag,
     flush_sends();
     deliver_pending_frames();
   }
-  unref();
+  maybe_finished();
 }
 
 void Connection::flush_sends() {
@@ -206,7 +212,6 @@ void Connection::flush_sends() {
   io_uring_prep_sendmsg(sqe, fd_, &msg_, MSG_NOSIGNAL);
   io_uring_sqe_set_data(sqe, &send_);
   send_in_flight_ = true;
-  ref();
 }
 
 void Connection::advance(size_t n) {
@@ -237,7 +242,7 @@ void Connection::on_sent(int32_t res, uint32_t) {
     advance(static_cast<size_t>(res));
     flush_sends();
   }
-  unref();
+  maybe_finished();
 }
 
 void Connection::close(CloseReason reason) {
@@ -262,12 +267,7 @@ void Connection::close(CloseReason reason) {
     sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
   }
   sink_.on_closed(*this);
-  unref();
-}
-
-void Connection::unref() {
-  RUNNEL_ASSERT(refs_ > 0, "connection refcount underflow");
-  if (--refs_ == 0) delete this;
+  maybe_finished();
 }
 
 }  // namespace runnel::net

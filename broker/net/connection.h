@@ -10,6 +10,8 @@
 #include "broker/io/buffer_ring.h"
 #include "broker/io/completion.h"
 #include "broker/io/ring.h"
+#include "broker/io/task.h"
+#include "broker/io/wakeup.h"
 #include "broker/net/close_reason.h"
 #include "broker/model/byte_buffer.h"
 #include "broker/protocol/types.h"
@@ -47,8 +49,11 @@ class FrameSink {
 // response may leave large parts (Fetch records) in buffers of their own, which the sendmsg's
 // iovecs point at: they are never copied into the response.
 //
-// Lifetime: the object frees itself once it is closed and nothing refers to it any more (armed
-// recv, send in flight, requests in flight), tracked by `refs_`.
+// Lifetime: one owner holds the object (the shard: a unique_ptr in the frame of the coroutine
+// that awaits run(), a child of the shard's connection TaskGroup). run() returns only once the
+// connection is closed and nothing refers to it any more: no armed recv, no send in flight, no
+// request handed to the sink and not yet answered. The owner then destroys it; the destructor
+// asserts all of that. So a request may use `Connection&` until it calls respond().
 class Connection {
  public:
   struct Limits {
@@ -60,8 +65,10 @@ class Connection {
              std::string peer);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
+  ~Connection();
 
-  void start();
+  // Starts receiving; completes once the connection is closed and idle (see Lifetime above).
+  io::Task<void> run();
   // Queues the response for request `seq` (`bytes` includes the size prefix; empty: no response).
   // A `tag` >= 0 (the API key) asks for FrameSink::on_response_sent once it is on the wire.
   // `external` (ascending `at`) are bytes to send between those of `bytes`, kept alive by `keep`
@@ -80,9 +87,6 @@ class Connection {
   bool closed() const { return closed_; }
   const std::string& peer() const { return peer_; }
 
-  void ref() { ++refs_; }
-  void unref();
-
  private:
   struct Recv final : io::Completion {
     Connection* self;
@@ -95,7 +99,10 @@ class Connection {
     void complete(int32_t res, uint32_t flags) override { self->on_sent(res, flags); }
   };
 
-  ~Connection();
+  // Closed, and no SQE or request still refers to this object.
+  bool finished() const { return closed_ && !recv_armed_ && !send_in_flight_ && in_flight_ == 0; }
+  // Called wherever one of those references ends: resumes run() (posted) once finished.
+  void maybe_finished();
   void arm_recv();
   void on_recv(int32_t res, uint32_t flags);
   // Feeds received bytes into frame assembly; false if the peer broke the framing.
@@ -116,7 +123,7 @@ class Connection {
   std::string peer_;
   Recv recv_{this};
   Send send_{this};
-  int refs_ = 1;  // the connection's own reference, dropped by close()
+  io::Wakeup done_{ring_};  // run() waits on it for finished()
   bool closed_ = false;
   CloseReason close_reason_ = CloseReason::peer_closed;
   bool recv_armed_ = false;

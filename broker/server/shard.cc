@@ -146,15 +146,20 @@ std::string Shard::listen(const std::string& host, int port, int backlog) {
     }
     net::Connection::Limits limits;
     limits.max_request_bytes = broker_.config().socket_request_max_bytes;
-    auto* conn = new net::Connection(ring_, buffers_, *this, fd, next_connection_id_++ * 64 + static_cast<uint64_t>(index_),
-                                     limits, std::move(peer));
-    connections_.insert(conn);
+    auto conn = std::make_unique<net::Connection>(
+        ring_, buffers_, *this, fd, next_connection_id_++ * 64 + static_cast<uint64_t>(index_), limits, std::move(peer));
+    connections_.insert(conn.get());
     probe_->on_connection_opened();
-    conn->start();
+    connection_tasks_.spawn(run_connection(std::move(conn)));
   });
   std::string err = acc->listen(host, port, backlog);
   if (err.empty()) acceptors_.push_back(std::move(acc));
   return err;
+}
+
+io::Task<void> Shard::run_connection(std::unique_ptr<net::Connection> conn) {
+  // The one handle: the connection lives in this frame until it is closed and idle.
+  co_await conn->run();
 }
 
 int Shard::listen_port() const { return acceptors_.empty() ? 0 : acceptors_.front()->port(); }
@@ -363,6 +368,7 @@ io::Task<void> Shard::shutdown() {
   co_await requests_.close();
   std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
   for (net::Connection* c : conns) c->close(net::CloseReason::shutdown);
+  co_await connection_tasks_.close();  // every connection's SQEs have completed and it is freed
   // Closing a log also stops its cleaning, which the cleaner loop may be waiting for.
   for (auto& [key, p] : partitions_) {
     co_await p->gate().close();

@@ -90,6 +90,8 @@ class Shard final : public net::FrameSink {
 
  private:
   io::Task<void> serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame);
+  // Owns one accepted connection until it is closed and idle (net::Connection::run).
+  io::Task<void> run_connection(std::unique_ptr<net::Connection> conn);
 
   Broker& broker_;
   metrics::ShardProbe* probe_;
@@ -105,7 +107,7 @@ class Shard final : public net::FrameSink {
   storage::RecentWrites recent_writes_;
   storage::LogEnv log_env_;
   std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
-  std::unordered_set<net::Connection*> connections_;
+  std::unordered_set<net::Connection*> connections_;  // open ones (on_closed removes them)
   uint64_t next_connection_id_ = 1;
   // Request bytes received, and the counts at the last housekeeping tick and the last heap trim
   // (housekeeping_loop: freed heap goes back to the kernel once a burst is over).
@@ -118,6 +120,8 @@ class Shard final : public net::FrameSink {
   // these; shutdown() closes and awaits both, so none outlives the shard (the destructor asserts).
   io::TaskGroup requests_;
   io::TaskGroup loops_;
+  // Owns every accepted connection (run_connection); closed by shutdown() after the requests.
+  io::TaskGroup connection_tasks_;
   bool serving_ = false;  // start-up recovery is over; blocking work moves off the ring
   cluster::ImagePtr image_;
   AppendWatch append_watch_;

@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "broker/io/buffer_ring.h"
 #include "broker/io/ring.h"
+#include "broker/io/task_group.h"
 #include "broker/net/connection.h"
 
 namespace runnel::net {
@@ -46,8 +48,9 @@ TEST(ConnectionBudget, LargeRequestsAreHandedOnWithinTheInFlightByteBudget) {
   int sv[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
   Sink sink;
-  auto* conn = new Connection(ring, buffers, sink, sv[0], 1, Connection::Limits{}, "test");  // frees itself
-  conn->start();
+  auto conn = std::make_unique<Connection>(ring, buffers, sink, sv[0], 1, Connection::Limits{}, "test");
+  io::TaskGroup owner;  // run() ends once the connection is closed and idle
+  owner.spawn(conn->run());
   std::thread client([fd = sv[1]] {
     std::vector<uint8_t> frame(4 + kFrame, 0x5a);
     frame[0] = 0;
@@ -71,7 +74,7 @@ TEST(ConnectionBudget, LargeRequestsAreHandedOnWithinTheInFlightByteBudget) {
   client.join();
   ::close(sv[1]);
   conn->close(CloseReason::shutdown);
-  ring.block_on(nap(ring, 20));
+  ring.block_on([&]() -> io::Task<void> { co_await owner.close(); }());
 }
 
 }  // namespace

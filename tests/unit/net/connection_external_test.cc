@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "broker/io/buffer_ring.h"
 #include "broker/io/ring.h"
+#include "broker/io/task_group.h"
 #include "broker/net/connection.h"
 
 namespace runnel::net {
@@ -45,8 +47,9 @@ TEST(ConnectionExternal, ExternalPartsGoOutInPlaceAndInRequestOrder) {
   int small = 4096;  // many partial sends
   ASSERT_EQ(::setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
   Sink sink;
-  auto* conn = new Connection(ring, buffers, sink, sv[0], 1, Connection::Limits{}, "test");  // frees itself
-  conn->start();
+  auto conn = std::make_unique<Connection>(ring, buffers, sink, sv[0], 1, Connection::Limits{}, "test");
+  io::TaskGroup owner;  // run() ends once the connection is closed and idle
+  owner.spawn(conn->run());
   const uint8_t request[] = {0, 0, 0, 2, 0xab, 0xcd};
   for (int i = 0; i < 3; ++i) ASSERT_EQ(::write(sv[1], request, sizeof request), ssize_t(sizeof request));
   ring.block_on(nap(ring, 50));
@@ -95,7 +98,7 @@ TEST(ConnectionExternal, ExternalPartsGoOutInPlaceAndInRequestOrder) {
   EXPECT_TRUE(got == want);
   ::close(sv[1]);
   conn->close(CloseReason::shutdown);
-  ring.block_on(nap(ring, 20));
+  ring.block_on([&]() -> io::Task<void> { co_await owner.close(); }());
 }
 
 }  // namespace
