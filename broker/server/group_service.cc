@@ -13,6 +13,7 @@
 #include "broker/records/record_iterator.h"
 #include "broker/server/broker.h"
 #include "broker/server/shard.h"
+#include "broker/server/storage_errors.h"
 
 namespace runnel::server {
 
@@ -138,14 +139,15 @@ class GroupService::LogJournal final : public group::Journal {
       records::BatchOptions options;
       std::vector<uint8_t> batch = records::build_batch(options, inputs);
       storage::AppendResult ar = co_await p->log().append(batch, LeaderEpoch(p->leader_epoch()));
-      result = ar.error;
+      result = to_kafka(ar.error);
       if (result == ErrorCode::none) {
         p = shard_.partition(kOffsetsTopic, job->partition);
         if (p == nullptr) {
           result = ErrorCode::not_leader_or_follower;
         } else {
           shard_.notify_append(*p);
-          result = co_await p->log().flush(ar.last_offset);
+          Result<void, storage::Errc> flushed = co_await p->log().flush(ar.last_offset);
+          if (!flushed) result = to_kafka(flushed.error());
         }
       }
     }
@@ -210,9 +212,9 @@ io::Task<void> GroupService::load(int32_t partition) {
     Offset end = log.log_end_offset();
     if (next >= end.value()) break;
     storage::ReadResult r = co_await log.read(Offset(next), kLoadReadBytes, end, true);
-    if (r.error != ErrorCode::none || r.bytes.empty()) {
+    if (r.error != storage::Errc::none || r.bytes.empty()) {
       RUNNEL_LOG(error, "loading %s-%d at offset %lld: %s", kOffsetsTopic, partition, static_cast<long long>(next),
-                 std::string(error_name(r.error)).c_str());
+                 storage::name(r.error));
       break;
     }
     size_t pos = 0;

@@ -4,6 +4,7 @@
 
 #include "broker/group/offsets_partition.h"
 #include "broker/server/group_service.h"
+#include "broker/server/storage_errors.h"
 
 namespace runnel::server {
 
@@ -41,7 +42,7 @@ io::Task<ReadOutcome> read_here(cluster::Partition& p, const FetchPosition& pos,
   }
   if (pos.fetch_offset < hw) {
     storage::ReadResult rr = co_await p.log().read(Offset(pos.fetch_offset), pos.max_bytes, Offset(hw), true);
-    r.error = rr.error;
+    r.error = to_kafka(rr.error);
     r.bytes = std::move(rr.bytes);
     r.log_start_offset = rr.log_start_offset.value();
   }
@@ -96,13 +97,13 @@ io::Task<AppendOutcome> Router::append(const TopicPartition& tp, std::span<uint8
       tp,
       [batches, acks](Shard& owner, cluster::Partition& p) -> io::Task<AppendOutcome> {
         storage::AppendResult r = co_await p.log().append(batches, LeaderEpoch(p.leader_epoch()));
-        if (r.error == ErrorCode::none && !r.duplicate) owner.notify_append(p);
-        if (r.error == ErrorCode::none && acks == -1) {
+        if (r.error == storage::Errc::none && !r.duplicate) owner.notify_append(p);
+        if (r.error == storage::Errc::none && acks == -1) {
           // Runnel's durability promise: acks=all is answered only once the data is on disk.
-          ErrorCode e = co_await p.log().flush(r.last_offset);
-          if (e != ErrorCode::none) co_return AppendOutcome{e};
+          Result<void, storage::Errc> flushed = co_await p.log().flush(r.last_offset);
+          if (!flushed) co_return AppendOutcome{to_kafka(flushed.error())};
         }
-        co_return AppendOutcome{r.error, r.base_offset.value(), r.log_start_offset.value()};
+        co_return AppendOutcome{to_kafka(r.error), r.base_offset.value(), r.log_start_offset.value()};
       },
       failed<AppendOutcome>);
 }

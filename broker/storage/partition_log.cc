@@ -93,11 +93,18 @@ std::shared_ptr<Segment> PartitionLog::roll(int64_t base_offset, int64_t now) {
   return seg;
 }
 
+Errc PartitionLog::refusal() const {
+  if (failed_) return Errc::log_failed;
+  if (closed_) return Errc::closed;
+  // Out of space, or woken because the write stalled on it: the bytes were not written.
+  return out_of_space_ ? Errc::out_of_space : Errc::log_failed;
+}
+
 AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated) {
   AppendResult r;
   r.log_start_offset = log_start_;
   if (failed_ || closed_ || out_of_space_) {
-    r.error = ErrorCode::kafka_storage_error;
+    r.error = refusal();
     return r;
   }
   // Pass 1: headers and producer rules; nothing is changed until everything passed.
@@ -114,7 +121,7 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
   RUNNEL_ASSERT(!headers.empty(), "append of an empty record set");
   if (replicated) {
     if (headers.front().base_offset < next_offset_) {
-      r.error = ErrorCode::offset_out_of_range;  // overlaps: the follower must truncate first
+      r.error = Errc::offset_out_of_range;  // overlaps: the follower must truncate first
       return r;
     }
   } else {
@@ -169,12 +176,12 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
 }
 
 io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
-  if (r.error != ErrorCode::none) co_return r;
+  if (r.error != Errc::none) co_return r;
   // A duplicate waits for its original too, so it is never acknowledged before it. Out of space,
   // the write is stalled: the append fails now (wait_for_space() wakes those already waiting).
   if (!out_of_space_) co_await leo_waiters_.wait(r.last_offset.value() + 1);
   if (leo_ <= r.last_offset.value()) {
-    r.error = ErrorCode::kafka_storage_error;
+    r.error = refusal();
     co_return r;
   }
   if (!r.duplicate) maybe_flush(env_.clock.now_ms());
@@ -284,7 +291,7 @@ io::Task<void> PartitionLog::wait_for_space() {
     ++stats_.out_of_space;
     std::fprintf(stderr, "storage: %s: no space left on device: appends refused, retrying\n", dir_.c_str());
   }
-  // Waiting appends see leo_ below their offsets and answer KAFKA_STORAGE_ERROR.
+  // Waiting appends see leo_ below their offsets and answer Errc::out_of_space.
   leo_waiters_.wake_waiting();
   co_await space_wait_.sleep_for(space_retry_);
   space_retry_ = std::min<std::chrono::milliseconds>(space_retry_ * 2, kSpaceRetryMax);
@@ -310,15 +317,16 @@ void PartitionLog::start_loop(bool& running, io::Task<void> loop) {
   if (!loops_.spawn(std::move(loop))) running = false;
 }
 
-io::Task<ErrorCode> PartitionLog::flush(Offset upto) {
-  if (failed_) co_return ErrorCode::kafka_storage_error;
+io::Task<Result<void, Errc>> PartitionLog::flush(Offset upto) {
+  if (failed_) co_return Unexpected(Errc::log_failed);
   // Out of space, the offsets past the LEO belong to appends that failed: not waited for.
   const int64_t target = std::min(upto.value() + 1, out_of_space_ ? leo_ : next_offset_);
-  if (flushed_ >= target) co_return ErrorCode::none;
+  if (flushed_ >= target) co_return Result<void, Errc>{};
   flush_target_ = std::max(flush_target_, target);
   start_flusher();
   co_await flush_waiters_.wait(target);
-  co_return flushed_ >= target ? ErrorCode::none : ErrorCode::kafka_storage_error;
+  if (flushed_ < target) co_return Unexpected(failed_ ? Errc::log_failed : Errc::closed);
+  co_return Result<void, Errc>{};
 }
 
 io::Task<void> PartitionLog::flusher_loop() {

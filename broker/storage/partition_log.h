@@ -19,7 +19,7 @@
 //   sealing   when the writer moves to a new segment, a sealer coroutine fdatasyncs the old
 //             one, writes its index files and advances the recovery checkpoint.
 //
-// Durability: an offset <= X is durable once flush(X) returned ErrorCode::none. After a crash,
+// Durability: an offset <= X is durable once flush(X) returned success. After a crash,
 // open() recovers every segment past the recovery checkpoint by CRC and truncates at the first
 // invalid batch; nothing that flush() acknowledged can be there (FORMAT.md, "Durability").
 //
@@ -28,10 +28,10 @@
 // flight finishes on the old file. close() aborts and waits for a running cleaning.
 //
 // Errors (FORMAT.md, "Errors"): ENOSPC from a write makes the log refuse appends
-// (KAFKA_STORAGE_ERROR) while reads go on; the writer keeps copies of the bytes it could not
+// (Errc::out_of_space) while reads go on; the writer keeps copies of the bytes it could not
 // write and retries with backoff, and appends are accepted again once a write succeeds.
 // Any other error, and any error from an fsync, makes the log fail permanently (like Kafka
-// taking the log dir offline): every later call returns KAFKA_STORAGE_ERROR.
+// taking the log dir offline): every later call returns Errc::log_failed.
 
 #include <sys/uio.h>
 
@@ -51,11 +51,11 @@
 #include "broker/io/abort_source.h"
 #include "broker/io/task_group.h"
 #include "broker/model/byte_buffer.h"
-#include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
 #include "broker/model/result.h"
 #include "broker/storage/cleaner_state.h"
 #include "broker/storage/env.h"
+#include "broker/storage/errc.h"
 #include "broker/storage/file_util.h"
 #include "broker/storage/log_config.h"
 #include "broker/storage/offset_waiters.h"
@@ -76,7 +76,7 @@ struct RecoveryStats {
 };
 
 struct AppendResult {
-  ErrorCode error = ErrorCode::none;
+  Errc error = Errc::none;
   Offset base_offset{-1};
   Offset last_offset{-1};
   int64_t log_append_time_ms = -1;  // storage never rewrites timestamps: always -1 here
@@ -87,7 +87,7 @@ struct AppendResult {
 };
 
 struct ReadResult {
-  ErrorCode error = ErrorCode::none;
+  Errc error = Errc::none;
   ByteBuffer bytes;  // whole batches, as stored
   Offset log_start_offset{-1};
   Offset log_end_offset{-1};
@@ -120,7 +120,7 @@ class PartitionLog {
   // (base offset, partition leader epoch) and must stay alive until the task completes: always
   // await it. Offsets are assigned when append() is called, so concurrent appends are ordered by
   // call order. Idempotent-producer batches are checked here, at assignment time: an error
-  // (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) appends nothing; a duplicate returns
+  // (Errc::out_of_order_sequence, Errc::invalid_producer_epoch) appends nothing; a duplicate returns
   // the original offsets. The task completes once the bytes are written to the segment file
   // (direct I/O: handed to the device; durable only after flush()).
   io::Task<AppendResult> append(std::span<uint8_t> batches, LeaderEpoch epoch);
@@ -130,8 +130,9 @@ class PartitionLog {
   io::Task<AppendResult> append_replicated(std::span<uint8_t> batches);
 
   // Completes once every offset <= upto is fdatasync'd (upto is inclusive; passing a larger value
-  // flushes everything appended so far). Returns KAFKA_STORAGE_ERROR if the log failed.
-  io::Task<ErrorCode> flush(Offset upto);
+  // flushes everything appended so far). Errc::log_failed if the log failed, Errc::closed if it
+  // closed first.
+  io::Task<Result<void, Errc>> flush(Offset upto);
 
   // Kafka's flush.messages / flush.ms for acks=0/1 writes: starts a background flush when due.
   // append() calls it; a periodic scheduler may call it too with the current time.
@@ -139,7 +140,7 @@ class PartitionLog {
 
   // Whole batches from the one containing `start`, up to max_bytes, only batches whose last
   // offset < max_offset (the exclusive bound: high watermark). min_one: at least one batch even
-  // when bigger than max_bytes (KIP-74). start > LEO or < log start -> OFFSET_OUT_OF_RANGE.
+  // when bigger than max_bytes (KIP-74). start > LEO or < log start -> Errc::offset_out_of_range.
   io::Task<ReadResult> read(Offset start, int32_t max_bytes, Offset max_offset, bool min_one);
 
   // ListOffsets by timestamp: the first record with timestamp >= ts and its timestamp.
@@ -194,6 +195,8 @@ class PartitionLog {
   io::Task<AppendResult> finish_append(AppendResult r);
   std::shared_ptr<Segment> roll(int64_t base_offset, int64_t now_ms);
   bool should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, int64_t last_offset) const;
+  // Why an append is refused or did not complete: a failed log, then a closed one, then a full disk.
+  Errc refusal() const;
   void start_writer();
   io::Task<void> writer_loop();
   // After ENOSPC: puts the failed run back at the queue's front and copies every queued byte.

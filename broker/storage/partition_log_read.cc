@@ -89,12 +89,12 @@ io::Task<ReadResult> PartitionLog::read(Offset start, int32_t max_bytes, Offset 
   r.log_start_offset = log_start_;
   r.log_end_offset = Offset(leo_);
   if (failed_) {
-    r.error = ErrorCode::kafka_storage_error;
+    r.error = Errc::log_failed;
     co_return r;
   }
   const int64_t s = start.value();
   if (s < log_start_.value() || s > leo_) {
-    r.error = ErrorCode::offset_out_of_range;
+    r.error = Errc::offset_out_of_range;
     co_return r;
   }
   const int64_t bound = std::min(max_offset.value(), leo_);
@@ -104,7 +104,7 @@ io::Task<ReadResult> PartitionLog::read(Offset start, int32_t max_bytes, Offset 
     int res = co_await read_segment(seg, s, max_bytes, bound, min_one, r.bytes);
     if (res < 0) {
       fail("segment read", res);
-      r.error = ErrorCode::kafka_storage_error;
+      r.error = Errc::log_failed;
       r.bytes.clear();
       break;
     }

@@ -28,17 +28,17 @@ ProducerCheck ProducerStateTable::check(const records::BatchHeader& h) const {
       if (b.first_seq == first && b.last_seq == last) return ProducerCheck::dup(b);
     }
   }
-  if (h.producer_epoch < e->epoch) return ProducerCheck::failed(ErrorCode::invalid_producer_epoch);
+  if (h.producer_epoch < e->epoch) return ProducerCheck::failed(Errc::invalid_producer_epoch);
   if (h.producer_epoch != e->epoch) {
     // A bumped epoch restarts sequences at 0, unless the old entry carried no epoch at all.
     if (first != 0 && e->epoch != records::no_producer_epoch) {
-      return ProducerCheck::failed(ErrorCode::out_of_order_sequence_number);
+      return ProducerCheck::failed(Errc::out_of_order_sequence);
     }
     return ProducerCheck::ok();
   }
   if (e->batches.empty()) return ProducerCheck::ok();
   if (!in_sequence(e->last_seq(), first)) {
-    return ProducerCheck::failed(ErrorCode::out_of_order_sequence_number);
+    return ProducerCheck::failed(Errc::out_of_order_sequence);
   }
   return ProducerCheck::ok();
 }

@@ -7,11 +7,11 @@
 // Rules, in Kafka's order (client appends; replicated appends skip check()):
 //   1. same epoch and (first_seq, last_seq) equal one of the last 5 batches -> duplicate
 //      (the broker answers with the original offsets and appends nothing)
-//   2. epoch < current epoch ....................................... INVALID_PRODUCER_EPOCH
-//   3. epoch > current epoch and first_seq != 0 ...................... OUT_OF_ORDER_SEQUENCE_NUMBER
+//   2. epoch < current epoch ....................................... invalid_producer_epoch
+//   3. epoch > current epoch and first_seq != 0 ...................... out_of_order_sequence
 //      (a producer id without an entry accepts any sequence: its state may have been removed
 //      by retention, as Kafka allows since KIP-360)
-//   4. same epoch and first_seq != last_seq + 1 (wrapping INT32_MAX -> 0) OUT_OF_ORDER_SEQUENCE_NUMBER
+//   4. same epoch and first_seq != last_seq + 1 (wrapping INT32_MAX -> 0) out_of_order_sequence
 // Batches without a producer id (-1) bypass everything.
 //
 // Single-threaded, owned by its PartitionLog.
@@ -20,8 +20,8 @@
 #include <deque>
 #include <unordered_map>
 
-#include "broker/model/error_code.h"
 #include "broker/records/batch_header.h"
+#include "broker/storage/errc.h"
 
 namespace runnel::storage {
 
@@ -41,14 +41,14 @@ struct ProducerEntry {
 struct ProducerCheck {
   enum class Kind { ok, duplicate, error };
   Kind kind = Kind::ok;
-  ErrorCode error = ErrorCode::none;
+  Errc error = Errc::none;
   int64_t base_offset = -1;  // duplicate: the original offsets
   int64_t last_offset = -1;
 
   static ProducerCheck ok() { return {}; }
-  static ProducerCheck failed(ErrorCode e) { return {Kind::error, e, -1, -1}; }
+  static ProducerCheck failed(Errc e) { return {Kind::error, e, -1, -1}; }
   static ProducerCheck dup(const ProducerBatch& b) {
-    return {Kind::duplicate, ErrorCode::none, b.base_offset, b.last_offset};
+    return {Kind::duplicate, Errc::none, b.base_offset, b.last_offset};
   }
 };
 

@@ -15,14 +15,14 @@ TEST_F(LogAppendRead, RoundTripPatchesOffsetsAndEpoch) {
   open_log();
   auto r1 = append_n(3);
   auto r2 = append_n(2);
-  EXPECT_EQ(r1.error, ErrorCode::none);
+  EXPECT_EQ(r1.error, Errc::none);
   EXPECT_EQ(r1.base_offset, Offset(0));
   EXPECT_EQ(r1.last_offset, Offset(2));
   EXPECT_EQ(r2.base_offset, Offset(3));
   EXPECT_EQ(r2.last_offset, Offset(4));
   EXPECT_EQ(log->log_end_offset(), Offset(5));
   auto rr = read(0);
-  ASSERT_EQ(rr.error, ErrorCode::none);
+  ASSERT_EQ(rr.error, Errc::none);
   auto hs = batches_of(rr.bytes);
   ASSERT_EQ(hs.size(), 2u);
   EXPECT_EQ(hs[0].base_offset, 0);
@@ -32,9 +32,9 @@ TEST_F(LogAppendRead, RoundTripPatchesOffsetsAndEpoch) {
   // Start in the middle of a batch: the whole batch containing it comes back.
   EXPECT_EQ(batches_of(read(4).bytes).front().base_offset, 3);
   EXPECT_TRUE(read(5).bytes.empty());
-  EXPECT_EQ(read(5).error, ErrorCode::none);
-  EXPECT_EQ(read(6).error, ErrorCode::offset_out_of_range);
-  EXPECT_EQ(read(-1).error, ErrorCode::offset_out_of_range);
+  EXPECT_EQ(read(5).error, Errc::none);
+  EXPECT_EQ(read(6).error, Errc::offset_out_of_range);
+  EXPECT_EQ(read(-1).error, Errc::offset_out_of_range);
 }
 
 TEST_F(LogAppendRead, ConcurrentAppendsAreOrderedByCallOrder) {
@@ -129,13 +129,13 @@ TEST_F(LogAppendRead, IdempotentDuplicateIsNotAppendedAndGapIsRejected) {
   EXPECT_EQ(append(b1).base_offset, Offset(2));
   auto again = make_batch(2, 1000, 10, 42, 0, 0);
   auto dup = append(again);
-  EXPECT_EQ(dup.error, ErrorCode::none);
+  EXPECT_EQ(dup.error, Errc::none);
   EXPECT_TRUE(dup.duplicate);
   EXPECT_EQ(dup.base_offset, Offset(0));
   EXPECT_EQ(dup.last_offset, Offset(1));
   EXPECT_EQ(log->log_end_offset(), Offset(4));
   auto gap = make_batch(1, 1000, 10, 42, 0, 7);
-  EXPECT_EQ(append(gap).error, ErrorCode::out_of_order_sequence_number);
+  EXPECT_EQ(append(gap).error, Errc::out_of_order_sequence);
   EXPECT_EQ(log->log_end_offset(), Offset(4));
 }
 

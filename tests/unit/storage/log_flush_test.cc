@@ -19,8 +19,8 @@ TEST_F(LogFlush, ConcurrentFlushCallersShareFdatasyncs) {
   int errors = 0;
   auto producer = [](PartitionLog& log, std::vector<uint8_t>& b, int& d, int& errs) -> io::Task<void> {
     AppendResult r = co_await log.append(b, LeaderEpoch(0));
-    ErrorCode e = co_await log.flush(r.last_offset);
-    if (e != ErrorCode::none || log.flushed_offset() <= r.last_offset) ++errs;
+    Result<void, Errc> flushed = co_await log.flush(r.last_offset);
+    if (!flushed || log.flushed_offset() <= r.last_offset) ++errs;
     ++d;
   };
   for (int i = 0; i < kN; ++i) ring.spawn(producer(*log, batches[size_t(i)], done, errors));
@@ -37,9 +37,9 @@ TEST_F(LogFlush, ConcurrentFlushCallersShareFdatasyncs) {
 TEST_F(LogFlush, FlushOfAlreadyDurableOffsetDoesNotSync) {
   open_log();
   auto r = append_n(3);
-  EXPECT_EQ(ring.block_on(log->flush(r.last_offset)), ErrorCode::none);
+  EXPECT_TRUE(ring.block_on(log->flush(r.last_offset)).has_value());
   const auto syncs = log->stats().fdatasyncs;
-  EXPECT_EQ(ring.block_on(log->flush(Offset(1))), ErrorCode::none);
+  EXPECT_TRUE(ring.block_on(log->flush(Offset(1))).has_value());
   EXPECT_EQ(log->stats().fdatasyncs, syncs);
   EXPECT_EQ(log->flushed_offset(), Offset(3));
 }
@@ -62,7 +62,7 @@ TEST_F(LogFlush, FlushCoversSealedSegments) {
   open_log();
   AppendResult r;
   for (int i = 0; i < 5; ++i) r = append_n(1, 1000, 100);
-  EXPECT_EQ(ring.block_on(log->flush(r.last_offset)), ErrorCode::none);
+  EXPECT_TRUE(ring.block_on(log->flush(r.last_offset)).has_value());
   EXPECT_EQ(log->flushed_offset(), Offset(5));
 }
 
@@ -71,7 +71,7 @@ TEST_F(LogFlush, AppendAfterCloseFails) {
   append_n(1);
   ring.block_on(log->close());
   auto b = make_batch(1);
-  EXPECT_EQ(ring.block_on(log->append(b, LeaderEpoch(0))).error, ErrorCode::kafka_storage_error);
+  EXPECT_EQ(ring.block_on(log->append(b, LeaderEpoch(0))).error, Errc::closed);
 }
 
 }  // namespace

@@ -203,10 +203,10 @@ TEST_F(LogRecovery, ProducerDuplicatesDetectedAfterReopen) {
     EXPECT_TRUE(r.duplicate) << clean;
     EXPECT_EQ(r.base_offset, Offset(base + 2));
     auto gap = make_batch(1, 1000, 10, 77, epoch, 9);
-    EXPECT_EQ(append(gap).error, ErrorCode::out_of_order_sequence_number);
+    EXPECT_EQ(append(gap).error, Errc::out_of_order_sequence);
     auto old = make_batch(1, 1000, 10, 77, int16_t(epoch - 1), 0);
     if (epoch > 0) {
-      EXPECT_EQ(append(old).error, ErrorCode::invalid_producer_epoch);
+      EXPECT_EQ(append(old).error, Errc::invalid_producer_epoch);
     }
     close_log();
   }

@@ -19,7 +19,7 @@ TEST_F(LogRollRetention, RollsBySize) {
   open_log();
   for (int i = 0; i < 10; ++i) append_n(1, 1000 + i, 100);
   EXPECT_EQ(log->segment_count(), 4u);  // 3 + 3 + 3 + 1
-  ring.block_on(log->flush(Offset(9)));
+  (void)ring.block_on(log->flush(Offset(9)));
   EXPECT_TRUE(std::filesystem::exists(path(0, ".log")));
   EXPECT_TRUE(std::filesystem::exists(path(3, ".log")));
   EXPECT_TRUE(std::filesystem::exists(path(9, ".log")));
@@ -46,7 +46,7 @@ TEST_F(LogRollRetention, SealedSegmentsGetIndexFiles) {
   config.index_interval_bytes = 1;
   open_log();
   for (int i = 0; i < 5; ++i) append_n(1, 1000 + i, 100);
-  ring.block_on(log->flush(Offset(4)));
+  (void)ring.block_on(log->flush(Offset(4)));
   close_log();
   // Entries after every batch but the first (Kafka indexes once bytes_since > interval).
   EXPECT_EQ(file_size(path(0, ".index")), 3 * 8);
@@ -60,7 +60,7 @@ TEST_F(LogRollRetention, RetentionByTimeDeletesOldSegmentsAndMovesLogStart) {
   config.retention_ms = 10'000;
   open_log();
   for (int i = 0; i < 6; ++i) append_n(1, 1000 + i * 10'000, 100);  // segments [0,1] [2,3] [4,5]
-  ring.block_on(log->flush(Offset(5)));
+  (void)ring.block_on(log->flush(Offset(5)));
   ring.block_on(log->quiesce());  // sealing runs in the background
   ASSERT_EQ(log->segment_count(), 3u);
   // At now = 40'000: segment [0,1] (max ts 11'000) is older than 10 s, [2,3] (max 31'000) is not.
@@ -69,7 +69,7 @@ TEST_F(LogRollRetention, RetentionByTimeDeletesOldSegmentsAndMovesLogStart) {
   EXPECT_EQ(log->log_start_offset(), Offset(2));
   EXPECT_FALSE(std::filesystem::exists(path(0, ".log")));
   EXPECT_FALSE(std::filesystem::exists(path(0, ".index")));
-  EXPECT_EQ(read(1).error, ErrorCode::offset_out_of_range);
+  EXPECT_EQ(read(1).error, Errc::offset_out_of_range);
   EXPECT_EQ(batches_of(read(2).bytes).front().base_offset, 2);
   // Far in the future: everything but the active segment goes.
   ring.block_on(log->enforce_retention(1'000'000));
@@ -87,7 +87,7 @@ TEST_F(LogRollRetention, RetentionByBytes) {
   config.retention_bytes = batch_size * 3;
   open_log();
   for (int i = 0; i < 7; ++i) append_n(1, 1000, 100);  // [0,1] [2,3] [4,5] [6]
-  ring.block_on(log->flush(Offset(6)));
+  (void)ring.block_on(log->flush(Offset(6)));
   ring.block_on(log->quiesce());  // sealing runs in the background
   ASSERT_EQ(log->segment_count(), 4u);
   ring.block_on(log->enforce_retention(2000));

@@ -33,7 +33,7 @@ TEST(ProducerState, InSequenceThenGapIsOutOfOrder) {
   EXPECT_EQ(t.check(batch(7, 0, 5, 1)).kind, ProducerCheck::Kind::ok);
   auto gap = t.check(batch(7, 0, 6, 1));
   EXPECT_EQ(gap.kind, ProducerCheck::Kind::error);
-  EXPECT_EQ(gap.error, ErrorCode::out_of_order_sequence_number);
+  EXPECT_EQ(gap.error, Errc::out_of_order_sequence);
 }
 
 TEST(ProducerState, DuplicateOfLastFiveReturnsOriginalOffsets) {
@@ -45,7 +45,7 @@ TEST(ProducerState, DuplicateOfLastFiveReturnsOriginalOffsets) {
   EXPECT_EQ(d.base_offset, 102);
   EXPECT_EQ(d.last_offset, 103);
   EXPECT_EQ(t.check(batch(7, 0, 10, 2)).kind, ProducerCheck::Kind::duplicate);
-  EXPECT_EQ(t.check(batch(7, 0, 0, 2)).error, ErrorCode::out_of_order_sequence_number);
+  EXPECT_EQ(t.check(batch(7, 0, 0, 2)).error, Errc::out_of_order_sequence);
   // Same first sequence, different length: not a duplicate.
   EXPECT_EQ(t.check(batch(7, 0, 10, 1)).kind, ProducerCheck::Kind::error);
 }
@@ -53,13 +53,13 @@ TEST(ProducerState, DuplicateOfLastFiveReturnsOriginalOffsets) {
 TEST(ProducerState, OlderEpochIsFenced) {
   ProducerStateTable t;
   t.update(batch(7, 3, 0, 1), 0);
-  EXPECT_EQ(t.check(batch(7, 2, 1, 1)).error, ErrorCode::invalid_producer_epoch);
+  EXPECT_EQ(t.check(batch(7, 2, 1, 1)).error, Errc::invalid_producer_epoch);
 }
 
 TEST(ProducerState, NewEpochMustStartAtZero) {
   ProducerStateTable t;
   t.update(batch(7, 1, 0, 3), 0);
-  EXPECT_EQ(t.check(batch(7, 2, 3, 1)).error, ErrorCode::out_of_order_sequence_number);
+  EXPECT_EQ(t.check(batch(7, 2, 3, 1)).error, Errc::out_of_order_sequence);
   EXPECT_EQ(t.check(batch(7, 2, 0, 1)).kind, ProducerCheck::Kind::ok);
   t.update(batch(7, 2, 0, 1), 3);
   EXPECT_EQ(t.find(7)->epoch, 2);

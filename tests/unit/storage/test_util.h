@@ -76,7 +76,7 @@ struct LogFixture : ::testing::Test, RealEnv {
   // Simulated crash: drop the object without close (no checkpoint, no index files for the
   // active segment). Page cache content survives, as it does after kill -9.
   void crash() {
-    ring.block_on(log->flush(Offset(INT64_MAX - 1)));
+    (void)ring.block_on(log->flush(Offset(INT64_MAX - 1)));
     log.reset();
   }
   AppendResult append(std::vector<uint8_t>& batch, int32_t epoch = 0) {

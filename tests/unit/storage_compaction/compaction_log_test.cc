@@ -67,13 +67,13 @@ TEST_F(CompactionLog, FetchAtACompactedAwayOffsetReturnsTheNextBatch) {
   ASSERT_EQ(clean().status, CleanResult::Status::cleaned);
   // Offset 5 ("k5" v5) was superseded by offset 25 etc.; the first kept offset of k5 is >= 300.
   ReadResult r = read(5, 1);
-  ASSERT_EQ(r.error, ErrorCode::none);
+  ASSERT_EQ(r.error, Errc::none);
   auto hs = testing::batches_of(r.bytes);
   ASSERT_FALSE(hs.empty());
   EXPECT_GT(hs[0].base_offset, 5);
   // ListOffsets-style bounds are unchanged.
   EXPECT_EQ(log->log_start_offset().value(), 0);
-  EXPECT_EQ(read(0, 1).error, ErrorCode::none);
+  EXPECT_EQ(read(0, 1).error, Errc::none);
 }
 
 TEST_F(CompactionLog, CheckpointIsPersistedAndCleaningResumesAfterRestart) {
@@ -167,7 +167,7 @@ TEST_F(CompactionLog, IdempotentProducerStateSurvivesCompactionAndRestart) {
   open_log();
   for (int32_t seq = 0; seq < 3; ++seq) {
     auto b = keyed_batch({{"p", numbered("v", seq)}}, records::Compression::none, 9, 0, seq);
-    ASSERT_EQ(append(b).error, ErrorCode::none);
+    ASSERT_EQ(append(b).error, Errc::none);
   }
   std::vector<KV> h;
   for (int i = 0; i < 30; ++i) h.push_back({"p", numbered("later", i)});  // supersedes all of them
@@ -183,10 +183,10 @@ TEST_F(CompactionLog, IdempotentProducerStateSurvivesCompactionAndRestart) {
   // its last batch is still recognised as a duplicate.
   auto retry = keyed_batch({{"p", "v2"}}, records::Compression::none, 9, 0, 2);
   AppendResult dup = append(retry);
-  EXPECT_EQ(dup.error, ErrorCode::none);
+  EXPECT_EQ(dup.error, Errc::none);
   EXPECT_TRUE(dup.duplicate);
   auto next = keyed_batch({{"p", "v3"}}, records::Compression::none, 9, 0, 3);
-  EXPECT_EQ(append(next).error, ErrorCode::none);
+  EXPECT_EQ(append(next).error, Errc::none);
 }
 
 TEST_F(CompactionLog, BoundedDedupeBufferCleansInSeveralPasses) {
@@ -199,7 +199,7 @@ TEST_F(CompactionLog, BoundedDedupeBufferCleansInSeveralPasses) {
     std::vector<KV> kvs;
     for (int i = 0; i < 100; ++i) kvs.push_back({numbered("key", b * 100 + i), "v"});
     auto batch = keyed_batch(kvs);
-    ASSERT_EQ(append(batch).error, ErrorCode::none);
+    ASSERT_EQ(append(batch).error, Errc::none);
     total += 100;
   }
   auto tail = keyed_batch({{"tail", "t"}});
@@ -248,7 +248,7 @@ TEST_F(CompactionLog, CompressedBatchesAreCompactedWithTheirCodec) {
     std::vector<KV> kvs;
     for (int i = 0; i < 5; ++i) kvs.push_back({numbered("k", (b * 5 + i) % 7), numbered("v", b * 5 + i)});
     auto batch = keyed_batch(kvs, records::Compression::zstd);
-    ASSERT_EQ(append(batch).error, ErrorCode::none);
+    ASSERT_EQ(append(batch).error, Errc::none);
     all.insert(all.end(), kvs.begin(), kvs.end());
   }
   ring.block_on(log->quiesce());
@@ -306,7 +306,7 @@ TEST_F(CleanerPass, CloseWaitsForARunningCleaningAndReadsStayValid) {
   };
   ring.spawn(run(*log, cleaner, done, result));
   ReadResult during = read(0);  // served while the job runs on its helper thread
-  EXPECT_EQ(during.error, ErrorCode::none);
+  EXPECT_EQ(during.error, Errc::none);
   EXPECT_FALSE(testing::records_of(during.bytes).empty());
   close_log();
   EXPECT_TRUE(done);

@@ -114,9 +114,9 @@ struct CompactionFixture : LogFixture {
   void write(const std::vector<KV>& kvs) {
     for (const KV& kv : kvs) {
       auto b = keyed_batch({kv});
-      ASSERT_EQ(append(b).error, ErrorCode::none);
+      ASSERT_EQ(append(b).error, Errc::none);
     }
-    ring.block_on(log->flush(Offset(INT64_MAX - 1)));
+    (void)ring.block_on(log->flush(Offset(INT64_MAX - 1)));
     ring.block_on(log->quiesce());
   }
   // Every record from offset 0 to the end, following the log like a consumer.
@@ -125,7 +125,7 @@ struct CompactionFixture : LogFixture {
     int64_t next = log->log_start_offset().value();
     while (next < log->log_end_offset().value()) {
       ReadResult r = read(next);
-      EXPECT_EQ(r.error, ErrorCode::none);
+      EXPECT_EQ(r.error, Errc::none);
       if (r.bytes.empty()) break;
       auto hs = batches_of(r.bytes);
       for (const Rec& rec : records_of(r.bytes)) out.push_back(rec);

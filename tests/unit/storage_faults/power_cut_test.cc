@@ -206,11 +206,11 @@ class Schedule {
     std::vector<uint8_t> batch = testing::keyed_batch(kvs, records::Compression::none, pid, epoch, seq);
     AppendResult r = ring_.block_on(log_->append(batch, LeaderEpoch(1)));
     std::ostringstream s;
-    s << "append " << n << " records pid " << pid << " seq " << seq << " -> " << error_name(r.error) << " ["
+    s << "append " << n << " records pid " << pid << " seq " << seq << " -> " << name(r.error) << " ["
       << r.base_offset.value() << ", " << r.last_offset.value() << "]";
     note(s.str());
-    if (r.error != ErrorCode::none) {
-      if (!fs_.powered_off()) fail("append failed without a fault: " + std::string(error_name(r.error)));
+    if (r.error != Errc::none) {
+      if (!fs_.powered_off()) fail("append failed without a fault: " + std::string(name(r.error)));
       return;
     }
     if (r.duplicate || r.last_offset.value() - r.base_offset.value() != n - 1) {
@@ -226,9 +226,9 @@ class Schedule {
   }
 
   void flush() {
-    const ErrorCode e = ring_.block_on(log_->flush(Offset(INT64_MAX - 1)));
-    note("flush -> " + std::string(error_name(e)));
-    if (e == ErrorCode::none) {
+    const Result<void, Errc> e = ring_.block_on(log_->flush(Offset(INT64_MAX - 1)));
+    note(std::string("flush -> ") + (e ? "ok" : name(e.error())));
+    if (e) {
       for (auto& [_, a] : appended_) a.acked = true;
     } else if (!fs_.powered_off()) {
       fail("flush failed without a fault");
@@ -266,7 +266,7 @@ class Schedule {
     const int64_t leo = log_->log_end_offset().value();
     while (next < leo) {
       ReadResult r = ring_.block_on(log_->read(Offset(next), 1 << 20, Offset(INT64_MAX), true));
-      if (r.error != ErrorCode::none) return fail("read at " + std::to_string(next) + ": " + std::string(error_name(r.error)));
+      if (r.error != Errc::none) return fail("read at " + std::to_string(next) + ": " + std::string(name(r.error)));
       if (r.bytes.empty()) return fail("nothing served at " + std::to_string(next) + " < LEO " + std::to_string(leo));
       for (size_t pos = 0; pos < r.bytes.size();) {
         Batch b;
@@ -392,7 +392,7 @@ class Schedule {
       for (int64_t o : probes) {
         ReadResult r = ring_.block_on(log_->read(Offset(o), 1, Offset(INT64_MAX), true));
         records::BatchHeader h;
-        if (r.error != ErrorCode::none || !records::parse_header(r.bytes.data(), r.bytes.size(), h) ||
+        if (r.error != Errc::none || !records::parse_header(r.bytes.data(), r.bytes.size(), h) ||
             h.base_offset != b.header.base_offset) {
           fail("read at " + std::to_string(o) + " does not start at batch " + std::to_string(b.header.base_offset));
           return;

@@ -44,14 +44,17 @@ struct StorageErrors : ::testing::Test {
                                 records::Compression::none, pid, pid < 0 ? -1 : 0, seq);
   }
   AppendResult append(std::vector<uint8_t>& b) { return ring.block_on(log->append(b, LeaderEpoch(0))); }
-  ErrorCode flush() { return ring.block_on(log->flush(Offset(INT64_MAX - 1))); }
+  Errc flush() {
+    Result<void, Errc> r = ring.block_on(log->flush(Offset(INT64_MAX - 1)));
+    return r ? Errc::none : r.error();
+  }
   // Every record from the log start, as a consumer reads them (CRC checked).
   std::vector<testing::Rec> read_all() {
     std::vector<testing::Rec> out;
     int64_t next = log->log_start_offset().value();
     while (next < log->log_end_offset().value()) {
       ReadResult r = ring.block_on(log->read(Offset(next), 1 << 20, Offset(INT64_MAX), true));
-      EXPECT_EQ(r.error, ErrorCode::none);
+      EXPECT_EQ(r.error, Errc::none);
       if (r.bytes.empty()) break;
       for (const testing::Rec& rec : records_of(r.bytes)) out.push_back(rec);
       next = batches_of(r.bytes).back().last_offset() + 1;
@@ -73,9 +76,9 @@ TEST_F(StorageErrors, FullDiskRefusesAppendsKeepsReadsAndResumesWhenSpaceReturns
   std::vector<std::vector<uint8_t>> acked;
   for (int i = 0; i < 20; ++i) {
     acked.push_back(batch(i));
-    ASSERT_EQ(append(acked.back()).error, ErrorCode::none);
+    ASSERT_EQ(append(acked.back()).error, Errc::none);
   }
-  ASSERT_EQ(flush(), ErrorCode::none);
+  ASSERT_EQ(flush(), Errc::none);
   const std::vector<testing::Rec> before = read_all();
   ASSERT_EQ(before.size(), 20u);
 
@@ -86,22 +89,22 @@ TEST_F(StorageErrors, FullDiskRefusesAppendsKeepsReadsAndResumesWhenSpaceReturns
   for (; seq < 40; ++seq) {
     auto b = batch(20 + seq, 7, seq);  // an idempotent producer's batches
     r = append(b);
-    if (r.error != ErrorCode::none) break;
-    ASSERT_EQ(flush(), ErrorCode::none);
+    if (r.error != Errc::none) break;
+    ASSERT_EQ(flush(), Errc::none);
     acked.push_back(b);
   }
-  ASSERT_EQ(r.error, ErrorCode::kafka_storage_error);
+  ASSERT_EQ(r.error, Errc::out_of_space);
   const int64_t stalled_offset = 20 + seq;  // assigned, not acknowledged, kept by the log
   EXPECT_TRUE(log->out_of_space());
   EXPECT_FALSE(log->failed());
   auto refused = batch(99);
   AppendResult rr = append(refused);
-  EXPECT_EQ(rr.error, ErrorCode::kafka_storage_error);  // refused at once: no offset assigned
+  EXPECT_EQ(rr.error, Errc::out_of_space);  // refused at once: no offset assigned
   EXPECT_EQ(rr.base_offset, Offset(-1));
   const std::vector<testing::Rec> full = read_all();  // reads go on: everything acknowledged
   EXPECT_EQ(full.size(), acked.size());
   EXPECT_EQ(log->log_end_offset(), Offset(stalled_offset));
-  EXPECT_EQ(flush(), ErrorCode::none);
+  EXPECT_EQ(flush(), Errc::none);
   EXPECT_EQ(log->stats().out_of_space, 1u);
 
   // Still full after a few retries; then space returns and the log resumes by itself.
@@ -116,12 +119,12 @@ TEST_F(StorageErrors, FullDiskRefusesAppendsKeepsReadsAndResumesWhenSpaceReturns
   EXPECT_EQ(log->log_end_offset(), Offset(stalled_offset + 1));
   auto retry = batch(20 + seq, 7, seq);
   AppendResult again = append(retry);
-  EXPECT_EQ(again.error, ErrorCode::none);
+  EXPECT_EQ(again.error, Errc::none);
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(again.base_offset, Offset(stalled_offset));
   auto more = batch(100);
   EXPECT_EQ(append(more).base_offset, Offset(stalled_offset + 1));
-  ASSERT_EQ(flush(), ErrorCode::none);
+  ASSERT_EQ(flush(), Errc::none);
 
   // Nothing acknowledged lost, nothing half-written: after a power cut keeping only what was
   // synced, the log holds exactly the 22 batches.
@@ -145,7 +148,7 @@ TEST_F(StorageErrors, FullDiskWhileSealingIsRetried) {
   open_log();
   for (int i = 0; i < 4; ++i) {
     auto b = batch(i);
-    ASSERT_EQ(append(b).error, ErrorCode::none);
+    ASSERT_EQ(append(b).error, Errc::none);
   }
   // Index files need space (the segments' own pages are already allocated); fail them.
   int failed_index_writes = 0;
@@ -159,36 +162,36 @@ TEST_F(StorageErrors, FullDiskWhileSealingIsRetried) {
   });
   for (int i = 4; i < 12; ++i) {
     auto b = batch(i);
-    ASSERT_EQ(append(b).error, ErrorCode::none);
+    ASSERT_EQ(append(b).error, Errc::none);
   }
   ASSERT_TRUE(run_until([&] { return failed_index_writes == 3; }));
   ring.block_on(log->quiesce());
   EXPECT_FALSE(log->failed());
-  EXPECT_EQ(flush(), ErrorCode::none);
+  EXPECT_EQ(flush(), Errc::none);
   EXPECT_EQ(read_all().size(), 12u);
 }
 
 TEST_F(StorageErrors, IoErrorFailsTheLogForGood) {
   auto b = batch(0);
-  ASSERT_EQ(append(b).error, ErrorCode::none);
+  ASSERT_EQ(append(b).error, Errc::none);
   fs.set_fault_hook([](FileOpKind k, const std::string&) { return k == FileOpKind::fdatasync ? -EIO : 0; });
-  EXPECT_EQ(flush(), ErrorCode::kafka_storage_error);
+  EXPECT_EQ(flush(), Errc::log_failed);
   EXPECT_TRUE(log->failed());
   EXPECT_EQ(log->failed_errno(), EIO);
   EXPECT_FALSE(log->out_of_space());
   fs.set_fault_hook({});  // the disk "recovers": after a failed fsync nothing can be trusted
   auto c = batch(1);
-  EXPECT_EQ(append(c).error, ErrorCode::kafka_storage_error);
-  EXPECT_EQ(flush(), ErrorCode::kafka_storage_error);
+  EXPECT_EQ(append(c).error, Errc::log_failed);
+  EXPECT_EQ(flush(), Errc::log_failed);
   EXPECT_EQ(ring.block_on(log->read(Offset(0), 1 << 20, Offset(INT64_MAX), true)).error,
-            ErrorCode::kafka_storage_error);
+            Errc::log_failed);
   EXPECT_TRUE(log->failed());
 }
 
 TEST_F(StorageErrors, WriteIoErrorFailsTheLog) {
   fs.set_fault_hook([](FileOpKind k, const std::string&) { return k == FileOpKind::writev ? -EIO : 0; });
   auto b = batch(0);
-  EXPECT_EQ(append(b).error, ErrorCode::kafka_storage_error);
+  EXPECT_EQ(append(b).error, Errc::log_failed);
   EXPECT_TRUE(log->failed());
   EXPECT_EQ(log->failed_errno(), EIO);
 }
