@@ -90,18 +90,32 @@ io::Task<CleanResult> LogCompactor::clean(PartitionLog& log, CleanerConfig confi
   }
   state.swapping = true;
   int res = 0;
-  for (CleanedGroup& g : jr.groups) {
+  size_t next = 0;
+  while (next < jr.groups.size()) {
+    CleanedGroup& g = jr.groups[next++];
     res = co_await swap_group(log, g);
-    if (res < 0 || res == 2) break;
+    if (res < 0 || res == 2 || res == kSwapNoSpace) break;
     if (res == 1) {
       ++result.groups_swapped;
       result.segments_replaced += g.old_bases.size();
+    }
+  }
+  if (res == kSwapNoSpace) {
+    // The groups not reached are dropped too: their cleaned files would only take space.
+    for (; next < jr.groups.size(); ++next) {
+      co_await log.files_.unlink(log.dir_fd_, cleaned_file_name(jr.groups[next].segment->base_offset).c_str());
     }
   }
   state.swapping = false;
   if (res == 2) {  // unit-test stop point: leave everything as it is
     result.status = CleanResult::Status::aborted;
     result.message = "stopped at test stop point";
+    state.running = false;
+    co_return result;
+  }
+  if (res == kSwapNoSpace) {  // groups swapped before this one stay swapped
+    result.status = CleanResult::Status::aborted;
+    result.message = "no space to swap the cleaned segment in";
     state.running = false;
     co_return result;
   }

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -78,12 +80,15 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
   }
   if (reached(CleanerCrashPoint::after_cleaned)) co_return 2;
   int res = 0;
-  for (size_t i = 1; i < g.old_bases.size() && res >= 0; ++i) {
-    const std::string from = segment_file_name(g.old_bases[i], ".log");
-    const std::string to = segment_file_name(g.old_bases[i], ".log.deleted");
+  size_t renamed = 1;  // old segments 1..renamed-1 are "<base>.log.deleted" on disk
+  for (; renamed < g.old_bases.size() && res >= 0; ++renamed) {
+    const std::string from = segment_file_name(g.old_bases[renamed], ".log");
+    const std::string to = segment_file_name(g.old_bases[renamed], ".log.deleted");
     res = co_await files.rename(dir, from.c_str(), dir, to.c_str());
+    if (res < 0) break;
   }
   if (res >= 0 && g.old_bases.size() > 1) res = co_await files.fsync(dir);
+  if (res == -ENOSPC) co_return co_await undo_uncommitted(log, g, renamed);
   if (res < 0) {
     log.fail("cleaner rename to .deleted", res);
     co_return res;
@@ -91,6 +96,7 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
   if (reached(CleanerCrashPoint::before_commit)) co_return 2;
   res = co_await files.rename(dir, cleaned.c_str(), dir, swap.c_str());
   if (res >= 0) res = co_await files.fsync(dir);
+  if (res == -ENOSPC) co_return co_await undo_uncommitted(log, g, g.old_bases.size());
   if (res < 0) {
     log.fail("cleaner commit rename", res);
     co_return res;
@@ -130,11 +136,48 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
   if (reached(CleanerCrashPoint::before_index_files)) co_return 2;
   // A crash before these exist makes the loader rebuild them by a CRC scan.
   res = co_await log.write_index_files(*g.segment);
+  if (res == -ENOSPC) {
+    // The swap is complete and the in-memory indexes serve reads; without space the index
+    // files are left out, as after a crash right before them: the loader rebuilds them. A
+    // partly written one must not stay (it would be taken as complete).
+    co_await files.unlink(dir, segment_file_name(b0, ".index").c_str());
+    co_await files.unlink(dir, segment_file_name(b0, ".timeindex").c_str());
+    std::fprintf(stderr, "storage: %s: no space for the index files of cleaned segment %lld; rebuilt at start-up\n",
+                 log.dir_.c_str(), static_cast<long long>(b0));
+    co_return 1;
+  }
   if (res < 0) {
     log.fail("cleaner index files", res);
     co_return res;
   }
   co_return 1;
+}
+
+io::Task<int> LogCompactor::undo_uncommitted(PartitionLog& log, CleanedGroup& g, size_t renamed) {
+  // Out of space before the commit: nothing is swapped yet. Put the old segments' names back
+  // and drop the cleaned file, so the log goes on with its old segments and a later cleaning
+  // tries again; only if that fails too is the log failed. Renames back within the directory
+  // and unlinks need no new space.
+  Files& files = log.files_;
+  const int dir = log.dir_fd_;
+  int res = 0;
+  for (size_t i = 1; i < renamed && res >= 0; ++i) {
+    const std::string from = segment_file_name(g.old_bases[i], ".log.deleted");
+    const std::string to = segment_file_name(g.old_bases[i], ".log");
+    res = co_await files.rename(dir, from.c_str(), dir, to.c_str());
+  }
+  if (res >= 0) {
+    co_await files.unlink(dir, cleaned_file_name(g.segment->base_offset).c_str());
+    co_await files.unlink(dir, segment_file_name(g.segment->base_offset, ".log.swap").c_str());
+    res = co_await files.fsync(dir);
+  }
+  if (res < 0) {
+    log.fail("cleaner undo after ENOSPC", res);
+    co_return res;
+  }
+  std::fprintf(stderr, "storage: %s: no space to swap a cleaned segment in; cleaning retried later\n",
+               log.dir_.c_str());
+  co_return kSwapNoSpace;
 }
 
 io::Task<int> LogCompactor::write_checkpoint(PartitionLog& log, int64_t offset) {

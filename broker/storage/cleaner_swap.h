@@ -20,8 +20,12 @@ class LogCompactor {
 
  private:
   // Swaps one group; 1 swapped, 0 skipped (the old segments changed meanwhile), 2 stopped by a
-  // test stop point, < 0 -errno (the log is failed).
+  // test stop point, kSwapNoSpace undone for lack of space (the log goes on, cleaning retried
+  // later), < 0 -errno (the log is failed).
+  static constexpr int kSwapNoSpace = 3;
   static io::Task<int> swap_group(PartitionLog& log, CleanedGroup& group);
+  // ENOSPC before the commit rename: renames old segments 1..renamed-1 back from ".deleted".
+  static io::Task<int> undo_uncommitted(PartitionLog& log, CleanedGroup& group, size_t renamed);
   static io::Task<int> write_checkpoint(PartitionLog& log, int64_t offset);
 };
 

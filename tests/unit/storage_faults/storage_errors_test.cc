@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 
+#include "broker/storage/cleaner.h"
 #include "broker/storage/fault_files.h"
 #include "compaction_util.h"
 
@@ -43,7 +45,8 @@ struct StorageErrors : ::testing::Test {
     return testing::keyed_batch({{testing::numbered("k", i), std::string(200, char('a' + i % 26)), 1000 + i}},
                                 records::Compression::none, pid, pid < 0 ? -1 : 0, seq);
   }
-  AppendResult append(std::vector<uint8_t>& b) { return ring.block_on(log->append(b, LeaderEpoch(0))); }
+  // A copy the log owns: a refused append's bytes stay queued after the caller let go of them.
+  AppendResult append(std::vector<uint8_t>& b) { return ring.block_on(log->append(SharedBytes::take(b), LeaderEpoch(0))); }
   Errc flush() {
     Result<void, Errc> r = ring.block_on(log->flush(Offset(INT64_MAX - 1)));
     return r ? Errc::none : r.error();
@@ -169,6 +172,80 @@ TEST_F(StorageErrors, FullDiskWhileSealingIsRetried) {
   EXPECT_FALSE(log->failed());
   EXPECT_EQ(flush(), Errc::none);
   EXPECT_EQ(read_all().size(), 12u);
+}
+
+// A compacted topic on a full disk: a swap that cannot commit is undone (old segments back
+// under their names, the cleaned file gone) and the log serves on; with space back a later
+// cleaning succeeds; no space for the swapped segment's index files is not a failure either
+// (start-up rebuilds them, as after a crash right before them).
+TEST_F(StorageErrors, FullDiskDuringCompactionSwapIsUndoneAndRetried) {
+  config.segment_bytes = 1024;
+  config.cleanup_compact = true;
+  config.cleanup_delete = false;
+  config.min_cleanable_dirty_ratio = 0.0;
+  config.index_interval_bytes = 64;
+  log.reset();
+  open_log();
+  CleanerConfig cleaner;
+  cleaner.backoff_ms = 10;
+  const std::vector<KV> h = testing::history(60, 4);
+  for (const KV& kv : h) {
+    auto b = testing::keyed_batch({kv});
+    ASSERT_EQ(append(b).error, Errc::none);
+  }
+  ASSERT_EQ(flush(), Errc::none);
+  ring.block_on(log->quiesce());
+  const std::vector<testing::Rec> before = read_all();
+  ASSERT_EQ(before.size(), h.size());
+  auto leftovers = [&] {
+    int n = 0;
+    for (const std::string& name : fs.list_dir("/data/t-0")) {
+      n += name.find(".cleaned") != std::string::npos || name.find(".swap") != std::string::npos ||
+           name.find(".deleted") != std::string::npos;
+    }
+    return n;
+  };
+  auto listing = [&] {
+    std::string all;
+    for (const std::string& name : fs.list_dir("/data/t-0")) all += name + " ";
+    return all;
+  };
+
+  // The commit rename (".cleaned" -> ".swap") finds no space: the swap is undone.
+  fs.set_fault_hook([](FileOpKind k, const std::string& path) {
+    return k == FileOpKind::rename && path.find(".cleaned") != std::string::npos ? -ENOSPC : 0;
+  });
+  CleanResult r = ring.block_on(clean_log(*log, cleaner, 10'000'000));
+  EXPECT_EQ(r.status, CleanResult::Status::aborted) << r.message;
+  EXPECT_FALSE(log->failed());
+  EXPECT_EQ(leftovers(), 0) << listing();
+  EXPECT_EQ(read_all().size(), before.size());  // nothing swapped, nothing lost
+  auto more = testing::keyed_batch({{"k0", "after", 5000}});
+  EXPECT_EQ(append(more).error, Errc::none);  // and appends go on
+
+  // Space is back but the index files of the swapped segment still find none.
+  fs.set_fault_hook([](FileOpKind k, const std::string& path) {
+    const bool index = path.find(".index") != std::string::npos || path.find(".timeindex") != std::string::npos;
+    return k == FileOpKind::write && index ? -ENOSPC : 0;
+  });
+  r = ring.block_on(clean_log(*log, cleaner, 10'000'000));
+  EXPECT_EQ(r.status, CleanResult::Status::cleaned) << r.message;
+  EXPECT_GT(r.segments_replaced, 0u);
+  EXPECT_FALSE(log->failed());
+  EXPECT_EQ(leftovers(), 0) << listing();
+  fs.set_fault_hook({});
+  const std::vector<testing::Rec> cleaned = read_all();
+  EXPECT_LT(cleaned.size(), before.size());
+  std::map<std::string, std::string> latest;
+  for (const testing::Rec& rec : cleaned) latest[rec.key.value_or("")] = rec.value.value_or("");
+  EXPECT_EQ(latest["k0"], "after");
+  EXPECT_EQ(latest["k1"], testing::numbered("v", 57));
+
+  // A restart rebuilds the missing index files and serves the same records.
+  ring.block_on(log->close());
+  log.reset();
+  open_log();
+  EXPECT_EQ(read_all(), cleaned);
 }
 
 TEST_F(StorageErrors, IoErrorFailsTheLogForGood) {
