@@ -64,7 +64,7 @@ Result<bool, IoMessage> LogLoader::recover_segment(Segment& seg, uint64_t file_s
     const uint8_t* whole = window.at(pos, size);
     if (whole == nullptr || !records::batch_crc_matches(whole, size)) break;
     seg.on_batch(pos, size, h.last_offset(), h.max_timestamp, log_.config_.index_interval_bytes);
-    log_.producers_.update(h, h.base_offset);
+    log_.producers_.update(h, Offset(h.base_offset), AppendOrigin::replay);
     ++stats_.batches_scanned;
     pos += size;
   }
@@ -151,7 +151,7 @@ void LogLoader::rebuild_producer_state(Segment& seg) {
     if (p == nullptr) break;
     records::BatchHeader h;
     records::parse_header(p, records::layout::header_size, h);
-    log_.producers_.update(h, h.base_offset);
+    log_.producers_.update(h, Offset(h.base_offset), AppendOrigin::replay);
     pos += uint64_t(h.size_bytes());
   }
 }

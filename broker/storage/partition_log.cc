@@ -133,8 +133,8 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
       }
       if (c.kind == ProducerCheck::Kind::duplicate) {
         r.duplicate = true;
-        r.base_offset = Offset(c.base_offset);
-        r.last_offset = Offset(c.last_offset);
+        r.base_offset = c.base_offset;
+        r.last_offset = c.last_offset;
         return r;
       }
     }
@@ -158,7 +158,7 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
     next_offset_ = last + 1;
     records::BatchHeader patched = h;
     patched.base_offset = base;
-    producers_.update(patched, base);
+    producers_.update(patched, Offset(base), replicated ? AppendOrigin::replay : AppendOrigin::client);
     if (r.base_offset.value() < 0) r.base_offset = Offset(base);
     r.last_offset = Offset(last);
     PendingWrite* back = queue_.empty() ? nullptr : &queue_.back();

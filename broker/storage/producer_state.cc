@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "broker/model/assert.h"
+
 namespace runnel::storage {
 namespace {
 
@@ -12,26 +14,27 @@ bool in_sequence(int32_t last_seq, int32_t next_seq) {
 
 }  // namespace
 
-const ProducerEntry* ProducerStateTable::find(int64_t producer_id) const {
+const ProducerEntry* ProducerStateTable::find(ProducerId producer_id) const {
   auto it = entries_.find(producer_id);
   return it == entries_.end() ? nullptr : &it->second;
 }
 
 ProducerCheck ProducerStateTable::check(const records::BatchHeader& h) const {
   if (!h.has_producer_id()) return ProducerCheck::ok();
-  const ProducerEntry* e = find(h.producer_id);
+  const ProducerEntry* e = find(ProducerId(h.producer_id));
+  const ProducerEpoch epoch(h.producer_epoch);
   if (e == nullptr) return ProducerCheck::ok();  // unknown producer: any sequence (KIP-360)
   const int32_t first = h.base_sequence;
   const int32_t last = h.last_sequence();
-  if (h.producer_epoch == e->epoch) {
+  if (epoch == e->epoch) {
     for (const ProducerBatch& b : e->batches) {
       if (b.first_seq == first && b.last_seq == last) return ProducerCheck::dup(b);
     }
   }
-  if (h.producer_epoch < e->epoch) return ProducerCheck::failed(Errc::invalid_producer_epoch);
-  if (h.producer_epoch != e->epoch) {
+  if (epoch < e->epoch) return ProducerCheck::failed(Errc::invalid_producer_epoch);
+  if (epoch != e->epoch) {
     // A bumped epoch restarts sequences at 0, unless the old entry carried no epoch at all.
-    if (first != 0 && e->epoch != records::no_producer_epoch) {
+    if (first != 0 && e->epoch != ProducerEpoch(records::no_producer_epoch)) {
       return ProducerCheck::failed(Errc::out_of_order_sequence);
     }
     return ProducerCheck::ok();
@@ -43,23 +46,27 @@ ProducerCheck ProducerStateTable::check(const records::BatchHeader& h) const {
   return ProducerCheck::ok();
 }
 
-void ProducerStateTable::update(const records::BatchHeader& h, int64_t base_offset) {
+void ProducerStateTable::update(const records::BatchHeader& h, Offset base_offset, AppendOrigin origin) {
   if (!h.has_producer_id()) return;
-  ProducerEntry& e = entries_[h.producer_id];
+  ProducerEntry& e = entries_[ProducerId(h.producer_id)];
+  const ProducerEpoch epoch(h.producer_epoch);
+  RUNNEL_ASSERT(origin == AppendOrigin::replay || epoch >= e.epoch,
+                "producer %lld: epoch went backwards from %d to %d on a client append", (long long)h.producer_id,
+                int(e.epoch.value()), int(epoch.value()));
   if (h.is_control()) {
     // Transaction markers carry no sequence; they only confirm the producer's epoch.
-    if (h.producer_epoch > e.epoch) {
-      e.epoch = h.producer_epoch;
+    if (epoch > e.epoch) {
+      e.epoch = epoch;
       e.batches.clear();
     }
     return;
   }
-  if (h.producer_epoch != e.epoch) {
-    e.epoch = h.producer_epoch;
+  if (epoch != e.epoch) {
+    e.epoch = epoch;
     e.batches.clear();
   }
   e.batches.push_back({h.base_sequence, h.last_sequence(), base_offset,
-                       base_offset + h.last_offset_delta});
+                       Offset(base_offset.value() + h.last_offset_delta)});
   while (e.batches.size() > kBatchesToRetain) e.batches.pop_front();
 }
 

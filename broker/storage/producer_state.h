@@ -20,6 +20,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "broker/model/named_type.h"
 #include "broker/records/batch_header.h"
 #include "broker/storage/errc.h"
 
@@ -28,12 +29,12 @@ namespace runnel::storage {
 struct ProducerBatch {
   int32_t first_seq = 0;
   int32_t last_seq = 0;
-  int64_t base_offset = 0;
-  int64_t last_offset = 0;
+  Offset base_offset{0};
+  Offset last_offset{0};
 };
 
 struct ProducerEntry {
-  int16_t epoch = records::no_producer_epoch;
+  ProducerEpoch epoch{records::no_producer_epoch};
   std::deque<ProducerBatch> batches;  // oldest first, at most kBatchesToRetain
   int32_t last_seq() const { return batches.empty() ? records::no_sequence : batches.back().last_seq; }
 };
@@ -42,15 +43,20 @@ struct ProducerCheck {
   enum class Kind { ok, duplicate, error };
   Kind kind = Kind::ok;
   Errc error = Errc::none;
-  int64_t base_offset = -1;  // duplicate: the original offsets
-  int64_t last_offset = -1;
+  Offset base_offset{-1};  // duplicate: the original offsets
+  Offset last_offset{-1};
 
   static ProducerCheck ok() { return {}; }
-  static ProducerCheck failed(Errc e) { return {Kind::error, e, -1, -1}; }
+  static ProducerCheck failed(Errc e) { return {Kind::error, e, Offset(-1), Offset(-1)}; }
   static ProducerCheck dup(const ProducerBatch& b) {
     return {Kind::duplicate, Errc::none, b.base_offset, b.last_offset};
   }
 };
+
+// Where an appended batch comes from (Kafka's AppendOrigin). A client batch passed check()
+// first; replay (recovery, replication) takes the log as it was written, where Kafka too accepts
+// an older epoch with only a warning.
+enum class AppendOrigin : uint8_t { client, replay };
 
 class ProducerStateTable {
  public:
@@ -58,15 +64,16 @@ class ProducerStateTable {
 
   // Validates a client batch against the state; changes nothing.
   ProducerCheck check(const records::BatchHeader& h) const;
-  // Records an appended batch whose first offset is `base_offset`.
-  void update(const records::BatchHeader& h, int64_t base_offset);
+  // Records an appended batch whose first offset is `base_offset`. For a client batch the
+  // producer's epoch never goes backwards (check() refused older ones): asserted.
+  void update(const records::BatchHeader& h, Offset base_offset, AppendOrigin origin);
 
-  const ProducerEntry* find(int64_t producer_id) const;
+  const ProducerEntry* find(ProducerId producer_id) const;
   size_t size() const { return entries_.size(); }
   void clear() { entries_.clear(); }
 
  private:
-  std::unordered_map<int64_t, ProducerEntry> entries_;
+  std::unordered_map<ProducerId, ProducerEntry> entries_;
 };
 
 }  // namespace runnel::storage

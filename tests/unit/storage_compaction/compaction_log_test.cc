@@ -176,7 +176,7 @@ TEST_F(CompactionLog, IdempotentProducerStateSurvivesCompactionAndRestart) {
   ASSERT_EQ(r.status, CleanResult::Status::cleaned);
   crash();
   open_log();
-  const ProducerEntry* e = log->producer_state().find(9);
+  const ProducerEntry* e = log->producer_state().find(ProducerId(9));
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->last_seq(), 2);
   // The producer continues with sequence 3 (no OUT_OF_ORDER_SEQUENCE_NUMBER), and a retry of

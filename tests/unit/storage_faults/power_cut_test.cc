@@ -148,7 +148,7 @@ class Schedule {
       << " segments=" << log_->segment_count();
     note(s.str());
     for (int64_t pid : kProducers) {
-      const ProducerEntry* e = log_->producer_state().find(pid);
+      const ProducerEntry* e = log_->producer_state().find(ProducerId(pid));
       next_seq_[pid] = e != nullptr && e->last_seq() >= 0 ? e->last_seq() + 1 : 0;
     }
     return true;
@@ -362,10 +362,10 @@ class Schedule {
 
   void check_producers(const std::vector<Batch>& batches) {
     ProducerStateTable rebuilt;
-    for (const Batch& b : batches) rebuilt.update(b.header, b.header.base_offset);
+    for (const Batch& b : batches) rebuilt.update(b.header, Offset(b.header.base_offset), AppendOrigin::replay);
     for (int64_t pid : kProducers) {
-      const ProducerEntry* want = rebuilt.find(pid);
-      const ProducerEntry* got = log_->producer_state().find(pid);
+      const ProducerEntry* want = rebuilt.find(ProducerId(pid));
+      const ProducerEntry* got = log_->producer_state().find(ProducerId(pid));
       if ((want == nullptr) != (got == nullptr)) {
         fail("producer " + std::to_string(pid) + " state present in only one of log and rebuilt");
         return;
