@@ -37,7 +37,7 @@ const char* source_name(config::ConfigSource s) {
 
 json broker_json(const config::BrokerConfig& config, const metrics::BrokerProbe& probe, const std::string& version) {
   return {
-      {"node_id", config.node_id},
+      {"node_id", config.node_id.value()},
       {"cluster_id", probe.cluster_id()},
       {"version", version},
       {"cores", probe.shard_count()},

@@ -19,7 +19,7 @@ namespace runnel::cluster {
 // partition already carries a leader, an epoch and a replica set, as replication will need.
 
 struct BrokerInfo {
-  int32_t node_id = 0;
+  NodeId node_id{0};
   std::string host;
   int32_t port = 0;
   std::optional<std::string> rack;
@@ -27,10 +27,10 @@ struct BrokerInfo {
 
 struct PartitionInfo {
   int32_t partition = 0;
-  int32_t leader = -1;
+  NodeId leader{-1};
   int32_t leader_epoch = 0;
-  std::vector<int32_t> replicas;
-  std::vector<int32_t> isr;
+  std::vector<NodeId> replicas;
+  std::vector<NodeId> isr;
 };
 
 struct TopicInfo {
@@ -49,7 +49,7 @@ struct TopicInfo {
 
 struct MetadataImage {
   std::string cluster_id;
-  int32_t controller_id = -1;
+  NodeId controller_id{-1};
   int64_t version = 0;
   std::vector<BrokerInfo> brokers;
   std::map<std::string, std::shared_ptr<const TopicInfo>> topics;

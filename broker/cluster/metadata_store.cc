@@ -34,10 +34,10 @@ std::string serialize(const MetadataImage& image, int64_t producer_id_block_end)
     json parts = json::array();
     for (const PartitionInfo& p : t->partitions) {
       parts.push_back({{"partition", p.partition},
-                       {"leader", p.leader},
+                       {"leader", p.leader.value()},
                        {"leader_epoch", p.leader_epoch},
-                       {"replicas", p.replicas},
-                       {"isr", p.isr}});
+                       {"replicas", values_of(p.replicas)},
+                       {"isr", values_of(p.isr)}});
     }
     jt["partitions"] = parts;
     topics.push_back(jt);
@@ -67,10 +67,10 @@ Status parse_document(const json& doc, MetadataImage& image, int64_t& producer_i
     for (const json& jp : jt.value("partitions", json::array())) {
       PartitionInfo p;
       p.partition = jp.value("partition", 0);
-      p.leader = jp.value("leader", -1);
+      p.leader = NodeId(jp.value("leader", -1));
       p.leader_epoch = jp.value("leader_epoch", 0);
-      p.replicas = jp.value("replicas", std::vector<int32_t>{});
-      p.isr = jp.value("isr", std::vector<int32_t>{});
+      p.replicas = wrap_all<NodeId>(jp.value("replicas", std::vector<int32_t>{}));
+      p.isr = wrap_all<NodeId>(jp.value("isr", std::vector<int32_t>{}));
       t->partitions.push_back(std::move(p));
     }
     image.name_by_id[t->id.to_base64()] = t->name;
@@ -153,15 +153,15 @@ Status MetadataStore::load(const config::BrokerConfig& config, MetadataImage& im
         return Unexpected("The cluster.id in " + path + " (" + props["cluster.id"] +
                           ") does not match the cluster metadata (" + image.cluster_id + ")");
       }
-      if (props.count("node.id") && props["node.id"] != std::to_string(config.node_id)) {
+      if (props.count("node.id") && props["node.id"] != std::to_string(config.node_id.value())) {
         return Unexpected("Stored node id " + props["node.id"] + " in " + path +
-                          " doesn't match the configured node.id " + std::to_string(config.node_id));
+                          " doesn't match the configured node.id " + std::to_string(config.node_id.value()));
       }
       continue;
     }
     std::string content = "#\n#Written by runnel-broker\ncluster.id=" + image.cluster_id +
                           "\ndirectory.id=" + Uuid::random().to_base64() + "\nnode.id=" +
-                          std::to_string(config.node_id) + "\nversion=1\n";
+                          std::to_string(config.node_id.value()) + "\nversion=1\n";
     if (Status written = write_file_durably(log_dir, "meta.properties", content); !written) return written;
   }
   refresh_effective_configs(config, image);

@@ -221,8 +221,7 @@ Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, st
     return fail("If both node.id and broker.id are defined, they must be the same value. Found node.id=" +
                 std::to_string(node_id) + ", broker.id=" + std::to_string(broker_id));
   }
-  c.node_id = node_id >= 0 ? node_id : broker_id;
-  if (c.node_id < 0) c.node_id = 0;
+  c.node_id = NodeId(std::max(node_id >= 0 ? node_id : broker_id, 0));
 
   assign_fields(values, c);
   const auto& dirs = std::holds_alternative<std::monostate>(values.at("log.dirs")) ? list_of(values, "log.dir")

@@ -11,6 +11,7 @@
 #include "broker/config/properties.h"
 #include "broker/config/result.h"
 #include "broker/config/topic_config.h"
+#include "broker/model/named_type.h"
 
 namespace runnel::config {
 
@@ -18,7 +19,7 @@ namespace runnel::config {
 // Field names follow the Kafka property names; units are in the names.
 struct BrokerConfig {
   // Identity and roles.
-  int32_t node_id = 0;  // node.id, else broker.id, else 0
+  NodeId node_id{0};  // node.id, else broker.id, else 0
   std::vector<std::string> process_roles;
   std::optional<std::string> broker_rack;
   std::vector<std::string> controller_listener_names;

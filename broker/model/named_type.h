@@ -3,6 +3,7 @@
 #include <compare>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 namespace runnel {
 
@@ -27,6 +28,19 @@ using NodeId = NamedType<int32_t, struct NodeIdTag>;
 using PartitionId = NamedType<int32_t, struct PartitionIdTag>;
 using ProducerId = NamedType<int64_t, struct ProducerIdTag>;
 using ProducerEpoch = NamedType<int16_t, struct ProducerEpochTag>;
+
+// Lists cross the wire as raw values (replica and ISR node ids): converted at the edge.
+template <typename N>
+std::vector<N> wrap_all(const std::vector<typename N::value_type>& raw) {
+  return std::vector<N>(raw.begin(), raw.end());
+}
+template <typename N>
+std::vector<typename N::value_type> values_of(const std::vector<N>& ids) {
+  std::vector<typename N::value_type> out;
+  out.reserve(ids.size());
+  for (const N& id : ids) out.push_back(id.value());
+  return out;
+}
 
 }  // namespace runnel
 

@@ -159,7 +159,7 @@ int Broker::run() {
   if (!start_failed_) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_at).count();
     RUNNEL_LOG(info, "runnel-broker node %d started on port %d with %d cores in %lld ms (cluster id %s)",
-               config_.node_id, bound_port_.load(), cores, static_cast<long long>(ms), initial_image_->cluster_id.c_str());
+               config_.node_id.value(), bound_port_.load(), cores, static_cast<long long>(ms), initial_image_->cluster_id.c_str());
   }
   for (auto& t : threads) t.join();
   admin_->stop();

@@ -21,7 +21,7 @@ int32_t live_broker_count(const cluster::MetadataImage& image) { return static_c
 
 bool broker_exists(const cluster::MetadataImage& image, int32_t id) {
   for (const auto& b : image.brokers) {
-    if (b.node_id == id) return true;
+    if (b.node_id == NodeId(id)) return true;
   }
   return false;
 }
@@ -138,7 +138,8 @@ io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::ve
     for (int32_t p = 0; p < t.partitions; ++p) {
       cluster::PartitionInfo pi;
       pi.partition = p;
-      pi.replicas = t.assignment.empty() ? std::vector<int32_t>{broker_.config().node_id} : t.assignment[static_cast<size_t>(p)];
+      pi.replicas = t.assignment.empty() ? std::vector<NodeId>{broker_.config().node_id}
+                                         : wrap_all<NodeId>(t.assignment[static_cast<size_t>(p)]);
       pi.isr = pi.replicas;
       pi.leader = pi.replicas.front();
       info->partitions.push_back(pi);
@@ -233,7 +234,8 @@ io::Task<Controller::TopicResult> Controller::create_partitions(
   for (int32_t p = current; p < new_total; ++p) {
     cluster::PartitionInfo pi;
     pi.partition = p;
-    pi.replicas = assignment ? (*assignment)[static_cast<size_t>(p - current)] : t->partitions.front().replicas;
+    pi.replicas = assignment ? wrap_all<NodeId>((*assignment)[static_cast<size_t>(p - current)])
+                             : t->partitions.front().replicas;
     pi.isr = pi.replicas;
     pi.leader = pi.replicas.front();
     copy->partitions.push_back(pi);

@@ -9,22 +9,22 @@
 
 namespace runnel::server::handlers {
 
-std::optional<int32_t> parse_node_id(const std::string& s) {
+std::optional<NodeId> parse_node_id(const std::string& s) {
   std::string_view v = s;
   if (!v.empty() && v.front() == '+') v.remove_prefix(1);
   int32_t out = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
-  return out;
+  return NodeId(out);
 }
 
 AlterOutcome check_broker_resource(const std::string& name, Shard& shard) {
   if (name.empty()) return {};
-  int32_t node = shard.broker().config().node_id;
-  std::optional<int32_t> id = parse_node_id(name);
+  const NodeId node = shard.broker().config().node_id;
+  std::optional<NodeId> id = parse_node_id(name);
   if (!id) return {ErrorCode::invalid_request, "Node id must be an integer, but it is: " + name};
   if (*id != node) {
-    return {ErrorCode::invalid_request, "Unexpected broker id, expected " + std::to_string(node) + ", but received " + name};
+    return {ErrorCode::invalid_request, "Unexpected broker id, expected " + std::to_string(node.value()) + ", but received " + name};
   }
   return {};
 }

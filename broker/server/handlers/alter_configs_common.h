@@ -9,6 +9,7 @@
 
 #include "broker/io/task.h"
 #include "broker/model/error_code.h"
+#include "broker/model/named_type.h"
 #include "broker/server/controller.h"
 
 namespace runnel::server {
@@ -23,7 +24,7 @@ struct AlterOutcome {
 };
 
 // Java's Integer.parseInt: optional sign, decimal digits, int range.
-std::optional<int32_t> parse_node_id(const std::string& s);
+std::optional<NodeId> parse_node_id(const std::string& s);
 
 // A BROKER resource names this node ("" is the cluster-wide default).
 AlterOutcome check_broker_resource(const std::string& name, Shard& shard);

@@ -41,13 +41,13 @@ io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& 
     resp.controller_id = -1;
     for (const cluster::BrokerInfo& b : image->brokers) {
       protocol::DescribeClusterResponse::DescribeClusterBroker db;
-      db.broker_id = b.node_id;
+      db.broker_id = b.node_id.value();
       db.host = b.host;
       db.port = b.port;
       db.rack = b.rack;
       resp.brokers.push_back(std::move(db));
       // Kafka answers -1 rather than name a controller the client cannot reach.
-      if (b.node_id == image->controller_id) resp.controller_id = image->controller_id;
+      if (b.node_id == image->controller_id) resp.controller_id = image->controller_id.value();
     }
     if (req.include_cluster_authorized_operations) resp.cluster_authorized_operations = kClusterOperations;
   }

@@ -101,11 +101,11 @@ void describe_broker(const Resource& res, Result& r, Shard& shard, const Options
   const config::BrokerConfig& cfg = shard.broker().config();
   bool cluster_default = res.resource_name.empty();
   if (!cluster_default) {
-    std::optional<int32_t> id = parse_node_id(res.resource_name);
+    std::optional<NodeId> id = parse_node_id(res.resource_name);
     if (!id) return fail(r, ErrorCode::invalid_request, "Broker id must be an integer, but it is: " + res.resource_name);
     if (*id != cfg.node_id) {
       return fail(r, ErrorCode::invalid_request,
-                  "Unexpected broker id, expected " + std::to_string(cfg.node_id) +
+                  "Unexpected broker id, expected " + std::to_string(cfg.node_id.value()) +
                       " or empty string, but received " + res.resource_name);
     }
   }
@@ -125,12 +125,12 @@ void describe_broker(const Resource& res, Result& r, Shard& shard, const Options
 // Runnel has one logger, reported as Kafka's root logger with a log4j level name.
 void describe_loggers(const Resource& res, Result& r, Shard& shard) {
   if (res.resource_name.empty()) return fail(r, ErrorCode::invalid_request, "Broker id must not be empty");
-  std::optional<int32_t> id = parse_node_id(res.resource_name);
+  std::optional<NodeId> id = parse_node_id(res.resource_name);
   if (!id) return fail(r, ErrorCode::invalid_request, "Broker id must be an integer, but it is: " + res.resource_name);
-  int32_t node = shard.broker().config().node_id;
+  const NodeId node = shard.broker().config().node_id;
   if (*id != node) {
     return fail(r, ErrorCode::invalid_request,
-                "Unexpected broker id, expected " + std::to_string(node) + " but received " + res.resource_name);
+                "Unexpected broker id, expected " + std::to_string(node.value()) + " but received " + res.resource_name);
   }
   if (!wanted(res, "root")) return;
   Entry e;

@@ -69,10 +69,10 @@ io::Task<Answer> lookup(Shard& shard, int8_t key_type, const std::string& key) {
     a.error = ErrorCode::coordinator_not_available;
     co_return a;
   }
-  int32_t self = shard.broker().config().node_id;
+  const NodeId self = shard.broker().config().node_id;
   for (const cluster::BrokerInfo& b : shard.image()->brokers) {
     if (b.node_id != self) continue;
-    a.node_id = b.node_id;
+    a.node_id = b.node_id.value();
     a.host = b.host;
     a.port = b.port;
     co_return a;

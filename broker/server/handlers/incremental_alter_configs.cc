@@ -66,13 +66,14 @@ std::optional<log::Level> parse_level(const std::string& v) {
 }
 
 Outcome alter_logger(const Resource& res, Shard& shard, bool validate_only) {
-  int32_t node = shard.broker().config().node_id;
-  std::optional<int32_t> id = parse_node_id(res.resource_name);
+  const NodeId node = shard.broker().config().node_id;
+  std::optional<NodeId> id = parse_node_id(res.resource_name);
   if (!id) return {ErrorCode::invalid_request, "Node id must be an integer, but it is: " + res.resource_name};
   if (*id != node) {
     // Kafka's RuntimeLoggerManager prints its own id twice in this message.
     return {ErrorCode::invalid_request,
-            "Unexpected node id. Expected " + std::to_string(node) + ", but received " + std::to_string(node)};
+            "Unexpected node id. Expected " + std::to_string(node.value()) + ", but received " +
+                std::to_string(node.value())};
   }
   std::optional<log::Level> level;
   for (const auto& c : res.configs) {

@@ -24,10 +24,10 @@ protocol::MetadataResponse::MetadataResponseTopic describe(const cluster::TopicI
   for (const cluster::PartitionInfo& p : t.partitions) {
     protocol::MetadataResponse::MetadataResponseTopic::MetadataResponsePartition mp;
     mp.partition_index = p.partition;
-    mp.leader_id = p.leader;
+    mp.leader_id = p.leader.value();
     mp.leader_epoch = p.leader_epoch;
-    mp.replica_nodes = p.replicas;
-    mp.isr_nodes = p.isr;
+    mp.replica_nodes = values_of(p.replicas);
+    mp.isr_nodes = values_of(p.isr);
     out.partitions.push_back(std::move(mp));
   }
   return out;
@@ -67,14 +67,14 @@ io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, pr
   protocol::MetadataResponse resp;
   for (const cluster::BrokerInfo& b : image->brokers) {
     protocol::MetadataResponse::MetadataResponseBroker mb;
-    mb.node_id = b.node_id;
+    mb.node_id = b.node_id.value();
     mb.host = b.host;
     mb.port = b.port;
     mb.rack = b.rack;
     resp.brokers.push_back(std::move(mb));
   }
   resp.cluster_id = image->cluster_id;
-  resp.controller_id = image->controller_id;
+  resp.controller_id = image->controller_id.value();
   if (all_topics) {
     for (const auto& [name, t] : image->topics) resp.topics.push_back(describe(*t));
   } else {

@@ -27,7 +27,7 @@ std::string load_error(std::string_view text, const Overrides& overrides = {}) {
 
 TEST(BrokerConfig, DefaultsMatchKafka) {
   BrokerConfig c = load_ok("");
-  EXPECT_EQ(c.node_id, 0);
+  EXPECT_EQ(c.node_id, NodeId(0));
   EXPECT_EQ(c.num_partitions, 1);
   EXPECT_EQ(c.default_replication_factor, 1);
   EXPECT_TRUE(c.auto_create_topics_enable);
@@ -146,9 +146,9 @@ TEST(BrokerConfig, InvalidValueNamesKeyValueRangeAndLine) {
 }
 
 TEST(BrokerConfig, NodeIdAndBrokerIdAlias) {
-  EXPECT_EQ(load_ok("broker.id=7\n").node_id, 7);
-  EXPECT_EQ(load_ok("node.id=3\n").node_id, 3);
-  EXPECT_EQ(load_ok("node.id=3\nbroker.id=3\n").node_id, 3);
+  EXPECT_EQ(load_ok("broker.id=7\n").node_id, NodeId(7));
+  EXPECT_EQ(load_ok("node.id=3\n").node_id, NodeId(3));
+  EXPECT_EQ(load_ok("node.id=3\nbroker.id=3\n").node_id, NodeId(3));
   EXPECT_NE(load_error("node.id=3\nbroker.id=4\n").find("must be the same value"), std::string::npos);
 }
 
@@ -257,7 +257,7 @@ TEST(BrokerConfig, KafkaSampleServerPropertiesLoads) {
   Result<BrokerConfig> r = load(parse_properties(sample).value(), {}, warnings);
   ASSERT_TRUE(r.has_value()) << r.error();
   const BrokerConfig& c = r.value();
-  EXPECT_EQ(c.node_id, 1);
+  EXPECT_EQ(c.node_id, NodeId(1));
   EXPECT_EQ(c.log_dirs, std::vector<std::string>{"/tmp/kraft-combined-logs"});
   EXPECT_EQ(c.offsets_topic_replication_factor, 1);
   EXPECT_EQ(c.transaction_state_log_min_isr, 1);

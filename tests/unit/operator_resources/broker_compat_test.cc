@@ -52,7 +52,7 @@ TEST(BrokerCompat, RenderedConfigAndArgsLoad) {
   ASSERT_TRUE(l.cfg.has_value()) << l.cfg.error();
   EXPECT_TRUE(l.warnings.empty()) << l.warnings.front();
   const config::BrokerConfig& cfg = l.cfg.value();
-  EXPECT_EQ(cfg.node_id, 2);
+  EXPECT_EQ(cfg.node_id, NodeId(2));
   EXPECT_EQ(cfg.log_dirs, std::vector<std::string>{"/var/lib/runnel/data"});
   ASSERT_EQ(cfg.listeners.size(), 1u);
   EXPECT_EQ(cfg.listeners[0].host, "10.1.2.3");  // the pod IP: pods may share a network
