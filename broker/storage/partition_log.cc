@@ -120,11 +120,21 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
   }
   RUNNEL_ASSERT(!headers.empty(), "append of an empty record set");
   if (replicated) {
-    if (headers.front().base_offset < next_offset_) {
-      r.error = Errc::offset_out_of_range;  // overlaps: the follower must truncate first
-      return r;
+    // The leader's offsets are taken as they are, so they are checked here, as input: each batch
+    // must start at or after the end of the one before (and of the log).
+    int64_t next = next_offset_;
+    for (const records::BatchHeader& h : headers) {
+      if (h.base_offset < next) {
+        r.error = Errc::offset_out_of_range;  // overlaps: the follower must truncate first
+        return r;
+      }
+      next = h.last_offset() + 1;
     }
   } else {
+    // The epoch is the partition's own (never from a request), so going back is a bug.
+    RUNNEL_ASSERT(epoch >= last_epoch_, "log %s: leader epoch went backwards from %d to %d", dir_.c_str(),
+                  last_epoch_.value(), epoch.value());
+    last_epoch_ = epoch;
     for (const records::BatchHeader& h : headers) {
       const ProducerCheck c = producers_.check(h);
       if (c.kind == ProducerCheck::Kind::error) {
@@ -151,6 +161,12 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
     if (!replicated) {
       records::set_base_offset(p, base);
       records::set_partition_leader_epoch(p, epoch.value());
+#ifndef NDEBUG
+      // Stamping rewrote the header and the CRC: what goes to disk must still verify (debug
+      // builds; release relies on recovery's CRC scan of the unflushed tail).
+      RUNNEL_ASSERT(records::batch_crc_matches(p, size), "log %s: batch at offset %lld fails its CRC after stamping",
+                    dir_.c_str(), (long long)base);
+#endif
     }
     const uint64_t position = seg->size_assigned;
     seg->on_batch(position, size, last, h.max_timestamp, config_.index_interval_bytes);

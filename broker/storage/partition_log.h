@@ -229,6 +229,7 @@ class PartitionLog {
   std::map<int64_t, std::shared_ptr<Segment>> segments_;  // by base offset
   Offset log_start_{0};
   int64_t next_offset_ = 0;   // next offset to assign
+  LeaderEpoch last_epoch_{-1};  // of the last leader append: epochs only grow (asserted)
   int64_t leo_ = 0;           // next offset whose write completed
   int64_t flushed_ = 0;       // every offset below is fdatasync'd
   int64_t flush_target_ = 0;  // flusher works until flushed_ >= this
