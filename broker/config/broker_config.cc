@@ -260,7 +260,7 @@ Result<TopicConfig> topic_config_for(const BrokerConfig& broker, const RawConfig
   return make_topic_config(broker.layers, overrides);
 }
 
-ConfigError validate_topic_overrides(const BrokerConfig& broker, const RawConfigs& overrides) {
+Validation validate_topic_overrides(const BrokerConfig& broker, const RawConfigs& overrides) {
   return validate_topic_overrides(broker.layers, overrides);
 }
 

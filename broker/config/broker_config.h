@@ -118,6 +118,6 @@ Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, st
 
 // The effective config of a topic with the given overrides (see make_topic_config).
 Result<TopicConfig> topic_config_for(const BrokerConfig& broker, const RawConfigs& overrides);
-ConfigError validate_topic_overrides(const BrokerConfig& broker, const RawConfigs& overrides);
+Validation validate_topic_overrides(const BrokerConfig& broker, const RawConfigs& overrides);
 
 }  // namespace runnel::config

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "broker/config/result.h"
-#include "broker/model/error_code.h"
 
 namespace runnel::config {
 
@@ -53,13 +52,21 @@ struct BrokerLayers {
   RawConfigs static_file;
 };
 
-// A rejected configuration: the Kafka error code to send and Kafka's message text.
-// code == ErrorCode::none means accepted.
-struct ConfigError {
-  ErrorCode code = ErrorCode::none;
-  std::string message;
-  bool ok() const { return code == ErrorCode::none; }
+// Why a configuration change was rejected. The handler picks Kafka's error code for it
+// (server/config_errors.h); config itself does not speak the wire.
+enum class ConfigErrc : uint8_t {
+  invalid_value,  // unknown name, a value that does not parse or is out of range, conflicting settings
+  not_updatable,  // a broker config that cannot change at run time, or not at the cluster-wide scope
 };
+
+// A rejected configuration: why, and Kafka's message text for the client.
+struct ConfigError {
+  ConfigErrc code = ConfigErrc::invalid_value;
+  std::string message;
+};
+
+// Accepted, or why not.
+using Validation = runnel::Result<void, ConfigError>;
 
 // Kafka's upper-case type name ("INT"), used in "Not a number of type INT".
 std::string_view type_name(ConfigType type);

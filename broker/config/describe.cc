@@ -109,19 +109,21 @@ std::vector<DescribedConfig> describe_topic_configs(const BrokerConfig& broker, 
   return out;
 }
 
-ConfigError validate_broker_config_update(std::string_view name, std::string_view value, bool cluster_default) {
+Validation validate_broker_config_update(std::string_view name, std::string_view value, bool cluster_default) {
   const ConfigDef* def = find_broker_config_def(canonical_broker_config_name(name));
   if (def == nullptr) return {};
   if (def->update_mode == UpdateMode::read_only) {
-    return {ErrorCode::invalid_request, "Cannot update these configs dynamically: Set(" + std::string(name) + ")"};
+    return Unexpected(ConfigError{ConfigErrc::not_updatable,
+                                  "Cannot update these configs dynamically: Set(" + std::string(name) + ")"});
   }
   if (cluster_default && def->update_mode == UpdateMode::per_broker) {
-    return {ErrorCode::invalid_request,
-            "Cannot update these configs at default cluster level, broker id must be specified: Set(" +
-                std::string(name) + ")"};
+    return Unexpected(ConfigError{
+        ConfigErrc::not_updatable,
+        "Cannot update these configs at default cluster level, broker id must be specified: Set(" +
+            std::string(name) + ")"});
   }
   Result<ConfigValue> parsed = parse_value(*def, value);
-  if (!parsed.has_value()) return {ErrorCode::invalid_config, parsed.error()};
+  if (!parsed.has_value()) return Unexpected(ConfigError{ConfigErrc::invalid_value, parsed.error()});
   return {};
 }
 

@@ -40,11 +40,11 @@ std::vector<DescribedConfig> describe_topic_configs(const BrokerConfig& broker, 
 
 // Checks one AlterConfigs / IncrementalAlterConfigs change on a broker resource.
 // `cluster_default` is true for the empty resource name (cluster-wide default).
-//   read-only property               -> INVALID_REQUEST "Cannot update these configs dynamically: Set(x)"
-//   per-broker property at cluster    -> INVALID_REQUEST "Cannot update these configs at default cluster
+//   read-only property               -> not_updatable "Cannot update these configs dynamically: Set(x)"
+//   per-broker property at cluster    -> not_updatable "Cannot update these configs at default cluster
 //                                        level, broker id must be specified: Set(x)"
-//   bad value                         -> INVALID_CONFIG with Kafka's "Invalid value ..." text
+//   bad value                         -> invalid_value with Kafka's "Invalid value ..." text
 // Unknown names are accepted, as Kafka stores unknown (plugin) broker configs.
-ConfigError validate_broker_config_update(std::string_view name, std::string_view value, bool cluster_default);
+Validation validate_broker_config_update(std::string_view name, std::string_view value, bool cluster_default);
 
 }  // namespace runnel::config

@@ -54,32 +54,32 @@ CompressionType parse_compression(const std::string& s) {
 }
 
 // Parses every topic config (override, else inherited) or returns Kafka's error.
-ConfigError parse_all(const BrokerLayers& broker, const RawConfigs& overrides, Parsed& out) {
+Validation parse_all(const BrokerLayers& broker, const RawConfigs& overrides, Parsed& out) {
   for (const auto& [name, value] : overrides) {
     if (find_topic_config_def(name) == nullptr) {
-      return {ErrorCode::invalid_config, "Unknown topic config name: " + name};
+      return Unexpected(ConfigError{ConfigErrc::invalid_value, "Unknown topic config name: " + name});
     }
   }
   for (const TopicConfigDef& t : topic_config_defs()) {
     const std::string* own = find_raw(overrides, t.def.name);
     std::optional<std::string> raw = own ? std::optional<std::string>(*own) : inherited_value(t, broker).value;
     Result<ConfigValue> parsed = raw ? parse_value(t.def, *raw) : Result<ConfigValue>(default_value(t.def));
-    if (!parsed.has_value()) return {ErrorCode::invalid_config, parsed.error()};
+    if (!parsed.has_value()) return Unexpected(ConfigError{ConfigErrc::invalid_value, parsed.error()});
     out[t.def.name] = std::move(parsed).value();
   }
   int64_t min_lag = as_long(out, "min.compaction.lag.ms");
   int64_t max_lag = as_long(out, "max.compaction.lag.ms");
   if (min_lag > max_lag) {
-    return {ErrorCode::invalid_config, "conflict topic config setting min.compaction.lag.ms (" +
-                                           std::to_string(min_lag) + ") > max.compaction.lag.ms (" +
-                                           std::to_string(max_lag) + ")"};
+    return Unexpected(ConfigError{ConfigErrc::invalid_value, "conflict topic config setting min.compaction.lag.ms (" +
+                                                                 std::to_string(min_lag) + ") > max.compaction.lag.ms (" +
+                                                                 std::to_string(max_lag) + ")"});
   }
   if (as_bool(out, "remote.storage.enable")) {
     // Runnel has no tiered storage, so it answers as Kafka does with
     // remote.log.storage.system.enable=false.
-    return {ErrorCode::invalid_config,
-            "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote "
-            "log storage."};
+    return Unexpected(ConfigError{ConfigErrc::invalid_value,
+                                  "Tiered Storage functionality is disabled in the broker. Topic cannot be "
+                                  "configured with remote log storage."});
   }
   return {};
 }
@@ -104,15 +104,16 @@ InheritedValue inherited_value(const TopicConfigDef& def, const BrokerLayers& br
   return {to_string(default_value(def.def)), ConfigSource::default_config};
 }
 
-ConfigError validate_topic_overrides(const BrokerLayers& broker, const RawConfigs& overrides) {
+Validation validate_topic_overrides(const BrokerLayers& broker, const RawConfigs& overrides) {
   Parsed parsed;
   return parse_all(broker, overrides, parsed);
 }
 
 Result<TopicConfig> make_topic_config(const BrokerLayers& broker, const RawConfigs& overrides) {
   Parsed p;
-  ConfigError error = parse_all(broker, overrides, p);
-  if (!error.ok()) return Unexpected(std::move(error.message));
+  if (Validation parsed = parse_all(broker, overrides, p); !parsed) {
+    return Unexpected(std::move(parsed).error().message);
+  }
   TopicConfig c;
   const auto& policies = as_list(p, "cleanup.policy");
   c.cleanup_delete = std::find(policies.begin(), policies.end(), "delete") != policies.end();

@@ -65,12 +65,13 @@ struct InheritedValue {
 };
 InheritedValue inherited_value(const TopicConfigDef& def, const BrokerLayers& broker);
 
-// Checks a topic's overrides exactly as Kafka does on CreateTopics / AlterConfigs:
-//   unknown name           -> INVALID_CONFIG "Unknown topic config name: x"
-//   unparsable/out of range -> INVALID_CONFIG "Invalid value v for configuration x: ..."
-//   min lag > max lag      -> INVALID_CONFIG "conflict topic config setting ..."
-//   remote.storage.enable  -> INVALID_CONFIG (tiered storage is off in Runnel)
-ConfigError validate_topic_overrides(const BrokerLayers& broker, const RawConfigs& overrides);
+// Checks a topic's overrides exactly as Kafka does on CreateTopics / AlterConfigs; each is a
+// ConfigErrc::invalid_value (Kafka's INVALID_CONFIG) with Kafka's message:
+//   unknown name            -> "Unknown topic config name: x"
+//   unparsable/out of range -> "Invalid value v for configuration x: ..."
+//   min lag > max lag       -> "conflict topic config setting ..."
+//   remote.storage.enable   -> tiered storage is off in Runnel
+Validation validate_topic_overrides(const BrokerLayers& broker, const RawConfigs& overrides);
 
 // Builds the effective config. Fails with the same message validate_topic_overrides gives.
 Result<TopicConfig> make_topic_config(const BrokerLayers& broker, const RawConfigs& overrides);

@@ -7,6 +7,7 @@
 #include "broker/log/log.h"
 #include "broker/model/assert.h"
 #include "broker/server/broker.h"
+#include "broker/server/config_errors.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/shard.h"
 
@@ -76,8 +77,8 @@ Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage
               "Topic '" + t.name + "' collides with existing topic: " + name};
     }
   }
-  if (auto err = config::validate_topic_overrides(cfg, t.configs); err.code != ErrorCode::none) {
-    return {err.code, err.message};
+  if (config::Validation valid = config::validate_topic_overrides(cfg, t.configs); !valid) {
+    return {to_kafka(valid.error().code), valid.error().message};
   }
   if (!t.assignment.empty()) {
     if (t.replication_factor != -1) {
@@ -324,8 +325,8 @@ io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string to
         break;
     }
   }
-  if (auto err = config::validate_topic_overrides(broker_.config(), overrides); err.code != ErrorCode::none) {
-    co_return TopicResult{err.code, err.message};
+  if (config::Validation valid = config::validate_topic_overrides(broker_.config(), overrides); !valid) {
+    co_return TopicResult{to_kafka(valid.error().code), valid.error().message};
   }
   if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, "The topic '" + topic + "' does not exist."};
   TopicResult ok;

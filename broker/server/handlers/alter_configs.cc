@@ -12,6 +12,7 @@
 #include "broker/protocol/generated/alter_configs_request.h"
 #include "broker/protocol/generated/alter_configs_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/config_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
@@ -43,8 +44,8 @@ Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
   bool cluster_default = res.resource_name.empty();
   if (Outcome o = check_broker_resource(res.resource_name, shard); o.error != ErrorCode::none) return o;
   for (const auto& c : res.configs) {
-    config::ConfigError err = config::validate_broker_config_update(c.name, *c.value, cluster_default);
-    if (!err.ok()) return {err.code, err.message};
+    config::Validation valid = config::validate_broker_config_update(c.name, *c.value, cluster_default);
+    if (!valid) return {to_kafka(valid.error().code), valid.error().message};
   }
   return broker_update_result(validate_only, res.configs.empty());
 }

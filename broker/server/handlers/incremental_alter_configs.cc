@@ -14,6 +14,7 @@
 #include "broker/protocol/generated/incremental_alter_configs_request.h"
 #include "broker/protocol/generated/incremental_alter_configs_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/config_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
@@ -118,8 +119,8 @@ Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
                                                " is not allowed for config key: " + c.name};
       }
     }
-    config::ConfigError err = config::validate_broker_config_update(c.name, *c.value, cluster_default);
-    if (!err.ok()) return {err.code, err.message};
+    config::Validation valid = config::validate_broker_config_update(c.name, *c.value, cluster_default);
+    if (!valid) return {to_kafka(valid.error().code), valid.error().message};
   }
   return broker_update_result(validate_only, res.configs.empty());
 }

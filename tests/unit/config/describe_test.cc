@@ -80,18 +80,18 @@ TEST(Describe, TopicConfigsReportOverridesAndInheritance) {
 }
 
 TEST(Describe, BrokerUpdateModes) {
-  ConfigError ro = validate_broker_config_update("num.partitions", "3", false);
-  EXPECT_EQ(ro.code, ErrorCode::invalid_request);
-  EXPECT_EQ(ro.message, "Cannot update these configs dynamically: Set(num.partitions)");
-  EXPECT_TRUE(validate_broker_config_update("log.retention.ms", "1000", true).ok());
-  EXPECT_TRUE(validate_broker_config_update("min.insync.replicas", "2", true).ok());
-  EXPECT_EQ(validate_broker_config_update("log.retention.hours", "2", true).code, ErrorCode::invalid_request);
-  EXPECT_EQ(validate_broker_config_update("listeners", "PLAINTEXT://:9092", true).code, ErrorCode::invalid_request);
-  EXPECT_TRUE(validate_broker_config_update("listeners", "PLAINTEXT://:9092", false).ok());
-  ConfigError bad = validate_broker_config_update("log.segment.bytes", "10", true);
-  EXPECT_EQ(bad.code, ErrorCode::invalid_config);
-  EXPECT_EQ(bad.message, "Invalid value 10 for configuration log.segment.bytes: Value must be at least 1048576");
-  EXPECT_TRUE(validate_broker_config_update("custom.plugin.setting", "x", true).ok());
+  Validation ro = validate_broker_config_update("num.partitions", "3", false);
+  EXPECT_EQ(ro.error().code, ConfigErrc::not_updatable);
+  EXPECT_EQ(ro.error().message, "Cannot update these configs dynamically: Set(num.partitions)");
+  EXPECT_TRUE(validate_broker_config_update("log.retention.ms", "1000", true).has_value());
+  EXPECT_TRUE(validate_broker_config_update("min.insync.replicas", "2", true).has_value());
+  EXPECT_EQ(validate_broker_config_update("log.retention.hours", "2", true).error().code, ConfigErrc::not_updatable);
+  EXPECT_EQ(validate_broker_config_update("listeners", "PLAINTEXT://:9092", true).error().code, ConfigErrc::not_updatable);
+  EXPECT_TRUE(validate_broker_config_update("listeners", "PLAINTEXT://:9092", false).has_value());
+  Validation bad = validate_broker_config_update("log.segment.bytes", "10", true);
+  EXPECT_EQ(bad.error().code, ConfigErrc::invalid_value);
+  EXPECT_EQ(bad.error().message, "Invalid value 10 for configuration log.segment.bytes: Value must be at least 1048576");
+  EXPECT_TRUE(validate_broker_config_update("custom.plugin.setting", "x", true).has_value());
 }
 
 }  // namespace

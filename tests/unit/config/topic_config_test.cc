@@ -15,35 +15,35 @@ BrokerConfig broker(std::string_view text = "") {
 }
 
 TEST(TopicConfig, UnknownNameIsInvalidConfig) {
-  ConfigError e = validate_topic_overrides(broker(), {{"retention.ms", "1000"}, {"retention.hours", "1"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
-  EXPECT_EQ(e.message, "Unknown topic config name: retention.hours");
+  Validation e = validate_topic_overrides(broker(), {{"retention.ms", "1000"}, {"retention.hours", "1"}});
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
+  EXPECT_EQ(e.error().message, "Unknown topic config name: retention.hours");
 }
 
 TEST(TopicConfig, BrokerNamesAreNotTopicNames) {
-  ConfigError e = validate_topic_overrides(broker(), {{"log.retention.ms", "1000"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
-  EXPECT_EQ(e.message, "Unknown topic config name: log.retention.ms");
+  Validation e = validate_topic_overrides(broker(), {{"log.retention.ms", "1000"}});
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
+  EXPECT_EQ(e.error().message, "Unknown topic config name: log.retention.ms");
 }
 
 TEST(TopicConfig, OutOfRangeAndBadTypes) {
   BrokerConfig b = broker();
-  ConfigError e = validate_topic_overrides(b, {{"retention.ms", "-2"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
-  EXPECT_EQ(e.message, "Invalid value -2 for configuration retention.ms: Value must be at least -1");
+  Validation e = validate_topic_overrides(b, {{"retention.ms", "-2"}});
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
+  EXPECT_EQ(e.error().message, "Invalid value -2 for configuration retention.ms: Value must be at least -1");
   e = validate_topic_overrides(b, {{"segment.bytes", "3"}});
-  EXPECT_EQ(e.message, "Invalid value 3 for configuration segment.bytes: Value must be at least 1048576");
+  EXPECT_EQ(e.error().message, "Invalid value 3 for configuration segment.bytes: Value must be at least 1048576");
   e = validate_topic_overrides(b, {{"retention.ms", "abc"}});
-  EXPECT_EQ(e.message, "Invalid value abc for configuration retention.ms: Not a number of type LONG");
+  EXPECT_EQ(e.error().message, "Invalid value abc for configuration retention.ms: Not a number of type LONG");
   e = validate_topic_overrides(b, {{"cleanup.policy", "weird"}});
-  EXPECT_EQ(e.message, "Invalid value weird for configuration cleanup.policy: String must be one of: compact, delete");
+  EXPECT_EQ(e.error().message, "Invalid value weird for configuration cleanup.policy: String must be one of: compact, delete");
   e = validate_topic_overrides(b, {{"preallocate", "maybe"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
   e = validate_topic_overrides(b, {{"min.cleanable.dirty.ratio", "1.01"}});
-  EXPECT_EQ(e.message,
+  EXPECT_EQ(e.error().message,
             "Invalid value 1.01 for configuration min.cleanable.dirty.ratio: Value must be no more than 1");
   e = validate_topic_overrides(b, {{"compression.type", "none"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
 }
 
 TEST(TopicConfig, AcceptsValidOverrides) {
@@ -51,7 +51,7 @@ TEST(TopicConfig, AcceptsValidOverrides) {
   RawConfigs ok{{"cleanup.policy", "compact,delete"}, {"compression.type", "zstd"}, {"retention.ms", "-1"},
                 {"segment.bytes", "1048576"},        {"min.insync.replicas", "2"},  {"message.downconversion.enable", "false"},
                 {"remote.storage.enable", "false"},  {"local.retention.ms", "-2"}, {"max.message.bytes", "10"}};
-  EXPECT_TRUE(validate_topic_overrides(b, ok).ok()) << validate_topic_overrides(b, ok).message;
+  EXPECT_TRUE(validate_topic_overrides(b, ok).has_value()) << validate_topic_overrides(b, ok).error().message;
   Result<TopicConfig> t = make_topic_config(b.layers, ok);
   ASSERT_TRUE(t.has_value()) << t.error();
   EXPECT_TRUE(t.value().cleanup_compact);
@@ -66,16 +66,16 @@ TEST(TopicConfig, AcceptsValidOverrides) {
 }
 
 TEST(TopicConfig, CompactionLagConflictUsesBrokerDefaults) {
-  ConfigError e = validate_topic_overrides(broker("log.cleaner.max.compaction.lag.ms=100\n"),
+  Validation e = validate_topic_overrides(broker("log.cleaner.max.compaction.lag.ms=100\n"),
                                            {{"min.compaction.lag.ms", "200"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
-  EXPECT_EQ(e.message, "conflict topic config setting min.compaction.lag.ms (200) > max.compaction.lag.ms (100)");
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
+  EXPECT_EQ(e.error().message, "conflict topic config setting min.compaction.lag.ms (200) > max.compaction.lag.ms (100)");
 }
 
 TEST(TopicConfig, RemoteStorageRejectedAsKafkaDoesWithoutTieredStorage) {
-  ConfigError e = validate_topic_overrides(broker(), {{"remote.storage.enable", "true"}});
-  EXPECT_EQ(e.code, ErrorCode::invalid_config);
-  EXPECT_NE(e.message.find("Tiered Storage functionality is disabled in the broker"), std::string::npos);
+  Validation e = validate_topic_overrides(broker(), {{"remote.storage.enable", "true"}});
+  EXPECT_EQ(e.error().code, ConfigErrc::invalid_value);
+  EXPECT_NE(e.error().message.find("Tiered Storage functionality is disabled in the broker"), std::string::npos);
 }
 
 TEST(TopicConfig, InheritsFromBrokerWithUnitConversion) {
