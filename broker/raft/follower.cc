@@ -1,0 +1,97 @@
+// The fetcher's side of replication, for followers (voters) and observers.
+//
+// A follower has at most one fetch in flight and sends the next as soon as an answer is
+// applied; the leader parks it until there is something new, so this is a long poll. An answer
+// is applied only if it matches the position we fetched from (the echoed fetch offset and last
+// fetched epoch); a duplicated or reordered answer does not, and is dropped. On a diverging
+// epoch the follower truncates to where the leader's epoch ends and fetches again from there.
+
+#include <algorithm>
+
+#include "broker/model/assert.h"
+#include "broker/raft/replica.h"
+
+namespace runnel::raft {
+
+void Replica::send_fetch(NodeId to) {
+  fetch_in_flight_ = true;
+  fetch_sent_ms_ = now_ms_;
+  // Sent only once the log up to fetch_offset is durable (the outbox waits for it), so the offset
+  // is a durable acknowledgement the leader may count.
+  send(to, FetchRequest{config_.cluster_id, config_.node_id, quorum_.epoch, log_.end_offset(), log_.last_epoch(),
+                        config_.fetch_max_wait_ms});
+}
+
+void Replica::tick_follower() {
+  if (now_ms_ >= fetch_deadline_ms_) {
+    if (voter_) {
+      become_prospective();
+    } else {
+      observer_lost_leader();
+    }
+    return;
+  }
+  if (fetch_in_flight_ && now_ms_ - fetch_sent_ms_ >= config_.request_timeout_ms) fetch_in_flight_ = false;
+  if (!fetch_in_flight_ && now_ms_ >= next_fetch_ms_) send_fetch(quorum_.leader_id);
+}
+
+void Replica::observer_lost_leader() {
+  leave_role();
+  quorum_.leader_id = kNoNode;
+  persist_quorum_state();
+  role_ = Role::unattached;
+  election_deadline_ms_ = now_ms_;
+}
+
+void Replica::tick_observer_without_leader() {
+  // An observer finds the leader by asking any voter: the refusal names the current leader.
+  if (now_ms_ < election_deadline_ms_) return;
+  election_deadline_ms_ = now_ms_ + config_.request_timeout_ms;
+  send_fetch(config_.voters[random_.below(config_.voters.size())]);
+  fetch_in_flight_ = false;
+}
+
+void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
+  if (response.error == ErrorCode::inconsistent_cluster_id) return;
+  const LeaderIdAndEpoch& leader = response.current_leader;
+  if (leader.leader_epoch > quorum_.epoch) {
+    enter_epoch(leader.leader_epoch, leader.leader_id);
+    return;
+  }
+  if (role_ == Role::unattached && !voter_ && leader.leader_epoch == quorum_.epoch && leader.leader_id != kNoNode &&
+      leader.leader_id != config_.node_id) {
+    become_follower(quorum_.epoch, leader.leader_id);
+    return;
+  }
+  if (role_ != Role::follower || from != quorum_.leader_id || leader.leader_epoch != quorum_.epoch) return;
+  if (response.fetch_offset != log_.end_offset() || response.last_fetched_epoch != log_.last_epoch()) return;
+  fetch_in_flight_ = false;
+  if (response.error != ErrorCode::none) {
+    next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
+    return;
+  }
+  last_leader_contact_ms_ = now_ms_;
+  fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  if (response.diverging_epoch) {
+    truncate_log(log_.truncation_offset(*response.diverging_epoch));
+  } else if (response.snapshot_id) {
+    // FetchSnapshot is not implemented yet; no leader produces snapshots, so none asks for one.
+    RUNNEL_ASSERT(false, "node %d: leader %d sent snapshot id (%lld, %d)", config_.node_id.value(), from.value(),
+                  static_cast<long long>(response.snapshot_id->offset.value()), response.snapshot_id->epoch.value());
+  } else {
+    if (!response.records.empty()) {
+      RUNNEL_ASSERT(response.records.front().offset == log_.end_offset() &&
+                        response.records.back().epoch <= quorum_.epoch,
+                    "node %d: records from %lld epoch %d appended at %lld in epoch %d", config_.node_id.value(),
+                    static_cast<long long>(response.records.front().offset.value()),
+                    response.records.back().epoch.value(), static_cast<long long>(log_.end_offset().value()),
+                    quorum_.epoch.value());
+      append_to_log(response.records);
+    }
+    // The leader's high watermark, capped at what we hold: below it our log is the leader's.
+    if (response.high_watermark.value() >= 0) set_high_watermark(std::min(response.high_watermark, log_.end_offset()));
+  }
+  send_fetch(quorum_.leader_id);
+}
+
+}  // namespace runnel::raft

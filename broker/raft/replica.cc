@@ -1,0 +1,226 @@
+// Replica: construction, the inputs' entry points, persistence bookkeeping and the outbox.
+// The protocol itself is in transitions.cc, election.cc, quorum_epoch.cc, replication.cc and
+// follower.cc.
+
+#include "broker/raft/replica.h"
+
+#include <algorithm>
+
+#include "broker/model/assert.h"
+
+namespace runnel::raft {
+
+Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint64_t seed)
+    : config_(std::move(config)),
+      voter_(voter(config_.node_id)),
+      random_(seed),
+      now_ms_(now_ms),
+      quorum_(recovered.quorum),
+      log_(recovered.log_start_offset, recovered.log_start_epoch) {
+  RUNNEL_ASSERT(config_.node_id.value() >= 0, "node id %d", config_.node_id.value());
+  RUNNEL_ASSERT(!config_.voters.empty(), "node %d: no voters", config_.node_id.value());
+  for (auto& e : recovered.entries) log_.append(std::move(e));
+  durable_end_ = log_.end_offset();
+  // The high watermark is not persisted (as in Kafka): the leader tells it again. Records below
+  // the log start are in a snapshot, which only ever holds committed records.
+  high_watermark_ = log_.start_offset();
+  reported_high_watermark_ = high_watermark_;
+  if (quorum_.leader_id == config_.node_id) {
+    // We led this epoch before the restart and cannot know what we promised since: step down.
+    role_ = Role::resigned;
+    election_deadline_ms_ = now_ms_ + random_election_timeout();
+  } else if (quorum_.leader_id != kNoNode) {
+    role_ = Role::follower;
+    fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  } else {
+    role_ = Role::unattached;
+    election_deadline_ms_ = now_ms_ + (voter_ ? random_election_timeout() : 0);
+  }
+}
+
+void Replica::tick(int64_t now_ms) {
+  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back from %lld to %lld", config_.node_id.value(),
+                static_cast<long long>(now_ms_), static_cast<long long>(now_ms));
+  now_ms_ = now_ms;
+  switch (role_) {
+    case Role::unattached:
+      if (!voter_) {
+        tick_observer_without_leader();
+      } else if (now_ms_ >= election_deadline_ms_) {
+        become_prospective();
+      }
+      break;
+    case Role::prospective:
+    case Role::candidate:
+    case Role::resigned:
+      // A round that neither won nor learned of a leader: ask for pre-votes again. A candidate
+      // also falls back to pre-votes, so repeated split votes do not inflate the epoch.
+      if (now_ms_ >= election_deadline_ms_) become_prospective();
+      break;
+    case Role::follower:
+      tick_follower();
+      break;
+    case Role::leader:
+      if (leader_->check_quorum_lost(now_ms_)) {
+        resign();
+        break;
+      }
+      answer_parked_fetches(/*expired_only=*/true);
+      tell_voters_of_epoch();
+      break;
+  }
+  release_messages();
+}
+
+void Replica::receive(int64_t now_ms, const Envelope& envelope) {
+  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back from %lld to %lld", config_.node_id.value(),
+                static_cast<long long>(now_ms_), static_cast<long long>(now_ms));
+  RUNNEL_ASSERT(envelope.destination == config_.node_id, "node %d received a message for %d",
+                config_.node_id.value(), envelope.destination.value());
+  now_ms_ = now_ms;
+  NodeId from = envelope.source;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, VoteRequest>) on_vote_request(from, m);
+        if constexpr (std::is_same_v<T, VoteResponse>) on_vote_response(from, m);
+        if constexpr (std::is_same_v<T, BeginQuorumEpochRequest>) on_begin_quorum_epoch(from, m);
+        if constexpr (std::is_same_v<T, BeginQuorumEpochResponse>) on_begin_quorum_epoch_response(from, m);
+        if constexpr (std::is_same_v<T, EndQuorumEpochRequest>) on_end_quorum_epoch(from, m);
+        if constexpr (std::is_same_v<T, EndQuorumEpochResponse>) on_end_quorum_epoch_response(from, m);
+        if constexpr (std::is_same_v<T, FetchRequest>) on_fetch_request(from, m);
+        if constexpr (std::is_same_v<T, FetchResponse>) on_fetch_response(from, m);
+      },
+      envelope.message);
+  release_messages();
+}
+
+Result<OffsetRange, NotLeader> Replica::propose(int64_t now_ms, const std::vector<std::string>& records) {
+  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back", config_.node_id.value());
+  now_ms_ = now_ms;
+  if (role_ != Role::leader) {
+    NodeId hint = role_ == Role::follower ? quorum_.leader_id : kNoNode;
+    return Unexpected(NotLeader{.leader_hint = hint, .epoch = quorum_.epoch});
+  }
+  RUNNEL_ASSERT(!records.empty(), "node %d: empty proposal", config_.node_id.value());
+  OffsetRange range{log_.end_offset(), Offset{log_.end_offset().value() + static_cast<int64_t>(records.size()) - 1}};
+  std::vector<Entry> entries;
+  entries.reserve(records.size());
+  for (const auto& r : records) {
+    entries.push_back({Offset{log_.end_offset().value() + static_cast<int64_t>(entries.size())}, quorum_.epoch,
+                       EntryType::data, r});
+  }
+  append_to_log(std::move(entries));
+  update_high_watermark();
+  answer_parked_fetches(/*expired_only=*/false);
+  release_messages();
+  return range;
+}
+
+void Replica::on_persisted(uint64_t seq) {
+  RUNNEL_ASSERT(seq >= persisted_seq_ && seq < next_seq_, "node %d: persisted %llu, expected [%llu, %llu)",
+                config_.node_id.value(), static_cast<unsigned long long>(seq),
+                static_cast<unsigned long long>(persisted_seq_), static_cast<unsigned long long>(next_seq_));
+  persisted_seq_ = seq;
+  while (!pending_.empty() && pending_.front().seq <= seq) {
+    durable_end_ = pending_.front().end_after;
+    pending_.pop_front();
+  }
+  update_high_watermark();
+  release_messages();
+}
+
+Ready Replica::take_ready() {
+  release_messages();
+  if (high_watermark_ > reported_high_watermark_) {
+    ready_.high_watermark = high_watermark_;
+    reported_high_watermark_ = high_watermark_;
+  }
+  Ready out = std::move(ready_);
+  ready_ = Ready{};
+  return out;
+}
+
+uint64_t Replica::issue(PersistOp op) {
+  uint64_t seq = next_seq_++;
+  pending_.push_back({seq, log_.end_offset()});
+  ready_.persist.push_back({seq, std::move(op)});
+  return seq;
+}
+
+void Replica::persist_quorum_state() { quorum_state_seq_ = issue(WriteQuorumState{quorum_}); }
+
+void Replica::append_to_log(std::vector<Entry> entries) {
+  for (const auto& e : entries) log_.append(e);
+  issue(AppendEntries{std::move(entries)});
+}
+
+void Replica::truncate_log(Offset end_offset) {
+  // Committed records are never removed: that is the state-machine safety the simulation checks.
+  RUNNEL_ASSERT(end_offset >= high_watermark_, "node %d: truncation to %lld below the high watermark %lld",
+                config_.node_id.value(), static_cast<long long>(end_offset.value()),
+                static_cast<long long>(high_watermark_.value()));
+  if (end_offset >= log_.end_offset()) return;
+  log_.truncate_to(end_offset);
+  // What is on disk beyond the new end no longer counts, even before the truncation is durable.
+  durable_end_ = std::min(durable_end_, end_offset);
+  for (auto& p : pending_) p.end_after = std::min(p.end_after, end_offset);
+  issue(TruncateTo{end_offset});
+}
+
+void Replica::send(NodeId to, Message message) {
+  RUNNEL_ASSERT(to != config_.node_id, "node %d: message to itself", to.value());
+  // By default a message depends on everything issued before it.
+  uint64_t after = config_.bugs.send_before_persisted ? 0 : next_seq_ - 1;
+  outbox_.push_back({after, Envelope{config_.node_id, to, std::move(message)}});
+}
+
+void Replica::send_records(NodeId to, FetchResponse response) {
+  uint64_t after = config_.bugs.send_before_persisted ? 0 : quorum_state_seq_;
+  outbox_.push_back({after, Envelope{config_.node_id, to, std::move(response)}});
+}
+
+void Replica::release_messages() {
+  // Messages may leave out of order (a FetchResponse does not wait for the leader's appends);
+  // the network reorders anyway, and nothing relies on order between messages.
+  std::erase_if(outbox_, [&](Held& h) {
+    if (h.after > persisted_seq_) return false;
+    ready_.messages.push_back(std::move(h.envelope));
+    return true;
+  });
+}
+
+void Replica::set_high_watermark(Offset offset) {
+  if (offset <= high_watermark_) return;  // monotonic: an older answer never lowers it
+  RUNNEL_ASSERT(offset <= log_.end_offset(), "node %d: high watermark %lld past the log end %lld",
+                config_.node_id.value(), static_cast<long long>(offset.value()),
+                static_cast<long long>(log_.end_offset().value()));
+  high_watermark_ = offset;
+}
+
+int64_t Replica::random_election_timeout() {
+  // Kafka's jitter: the timeout plus up to the timeout again, so split votes do not repeat.
+  return config_.election_timeout_ms + static_cast<int64_t>(random_.below(static_cast<uint64_t>(config_.election_timeout_ms)));
+}
+
+bool Replica::voter(NodeId id) const {
+  return std::find(config_.voters.begin(), config_.voters.end(), id) != config_.voters.end();
+}
+
+ErrorCode Replica::epoch_error(LeaderEpoch epoch) const {
+  if (epoch < quorum_.epoch) return ErrorCode::fenced_leader_epoch;
+  if (epoch > quorum_.epoch) return ErrorCode::unknown_leader_epoch;
+  return ErrorCode::none;
+}
+
+Result<QuorumDescription, ErrorCode> Replica::describe_quorum() const {
+  if (role_ != Role::leader) return Unexpected(ErrorCode::not_leader_or_follower);
+  QuorumDescription d{.leader_id = config_.node_id, .leader_epoch = quorum_.epoch, .high_watermark = high_watermark_};
+  for (const auto& r : leader_->replicas()) {
+    ReplicaDescription rd{r.id, r.end_offset, r.last_fetch_ms, r.last_caught_up_ms};
+    (r.voter ? d.current_voters : d.observers).push_back(rd);
+  }
+  return d;
+}
+
+}  // namespace runnel::raft

@@ -1,0 +1,202 @@
+#pragma once
+
+// raft::Replica: one member of the KRaft metadata quorum as a deterministic state machine.
+//
+// It does no I/O, starts no threads and reads no clock. Its owner feeds it inputs and carries out
+// its outputs:
+//
+//   inputs   tick(now)             time passes (timeouts fire here)
+//            receive(now, msg)     a KRaft request or response arrived
+//            propose(now, records) the state machine wants records appended (leader only)
+//            on_persisted(seq)     the persistence requests up to `seq` are durable
+//   outputs  take_ready()          persistence requests to carry out in order, messages to send,
+//                                  and the new high watermark when it moved
+//
+// The same object runs on io_uring in the broker and inside tests/unit/raft's simulation, where a
+// fake clock, network and disk drive thousands of random schedules.
+//
+// Durability before speech: every message is held until all persistence requests issued before
+// it are durable. So a vote is granted only once voted-for is on disk, a follower's fetch offset
+// (its acknowledgement) is only sent once those records are flushed, and a new leader announces
+// itself only once its epoch is recorded. A kill -9 or a power cut can lose unreported work, but
+// never anything another node was told. The leader counts itself towards the high watermark with
+// its durable end offset only (`durable_end_offset()`).
+//
+// Thread safety: none; one owner calls everything.
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/model/error_code.h"
+#include "broker/model/result.h"
+#include "broker/raft/config.h"
+#include "broker/raft/leader_state.h"
+#include "broker/raft/log.h"
+#include "broker/raft/messages.h"
+#include "broker/raft/persistence.h"
+#include "broker/raft/quorum_state.h"
+#include "broker/raft/random.h"
+#include "broker/raft/vote_tally.h"
+
+namespace runnel::raft {
+
+struct Ready {
+  std::vector<PersistRequest> persist;  // carry out in order, then call on_persisted
+  std::vector<Envelope> messages;       // safe to send: everything they depend on is durable
+  std::optional<Offset> high_watermark;  // set when it advanced; records below it are committed
+};
+
+// Why propose() refused: Kafka's NOT_LEADER_OR_FOLLOWER with the leader to try instead.
+struct NotLeader {
+  ErrorCode error = ErrorCode::not_leader_or_follower;
+  NodeId leader_hint{-1};
+  LeaderEpoch epoch{0};
+};
+
+// DescribeQuorum (api key 55) as the leader answers it.
+struct ReplicaDescription {
+  NodeId replica_id{-1};
+  Offset log_end_offset{-1};
+  int64_t last_fetch_timestamp = -1;
+  int64_t last_caught_up_timestamp = -1;
+};
+
+struct QuorumDescription {
+  NodeId leader_id{-1};
+  LeaderEpoch leader_epoch{0};
+  Offset high_watermark{0};
+  std::vector<ReplicaDescription> current_voters;
+  std::vector<ReplicaDescription> observers;
+};
+
+class Replica {
+ public:
+  Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint64_t seed);
+
+  void tick(int64_t now_ms);
+  void receive(int64_t now_ms, const Envelope& envelope);
+  Result<OffsetRange, NotLeader> propose(int64_t now_ms, const std::vector<std::string>& records);
+  void on_persisted(uint64_t seq);
+  Ready take_ready();
+
+  Role role() const { return role_; }
+  LeaderEpoch epoch() const { return quorum_.epoch; }
+  NodeId leader_id() const { return quorum_.leader_id; }
+  NodeId voted_for() const { return quorum_.voted_for; }
+  NodeId node_id() const { return config_.node_id; }
+  bool is_voter() const { return voter_; }
+  Offset high_watermark() const { return high_watermark_; }
+  Offset durable_end_offset() const { return durable_end_; }
+  const RaftLog& log() const { return log_; }
+  Result<QuorumDescription, ErrorCode> describe_quorum() const;
+
+ private:
+  // transitions.cc: one function per target role; each persists what it must first.
+  void become_unattached(LeaderEpoch epoch);
+  void become_follower(LeaderEpoch epoch, NodeId leader);
+  void become_prospective();
+  void become_candidate();
+  void become_leader();
+  void resign();
+  // A message from a newer epoch: leave ours (following `leader` if the message names one).
+  void enter_epoch(LeaderEpoch epoch, NodeId leader);
+
+  // election.cc
+  void on_vote_request(NodeId from, const VoteRequest& request);
+  void on_vote_response(NodeId from, const VoteResponse& response);
+  bool log_is_up_to_date(LeaderEpoch last_epoch, Offset last_offset) const;
+  bool leader_is_alive() const;
+  void send_vote_requests(bool prevote);
+
+  // quorum_epoch.cc
+  void on_begin_quorum_epoch(NodeId from, const BeginQuorumEpochRequest& request);
+  void on_begin_quorum_epoch_response(NodeId from, const BeginQuorumEpochResponse& response);
+  void on_end_quorum_epoch(NodeId from, const EndQuorumEpochRequest& request);
+  void on_end_quorum_epoch_response(NodeId from, const EndQuorumEpochResponse& response);
+  void tell_voters_of_epoch();
+  // Why a leader's Begin/EndQuorumEpoch is refused: Kafka's error, or none.
+  ErrorCode leader_request_error(NodeId from, const std::string& cluster_id, NodeId leader, LeaderEpoch epoch) const;
+
+  // replication.cc (leader side) and follower.cc (fetcher side)
+  void on_fetch_request(NodeId from, const FetchRequest& request);
+  FetchResponse fetch_response(const FetchRequest& request, const FetchPosition& position) const;
+  void answer_parked_fetches(bool expired_only);
+  void update_high_watermark();
+  void on_fetch_response(NodeId from, const FetchResponse& response);
+  void send_fetch(NodeId to);
+  void tick_follower();
+  void tick_observer_without_leader();
+  void observer_lost_leader();
+
+  // replica.cc: persistence and the outbox.
+  void persist_quorum_state();
+  void append_to_log(std::vector<Entry> entries);
+  void truncate_log(Offset end_offset);
+  void leave_role();
+  uint64_t issue(PersistOp op);
+  void send(NodeId to, Message message);
+  // A leader's FetchResponse depends on its epoch being durable, not on its own appends: the
+  // records go out while the leader's flush runs, as in Kafka, and the leader counts itself
+  // with its durable end only.
+  void send_records(NodeId to, FetchResponse response);
+  void set_high_watermark(Offset offset);
+  void release_messages();
+  int64_t random_election_timeout();
+  bool voter(NodeId id) const;
+  // The leader we tell others about. A node that led this epoch but no longer leads it
+  // (resigned, or restarted) does not name itself.
+  LeaderIdAndEpoch current_leader() const {
+    bool stale_self = quorum_.leader_id == config_.node_id && role_ != Role::leader;
+    return {stale_self ? kNoNode : quorum_.leader_id, quorum_.epoch};
+  }
+  // Kafka's error for a request that names epoch `epoch`, or none when it is ours.
+  ErrorCode epoch_error(LeaderEpoch epoch) const;
+
+  RaftConfig config_;
+  bool voter_;
+  Random random_;
+  int64_t now_ms_;
+
+  QuorumStateData quorum_;
+  Role role_ = Role::unattached;
+  RaftLog log_;
+  Offset high_watermark_{0};
+  Offset durable_end_{0};
+
+  // Timers. One deadline per role: election (unattached, prospective, candidate, resigned),
+  // fetch (follower), check-quorum is LeaderState's.
+  int64_t election_deadline_ms_ = 0;
+  int64_t fetch_deadline_ms_ = 0;
+
+  std::optional<VoteTally> tally_;    // prospective, candidate
+  std::optional<LeaderState> leader_;  // leader
+  // Follower: the fetch in flight, if any, and when the leader last answered one.
+  bool fetch_in_flight_ = false;
+  int64_t fetch_sent_ms_ = 0;
+  int64_t last_leader_contact_ms_ = -1;
+  int64_t next_fetch_ms_ = 0;  // backoff after an error answer
+
+  // Persistence bookkeeping: requests issued but not reported durable, with the log end offset
+  // each leaves on disk (lowered by later truncations, so it is always a prefix of the memory log).
+  struct Pending {
+    uint64_t seq;
+    Offset end_after;
+  };
+  uint64_t next_seq_ = 1;
+  uint64_t persisted_seq_ = 0;
+  uint64_t quorum_state_seq_ = 0;  // the last quorum-state write
+  std::deque<Pending> pending_;
+
+  // The outbox: a message waits until persistence up to `after` is durable.
+  struct Held {
+    uint64_t after;
+    Envelope envelope;
+  };
+  std::deque<Held> outbox_;
+  Ready ready_;
+  Offset reported_high_watermark_{0};
+};
+
+}  // namespace runnel::raft

@@ -1,0 +1,132 @@
+#include "sim_checker.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace runnel::raft::sim {
+
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdULL;
+}
+
+uint64_t entry_hash(const Entry& e) {
+  uint64_t h = mix(static_cast<uint64_t>(e.offset.value()), static_cast<uint64_t>(e.epoch.value()));
+  h = mix(h, static_cast<uint64_t>(e.type));
+  return mix(h, std::hash<std::string>{}(e.payload));
+}
+
+uint64_t position_key(Offset offset, LeaderEpoch epoch) {
+  return (static_cast<uint64_t>(offset.value()) << 24) ^ static_cast<uint64_t>(epoch.value());
+}
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+}  // namespace
+
+void Checker::fail(std::string message) {
+  if (!violation_) violation_ = std::move(message);
+}
+
+void Checker::on_start(size_t node, const DurableState& durable) {
+  Shadow& s = nodes_[node];
+  s = Shadow{};
+  for (const auto& e : durable.entries) append(node, e);
+}
+
+void Checker::on_persist(size_t node, const PersistRequest& request) {
+  Shadow& s = nodes_[node];
+  if (const auto* a = std::get_if<AppendEntries>(&request.op)) {
+    for (const auto& e : a->entries) append(node, e);
+  } else if (const auto* t = std::get_if<TruncateTo>(&request.op)) {
+    if (t->end_offset.value() < s.high_watermark) {
+      fail("state-machine safety: node " + str(static_cast<int64_t>(node)) + " truncates to " +
+           str(t->end_offset.value()) + " below its high watermark " + str(s.high_watermark));
+    }
+    if (t->end_offset.value() < static_cast<int64_t>(s.prefix_hash.size())) {
+      s.prefix_hash.resize(static_cast<size_t>(t->end_offset.value()));
+    }
+  }
+}
+
+void Checker::append(size_t node, const Entry& e) {
+  Shadow& s = nodes_[node];
+  if (e.offset.value() != static_cast<int64_t>(s.prefix_hash.size())) {
+    fail("log: node " + str(static_cast<int64_t>(node)) + " appends offset " + str(e.offset.value()) +
+         " at log end " + str(static_cast<int64_t>(s.prefix_hash.size())));
+    return;
+  }
+  uint64_t h = mix(s.prefix_hash.empty() ? 0 : s.prefix_hash.back(), entry_hash(e));
+  s.prefix_hash.push_back(h);
+  auto [it, inserted] = prefix_by_position_.emplace(position_key(e.offset, e.epoch), h);
+  if (!inserted && it->second != h) {
+    fail("log matching: node " + str(static_cast<int64_t>(node)) + " has a record at offset " + str(e.offset.value()) +
+         " epoch " + str(e.epoch.value()) + " whose prefix differs from another log's record there");
+  }
+}
+
+void Checker::after_step(size_t node, const Replica& replica) {
+  if (replica.role() == Role::leader) check_leader(node, replica);
+  check_high_watermark(node, replica);
+}
+
+void Checker::check_leader(size_t node, const Replica& replica) {
+  LeaderEpoch epoch = replica.epoch();
+  auto [it, inserted] = leaders_.emplace(epoch, replica.node_id());
+  if (!inserted && it->second != replica.node_id()) {
+    fail("election safety: epoch " + str(epoch.value()) + " has two leaders, " + str(it->second.value()) + " and " +
+         str(replica.node_id().value()));
+    return;
+  }
+  // Every record committed by an earlier epoch's leader must be in this leader's log. Commit
+  // epochs only grow along the committed history, so those records are a prefix of it.
+  auto end = std::lower_bound(committed_.begin(), committed_.end(), epoch,
+                              [](const Committed& c, LeaderEpoch e) { return c.commit_epoch < e; });
+  size_t count = static_cast<size_t>(end - committed_.begin());
+  const Shadow& s = nodes_[node];
+  if (count == 0) return;
+  if (s.prefix_hash.size() < count || s.prefix_hash[count - 1] != committed_[count - 1].prefix_hash) {
+    fail("leader completeness: leader " + str(replica.node_id().value()) + " of epoch " + str(epoch.value()) +
+         " lacks records committed before its epoch (committed up to offset " + str(static_cast<int64_t>(count)) +
+         ", its log ends at " + str(static_cast<int64_t>(s.prefix_hash.size())) + ")");
+  }
+}
+
+void Checker::check_high_watermark(size_t node, const Replica& replica) {
+  Shadow& s = nodes_[node];
+  int64_t hw = replica.high_watermark().value();
+  if (hw < s.high_watermark) {
+    fail("monotonic high watermark: node " + str(replica.node_id().value()) + " went from " + str(s.high_watermark) +
+         " to " + str(hw));
+    return;
+  }
+  if (hw == s.high_watermark) return;
+  s.high_watermark = hw;
+  if (static_cast<int64_t>(s.prefix_hash.size()) < hw) {
+    fail("high watermark: node " + str(replica.node_id().value()) + " at " + str(hw) + " past its log end " +
+         str(static_cast<int64_t>(s.prefix_hash.size())));
+    return;
+  }
+  auto committed_end = static_cast<int64_t>(committed_.size());
+  int64_t common = std::min(hw, committed_end);
+  if (common > 0 && s.prefix_hash[static_cast<size_t>(common - 1)] != committed_[static_cast<size_t>(common - 1)].prefix_hash) {
+    fail("state-machine safety: node " + str(replica.node_id().value()) + " committed a prefix up to offset " +
+         str(common) + " that differs from the committed history");
+    return;
+  }
+  if (hw <= committed_end) return;
+  // Only a leader extends the history: a follower learns its high watermark from a leader, which
+  // reported it first.
+  if (replica.role() != Role::leader) {
+    fail("state-machine safety: follower " + str(replica.node_id().value()) + " committed up to " + str(hw) +
+         " beyond what any leader committed (" + str(committed_end) + ")");
+    return;
+  }
+  for (int64_t o = committed_end; o < hw; ++o) {
+    committed_.push_back({s.prefix_hash[static_cast<size_t>(o)], replica.epoch()});
+  }
+}
+
+}  // namespace runnel::raft::sim

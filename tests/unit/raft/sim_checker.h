@@ -1,0 +1,63 @@
+#pragma once
+
+// The invariants of the Raft simulation, each a named check run after every event:
+//
+//   election safety     at most one leader per epoch, ever (across crashes)
+//   log matching        two logs with a record of the same offset and epoch hold the same prefix
+//                       up to it (checked on every append, against every log that ever existed)
+//   leader completeness a leader of epoch E holds every record committed in an epoch before E
+//   state-machine safety a node's committed prefix (below its high watermark) is a prefix of the
+//                       one committed history, and is never truncated
+//   monotonic HW        a node's high watermark never goes back within one incarnation
+//
+// Logs are followed through the persistence requests each replica issues (every change of its
+// in-memory log issues one), as chains of prefix hashes, so each check costs O(1) per record.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/raft/replica.h"
+
+namespace runnel::raft::sim {
+
+class Checker {
+ public:
+  explicit Checker(size_t nodes) : nodes_(nodes) {}
+
+  void on_start(size_t node, const DurableState& durable);
+  void on_persist(size_t node, const PersistRequest& request);
+  void after_step(size_t node, const Replica& replica);
+
+  const std::optional<std::string>& violation() const { return violation_; }
+  Offset committed_end() const { return Offset{static_cast<int64_t>(committed_.size())}; }
+  size_t leaders_elected() const { return leaders_.size(); }
+  LeaderEpoch max_epoch() const { return leaders_.empty() ? LeaderEpoch{0} : leaders_.rbegin()->first; }
+
+ private:
+  struct Shadow {
+    std::vector<uint64_t> prefix_hash;  // hash of records [0, i] at index i
+    int64_t high_watermark = 0;
+    LeaderEpoch leader_checked{0};  // the epoch whose leadership completeness was last checked
+  };
+  struct Committed {
+    uint64_t prefix_hash;
+    LeaderEpoch commit_epoch;  // epoch of the leader that committed it
+  };
+
+  void append(size_t node, const Entry& entry);
+  void fail(std::string message);
+  void check_leader(size_t node, const Replica& replica);
+  void check_high_watermark(size_t node, const Replica& replica);
+
+  std::vector<Shadow> nodes_;
+  std::unordered_map<uint64_t, uint64_t> prefix_by_position_;  // (offset, epoch) -> prefix hash
+  std::map<LeaderEpoch, NodeId> leaders_;
+  std::vector<Committed> committed_;
+  std::optional<std::string> violation_;
+};
+
+}  // namespace runnel::raft::sim

@@ -1,0 +1,175 @@
+#include "sim_schedule.h"
+
+#include <memory>
+
+#include "sim_world.h"
+
+namespace runnel::raft::sim {
+
+namespace {
+
+template <typename T, size_t N>
+T pick(Random& r, const T (&choices)[N]) {
+  return choices[r.below(N)];
+}
+
+// The faults of the chaos phase, chosen at random each time one is due.
+void inject_fault(World& w) {
+  Random& r = w.random();
+  size_t n = w.size();
+  auto any_node = [&] { return static_cast<size_t>(r.below(n)); };
+  uint64_t kind = r.below(100);
+  if (kind < 30) {
+    // Half the crashes hit a leader, where most of the protocol's promises are made.
+    size_t i = any_node();
+    for (size_t j = 0; j < n && r.chance(0.5); ++j) {
+      if (w.up(j) && w.replica(j)->role() == Role::leader) i = j;
+    }
+    w.crash(i);
+    // Often a supervisor brings it straight back (kill -9, then restart).
+    if (r.chance(0.5)) w.at(w.now() + r.between(0, 300), [&w, i] { w.restart(i); });
+  } else if (kind < 55) {
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = any_node();
+      if (!w.up(i)) {
+        w.restart(i);
+        break;
+      }
+    }
+  } else if (kind < 65) {
+    size_t i = any_node();
+    w.note("partition: node " + std::to_string(i) + " isolated");
+    for (size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      w.cut(i, j);
+      w.cut(j, i);
+    }
+  } else if (kind < 75) {
+    std::vector<bool> side(n);
+    std::string desc = "partition: {";
+    for (size_t i = 0; i < n; ++i) {
+      side[i] = r.chance(0.5);
+      if (side[i]) desc += std::to_string(i) + ",";
+    }
+    w.note(desc + "} | rest");
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < n; ++j) {
+        if (side[i] != side[j]) w.cut(i, j);
+      }
+    }
+  } else if (kind < 85) {
+    size_t links = 1 + r.below(n);
+    for (size_t k = 0; k < links; ++k) {
+      size_t i = any_node();
+      size_t j = any_node();
+      if (i == j) continue;
+      w.note("partition: one-way " + std::to_string(i) + "->" + std::to_string(j));
+      w.cut(i, j);
+    }
+  } else {
+    w.note("partition: healed");
+    w.heal_network();
+  }
+}
+
+struct Probe {
+  Offset offset{-1};
+  size_t node = 0;
+};
+
+}  // namespace
+
+ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
+  ScheduleResult result{.seed = seed};
+  Random plan(seed);
+  int voters = plan.chance(0.6) ? 3 : 5;
+  int observers = plan.chance(0.25) ? 1 : 0;
+  auto world = std::make_unique<World>(plan.next(), voters, observers, options.bugs, options.trace);
+  World& w = *world;
+
+  NetworkFaults& f = w.faults();
+  f.drop = pick(plan, {0.0, 0.01, 0.05, 0.15});
+  f.duplicate = pick(plan, {0.0, 0.02, 0.1});
+  f.delay_max_ms = pick(plan, {int64_t{5}, int64_t{30}, int64_t{150}});
+  for (size_t i = 0; i < w.size(); ++i) w.set_flush_latency(i, pick(plan, {int64_t{2}, int64_t{10}, int64_t{50}, int64_t{200}}));
+  int64_t chaos_ms = plan.between(4000, 10000);
+  int64_t fault_every_ms = pick(plan, {int64_t{100}, int64_t{300}, int64_t{800}, int64_t{2000}});
+  double step_crash = pick(plan, {0.0, 0.0, 0.001, 0.005});
+  w.set_step_crash(step_crash);
+  int64_t propose_every_ms = pick(plan, {int64_t{20}, int64_t{60}, int64_t{200}});
+  std::string flushes;
+  for (size_t i = 0; i < w.size(); ++i) flushes += (i ? "/" : "") + std::to_string(w.node(i).flush_max_ms);
+  result.profile = std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, drop " +
+                   std::to_string(f.drop) + ", dup " + std::to_string(f.duplicate) + ", delay <= " +
+                   std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", a fault every ~" + std::to_string(fault_every_ms) +
+                   " ms for " + std::to_string(chaos_ms) + " ms";
+
+  for (int64_t t = plan.between(0, fault_every_ms); t < chaos_ms; t += plan.between(fault_every_ms / 2, fault_every_ms * 3 / 2)) {
+    w.at(t, [&w] { inject_fault(w); });
+  }
+  uint64_t proposal = 0;
+  auto propose_somewhere = [&w, &proposal] {
+    size_t i = static_cast<size_t>(w.random().below(w.size()));
+    std::vector<std::string> records;
+    size_t count = 1 + w.random().below(3);
+    for (size_t k = 0; k < count; ++k) records.push_back("p" + std::to_string(proposal++));
+    (void)w.propose(i, std::move(records));
+  };
+  for (int64_t t = plan.between(0, propose_every_ms); t < chaos_ms; t += plan.between(1, propose_every_ms * 2)) {
+    w.at(t, propose_somewhere);
+  }
+
+  w.run_until(chaos_ms);
+
+  // Heal: the network is whole and reliable again (still reordering), every node is up.
+  if (!w.failed()) {
+    w.note("HEAL");
+    w.heal_network();
+    f.drop = 0;
+    f.duplicate = 0;
+    w.set_step_crash(0);
+    for (size_t i = 0; i < w.size(); ++i) w.restart(i);
+  }
+  Probe probe;
+  int64_t deadline = chaos_ms + kLivenessBoundMs;
+  while (!w.failed() && options.check_liveness && w.now() < deadline) {
+    w.run_until(w.now() + 50);
+    if (probe.offset.value() >= 0) {
+      const Replica* holder = w.replica(probe.node);
+      bool everywhere = true;
+      for (size_t i = 0; i < w.size(); ++i) {
+        everywhere = everywhere && w.up(i) && w.replica(i)->high_watermark() > probe.offset;
+      }
+      if (everywhere) {
+        result.recovery_ms = w.now() - chaos_ms;
+        break;
+      }
+      // The probe may have been lost with its leader's epoch; propose another below.
+      if (holder != nullptr && holder->role() == Role::leader && holder->log().end_offset() > probe.offset) continue;
+    }
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (!w.up(i) || w.replica(i)->role() != Role::leader) continue;
+      auto r = w.propose(i, {"probe-" + std::to_string(w.now())});
+      if (r) probe = {r->first, i};
+    }
+  }
+  if (!w.failed() && options.check_liveness && result.recovery_ms < 0) {
+    std::string states;
+    for (size_t i = 0; i < w.size(); ++i) {
+      const Replica* r = w.replica(i);
+      if (r == nullptr) continue;
+      states += " node " + std::to_string(i) + ": " + std::string(role_name(r->role())) + " epoch " +
+                std::to_string(r->epoch().value()) + " hw " + std::to_string(r->high_watermark().value()) + ";";
+    }
+    result.failure = "liveness: no record committed on every node within " + std::to_string(kLivenessBoundMs) +
+                     " ms of healing;" + states;
+  }
+  if (w.failed()) result.failure = *w.checker().violation();
+  result.events = w.events();
+  result.committed = w.checker().committed_end().value();
+  result.epochs = w.checker().max_epoch().value();
+  if (options.trace) result.trace = w.trace();
+  return result;
+}
+
+}  // namespace runnel::raft::sim

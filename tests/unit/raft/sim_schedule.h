@@ -1,0 +1,41 @@
+#pragma once
+
+// One random schedule of the Raft simulation, generated from a seed: a cluster of 3 or 5
+// voters (sometimes with an observer), a fault profile (message loss, duplication, delay and
+// reordering), a chaos phase of crashes, restarts, symmetric and one-way partitions and random
+// proposals, then a heal phase in which every node restarts and the network is whole again,
+// and the cluster must elect a leader and commit a new record on every node within a bound.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "broker/raft/config.h"
+
+namespace runnel::raft::sim {
+
+// After healing, a leader must have committed a new record on every node within this long:
+// ten election timeouts (the fetch timeout, check-quorum and a few split pre-vote rounds fit).
+inline constexpr int64_t kLivenessBoundMs = 10'000;
+
+struct ScheduleOptions {
+  InjectedBugs bugs;
+  bool trace = false;
+  bool check_liveness = true;
+};
+
+struct ScheduleResult {
+  uint64_t seed = 0;
+  std::string failure;  // empty: every invariant held
+  std::string profile;  // what the seed chose, for the report
+  std::vector<std::string> trace;
+  int64_t recovery_ms = -1;  // heal -> a new record committed everywhere
+  uint64_t events = 0;
+  int64_t committed = 0;
+  int64_t epochs = 0;
+  bool ok() const { return failure.empty(); }
+};
+
+ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options);
+
+}  // namespace runnel::raft::sim

@@ -1,0 +1,222 @@
+#include "sim_world.h"
+
+#include <algorithm>
+
+namespace runnel::raft::sim {
+
+namespace {
+constexpr int64_t kTickMs = 10;
+}  // namespace
+
+bool Disk::flush(uint64_t seq) {
+  if (seq <= flushed_seq_) return false;
+  while (!pending_.empty() && pending_.front().seq <= seq) {
+    apply(pending_.front().op);
+    pending_.pop_front();
+  }
+  flushed_seq_ = seq;
+  return true;
+}
+
+void Disk::crash(Random& random) {
+  // Writes reach the platter in order; the crash stops them somewhere.
+  size_t survive = static_cast<size_t>(random.below(pending_.size() + 1));
+  for (size_t i = 0; i < survive; ++i) apply(pending_[i].op);
+  if (survive < pending_.size()) {
+    if (auto* a = std::get_if<AppendEntries>(&pending_[survive].op); a != nullptr && random.chance(0.5)) {
+      AppendEntries torn{{a->entries.begin(), a->entries.begin() + static_cast<long>(random.below(a->entries.size()))}};
+      apply(torn);
+    }
+  }
+  pending_.clear();
+  flushed_seq_ = 0;  // the next incarnation numbers its requests from 1 again
+}
+
+void Disk::apply(const PersistOp& op) {
+  if (const auto* w = std::get_if<WriteQuorumState>(&op)) {
+    durable_.quorum = w->state;
+  } else if (const auto* a = std::get_if<AppendEntries>(&op)) {
+    for (const auto& e : a->entries) {
+      RUNNEL_ASSERT(e.offset.value() == static_cast<int64_t>(durable_.entries.size()), "disk append at %lld, end %zu",
+                    static_cast<long long>(e.offset.value()), durable_.entries.size());
+      durable_.entries.push_back(e);
+    }
+  } else if (const auto* t = std::get_if<TruncateTo>(&op)) {
+    if (t->end_offset.value() < static_cast<int64_t>(durable_.entries.size())) {
+      durable_.entries.resize(static_cast<size_t>(t->end_offset.value()));
+    }
+  }
+}
+
+World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace)
+    : random_(seed), tracing_(trace), checker_(static_cast<size_t>(voters + observers)) {
+  size_t n = static_cast<size_t>(voters + observers);
+  std::vector<NodeId> voter_ids;
+  for (int i = 0; i < voters; ++i) voter_ids.push_back(NodeId{i});
+  nodes_.resize(n);
+  blocked_.assign(n * n, false);
+  for (size_t i = 0; i < n; ++i) {
+    RaftConfig& c = nodes_[i].config;
+    c.node_id = NodeId{static_cast<int32_t>(i)};
+    c.voters = voter_ids;
+    c.cluster_id = "sim-cluster";
+    c.request_timeout_ms = 1000;
+    c.fetch_max_entries = 64;
+    c.bugs = bugs;
+    nodes_[i].disk = std::make_unique<Disk>(DurableState{});
+    restart(i);
+  }
+}
+
+void World::note(const std::string& line) {
+  if (tracing_) trace_.push_back(std::to_string(now_ms_) + "ms " + line);
+}
+
+void World::push(Event e) {
+  e.order = order_++;
+  queue_.push(e);
+}
+
+void World::at(int64_t t, std::function<void()> action) {
+  actions_.push_back(std::move(action));
+  push({.time = t, .kind = Event::Kind::action, .payload = actions_.size() - 1});
+}
+
+void World::crash(size_t i) {
+  if (!up(i)) return;
+  note("node " + std::to_string(i) + " CRASH");
+  nodes_[i].replica.reset();
+  nodes_[i].disk->crash(random_);
+  nodes_[i].flush_busy_until = now_ms_;
+}
+
+void World::restart(size_t i) {
+  if (up(i)) return;
+  SimNode& n = nodes_[i];
+  ++n.incarnation;
+  n.disk->reset_sequence();
+  const DurableState& d = n.disk->durable();
+  note("node " + std::to_string(i) + " START epoch=" + std::to_string(d.quorum.epoch.value()) +
+       " voted=" + std::to_string(d.quorum.voted_for.value()) + " leader=" + std::to_string(d.quorum.leader_id.value()) +
+       " log_end=" + std::to_string(d.entries.size()));
+  checker_.on_start(i, d);
+  n.status.clear();
+  n.replica = std::make_unique<Replica>(n.config, d, now_ms_, random_.next());
+  push({.time = now_ms_ + static_cast<int64_t>(random_.below(kTickMs)) + 1, .kind = Event::Kind::tick, .node = i,
+        .incarnation = n.incarnation});
+  drain(i);
+}
+
+Result<OffsetRange, NotLeader> World::propose(size_t i, std::vector<std::string> records) {
+  if (!up(i)) return Unexpected(NotLeader{});
+  auto r = nodes_[i].replica->propose(now_ms_, records);
+  if (r) note("node " + std::to_string(i) + " proposed " + std::to_string(records.size()) + " at " + std::to_string(r->first.value()));
+  drain(i);
+  return r;
+}
+
+void World::run_until(int64_t until_ms) {
+  while (!queue_.empty() && queue_.top().time <= until_ms && !failed()) {
+    Event e = queue_.top();
+    queue_.pop();
+    now_ms_ = e.time;
+    ++events_;
+    dispatch(e);
+    for (size_t i = 0; i < nodes_.size() && !failed(); ++i) {
+      if (up(i)) checker_.after_step(i, *nodes_[i].replica);
+    }
+  }
+  if (!failed()) now_ms_ = std::max(now_ms_, until_ms);
+}
+
+void World::dispatch(const Event& e) {
+  switch (e.kind) {
+    case Event::Kind::action:
+      actions_[e.payload]();
+      return;
+    case Event::Kind::deliver: {
+      Envelope env = std::move(messages_[e.payload]);
+      free_messages_.push_back(e.payload);
+      size_t to = index(env.destination);
+      if (!up(to)) return;
+      note(std::to_string(env.source.value()) + "->" + std::to_string(to) + " " + describe(env.message));
+      nodes_[to].replica->receive(now_ms_, env);
+      drain(to);
+      maybe_crash_after_step(to);
+      return;
+    }
+    case Event::Kind::flush:
+      if (!up(e.node) || nodes_[e.node].incarnation != e.incarnation) return;
+      if (nodes_[e.node].disk->flush(e.seq)) {
+        nodes_[e.node].replica->on_persisted(e.seq);
+        drain(e.node);
+        maybe_crash_after_step(e.node);
+      }
+      return;
+    case Event::Kind::tick:
+      if (!up(e.node) || nodes_[e.node].incarnation != e.incarnation) return;
+      nodes_[e.node].replica->tick(now_ms_);
+      drain(e.node);
+      push({.time = now_ms_ + kTickMs, .kind = Event::Kind::tick, .node = e.node, .incarnation = e.incarnation});
+      return;
+  }
+}
+
+void World::maybe_crash_after_step(size_t i) {
+  if (step_crash_ <= 0 || !random_.chance(step_crash_)) return;
+  // As an event of its own, so the checker sees the step's outcome first (what was sent is sent).
+  int64_t back = now_ms_ + random_.between(0, 300);
+  at(now_ms_, [this, i] { crash(i); });
+  at(back, [this, i] { restart(i); });
+}
+
+void World::drain(size_t i) {
+  SimNode& n = nodes_[i];
+  Ready ready = n.replica->take_ready();
+  if (!ready.persist.empty()) {
+    uint64_t last = ready.persist.back().seq;
+    for (auto& p : ready.persist) {
+      checker_.on_persist(i, p);
+      n.disk->write(std::move(p));
+    }
+    n.flush_busy_until = std::max(n.flush_busy_until, now_ms_) + random_.between(1, n.flush_max_ms);
+    push({.time = n.flush_busy_until, .kind = Event::Kind::flush, .node = i, .incarnation = n.incarnation, .seq = last});
+  }
+  for (auto& m : ready.messages) send(i, std::move(m));
+  if (tracing_) {
+    // One line whenever a node's role, epoch or high watermark changes.
+    const Replica& r = *n.replica;
+    std::string status = std::string(role_name(r.role())) + " epoch=" + std::to_string(r.epoch().value()) +
+                         " leader=" + std::to_string(r.leader_id().value()) +
+                         " voted=" + std::to_string(r.voted_for().value()) + " hw=" + std::to_string(r.high_watermark().value());
+    if (status != n.status) {
+      n.status = status;
+      note("node " + std::to_string(i) + " is " + status + " (log end " + std::to_string(r.log().end_offset().value()) +
+           ", durable " + std::to_string(r.durable_end_offset().value()) + ")");
+    }
+  }
+}
+
+void World::send(size_t from, Envelope envelope) {
+  size_t to = index(envelope.destination);
+  if (blocked(from, to) || random_.chance(faults_.drop)) {
+    note(std::to_string(from) + "->" + std::to_string(to) + " LOST " + describe(envelope.message));
+    return;
+  }
+  int copies = random_.chance(faults_.duplicate) ? 2 : 1;
+  for (int c = 0; c < copies; ++c) {
+    size_t slot;
+    if (!free_messages_.empty()) {
+      slot = free_messages_.back();
+      free_messages_.pop_back();
+      messages_[slot] = envelope;
+    } else {
+      slot = messages_.size();
+      messages_.push_back(envelope);
+    }
+    push({.time = now_ms_ + random_.between(faults_.delay_min_ms, faults_.delay_max_ms), .kind = Event::Kind::deliver,
+          .payload = slot});
+  }
+}
+
+}  // namespace runnel::raft::sim

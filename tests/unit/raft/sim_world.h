@@ -1,0 +1,135 @@
+#pragma once
+
+// The simulated world of the Raft simulation: N raft::Replica objects (the production code),
+// one fake clock, a fake network and one fake disk per node, driven by an event queue. Nothing
+// here reads a real clock or touches a real file; a schedule is a pure function of its seed.
+//
+// Network: every message can be dropped, duplicated and delayed by a random amount (so messages
+// overtake each other); links can be cut in one direction or both (partitions).
+// Disk: persistence requests become durable when their flush event fires. A crash keeps what
+// was flushed, plus a random prefix of what was written but not yet reported (the last append of
+// which may be torn at a record boundary), and loses the rest.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "broker/raft/replica.h"
+#include "sim_checker.h"
+
+namespace runnel::raft::sim {
+
+struct NetworkFaults {
+  double drop = 0;       // probability a message is lost
+  double duplicate = 0;  // probability a message is delivered twice
+  int64_t delay_min_ms = 1;
+  int64_t delay_max_ms = 5;
+};
+
+class Disk {
+ public:
+  explicit Disk(DurableState initial) : durable_(std::move(initial)) {}
+
+  void write(PersistRequest request) { pending_.push_back(std::move(request)); }
+  // Makes every request up to `seq` durable; returns false if that was already so.
+  bool flush(uint64_t seq);
+  // A crash: keep a random prefix of the unflushed requests (maybe a torn append), lose the rest.
+  void crash(Random& random);
+  const DurableState& durable() const { return durable_; }
+  uint64_t flushed_seq() const { return flushed_seq_; }
+  void reset_sequence() { flushed_seq_ = 0; }
+
+ private:
+  void apply(const PersistOp& op);
+
+  DurableState durable_;
+  std::deque<PersistRequest> pending_;
+  uint64_t flushed_seq_ = 0;
+};
+
+struct SimNode {
+  RaftConfig config;
+  std::unique_ptr<Replica> replica;  // null while crashed
+  std::unique_ptr<Disk> disk;
+  uint32_t incarnation = 0;
+  int64_t flush_max_ms = 8;  // a flush takes 1..flush_max_ms
+  int64_t flush_busy_until = 0;  // flushes complete in order, one after the other
+  std::string status;  // last traced role/epoch/high watermark
+};
+
+class World {
+ public:
+  World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace);
+
+  int64_t now() const { return now_ms_; }
+  size_t size() const { return nodes_.size(); }
+  const SimNode& node(size_t i) const { return nodes_[i]; }
+  bool up(size_t i) const { return nodes_[i].replica != nullptr; }
+  const Replica* replica(size_t i) const { return nodes_[i].replica.get(); }
+  Checker& checker() { return checker_; }
+  Random& random() { return random_; }
+  NetworkFaults& faults() { return faults_; }
+  const std::vector<std::string>& trace() const { return trace_; }
+  bool tracing() const { return tracing_; }
+  const RaftConfig& config(size_t i) const { return nodes_[i].config; }
+
+  // Runs events until `until_ms` or the first invariant violation.
+  void run_until(int64_t until_ms);
+  bool failed() const { return checker_.violation().has_value(); }
+
+  void crash(size_t i);
+  void restart(size_t i);
+  Result<OffsetRange, NotLeader> propose(size_t i, std::vector<std::string> records);
+  void cut(size_t from, size_t to) { blocked_[from * nodes_.size() + to] = true; }
+  void heal_network() { blocked_.assign(blocked_.size(), false); }
+  bool blocked(size_t from, size_t to) const { return blocked_[from * nodes_.size() + to]; }
+  void set_flush_latency(size_t i, int64_t max_ms) { nodes_[i].flush_max_ms = max_ms; }
+  // After each event a node handles, it crashes with this probability (and comes back within
+  // 300 ms): crash points anywhere, not only where the fault schedule put them.
+  void set_step_crash(double probability) { step_crash_ = probability; }
+  // Each event that happens at time `t` from now on.
+  void at(int64_t t, std::function<void()> action);
+
+  void note(const std::string& line);
+  uint64_t events() const { return events_; }
+
+ private:
+  struct Event {
+    int64_t time = 0;
+    uint64_t order = 0;
+    enum class Kind : uint8_t { tick, deliver, flush, action } kind = Kind::tick;
+    size_t node = 0;
+    uint32_t incarnation = 0;
+    uint64_t seq = 0;
+    size_t payload = 0;  // deliver: index into messages_; action: index into actions_
+    bool operator>(const Event& o) const { return time != o.time ? time > o.time : order > o.order; }
+  };
+
+  void push(Event e);
+  void dispatch(const Event& e);
+  void drain(size_t i);
+  void maybe_crash_after_step(size_t i);
+  void send(size_t from, Envelope envelope);
+  size_t index(NodeId id) const { return static_cast<size_t>(id.value()); }
+
+  Random random_;
+  bool tracing_;
+  int64_t now_ms_ = 0;
+  uint64_t order_ = 0;
+  uint64_t events_ = 0;
+  std::vector<SimNode> nodes_;
+  NetworkFaults faults_;
+  double step_crash_ = 0;
+  std::vector<bool> blocked_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
+  std::vector<Envelope> messages_;  // deliveries in flight, by payload index
+  std::vector<size_t> free_messages_;
+  std::vector<std::function<void()>> actions_;
+  Checker checker_;
+  std::vector<std::string> trace_;
+};
+
+}  // namespace runnel::raft::sim
