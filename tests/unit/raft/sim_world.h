@@ -63,6 +63,8 @@ struct SimNode {
 class World {
  public:
   World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace);
+  World(const World&) = delete;  // scheduled actions capture `this`
+  World& operator=(const World&) = delete;
 
   int64_t now() const { return now_ms_; }
   size_t size() const { return nodes_.size(); }

@@ -3,6 +3,9 @@
 //   RUNNEL_RAFT_SIM_SCHEDULES=<n>   how many schedules (default 10000)
 //   RUNNEL_RAFT_SIM_BASE_SEED=<n>   the first seed (default: from the clock, printed)
 //   RUNNEL_RAFT_SIM_SEED=<n>        run that one seed and print its event trace
+//   RUNNEL_RAFT_SIM_BUG=<name>      switch on an injected bug (vote_ignores_log,
+//                                   send_before_persisted, leader_counts_unflushed) to watch
+//                                   the checker catch it
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "sim_schedule.h"
 
@@ -34,6 +38,20 @@ void on_abort(int) {
   if (n > 0) (void)!write(2, g_seed_line, static_cast<size_t>(n));
 }
 
+InjectedBugs bugs_from_env() {
+  InjectedBugs bugs;
+  const char* name = std::getenv("RUNNEL_RAFT_SIM_BUG");
+  if (name == nullptr || *name == '\0') return bugs;
+  std::string_view n(name);
+  bugs.vote_ignores_log = n == "vote_ignores_log";
+  bugs.send_before_persisted = n == "send_before_persisted";
+  bugs.leader_counts_unflushed = n == "leader_counts_unflushed";
+  EXPECT_TRUE(bugs.vote_ignores_log || bugs.send_before_persisted || bugs.leader_counts_unflushed)
+      << "unknown RUNNEL_RAFT_SIM_BUG=" << n;
+  std::printf("raft simulation: injected bug %s\n", name);
+  return bugs;
+}
+
 void print_trace(const ScheduleResult& r, size_t last_lines) {
   size_t from = r.trace.size() > last_lines ? r.trace.size() - last_lines : 0;
   std::printf("--- trace of seed %llu (%zu of %zu events shown) ---\n", static_cast<unsigned long long>(r.seed),
@@ -46,7 +64,7 @@ TEST(RaftSimulation, RandomSchedules) {
   signal(SIGABRT, on_abort);
   if (const char* one = std::getenv("RUNNEL_RAFT_SIM_SEED"); one != nullptr && *one != '\0') {
     g_seed = std::strtoull(one, nullptr, 10);
-    ScheduleResult r = run_schedule(g_seed, {.trace = true});
+    ScheduleResult r = run_schedule(g_seed, {.bugs = bugs_from_env(), .trace = true});
     std::printf("seed %llu: %s\n", static_cast<unsigned long long>(r.seed), r.profile.c_str());
     print_trace(r, r.trace.size());
     EXPECT_TRUE(r.ok()) << r.failure;
@@ -58,6 +76,7 @@ TEST(RaftSimulation, RandomSchedules) {
   std::printf("raft simulation: %llu schedules from seed %llu (RUNNEL_RAFT_SIM_BASE_SEED=%llu reruns them)\n",
               static_cast<unsigned long long>(count), static_cast<unsigned long long>(base),
               static_cast<unsigned long long>(base));
+  InjectedBugs bugs = bugs_from_env();
   auto start = std::chrono::steady_clock::now();
   uint64_t events = 0;
   int64_t committed = 0;
@@ -66,14 +85,14 @@ TEST(RaftSimulation, RandomSchedules) {
   int failures = 0;
   for (uint64_t i = 0; i < count && failures < 3; ++i) {
     g_seed = base + i;
-    ScheduleResult r = run_schedule(g_seed, {});
+    ScheduleResult r = run_schedule(g_seed, {.bugs = bugs});
     events += r.events;
     committed += r.committed;
     if (!r.ok()) {
       ++failures;
       ADD_FAILURE() << "seed " << r.seed << " (" << r.profile << "): " << r.failure
                     << "\nrerun with RUNNEL_RAFT_SIM_SEED=" << r.seed;
-      print_trace(run_schedule(r.seed, {.trace = true}), 300);
+      print_trace(run_schedule(r.seed, {.bugs = bugs, .trace = true}), 300);
       continue;
     }
     recovery_max = std::max(recovery_max, r.recovery_ms);
