@@ -36,7 +36,7 @@ void Connection::maybe_finished() {
 }
 
 void Connection::arm_recv() {
-  if (closed_ || recv_armed_) return;
+  if (closed_ || closing_ || recv_armed_) return;
   io_uring_sqe* sqe = ring_.sqe();
   io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
   sqe->flags |= IOSQE_BUFFER_SELECT;
@@ -51,7 +51,7 @@ void Connection::on_recv(int32_t res, uint32_t flags) {
     RUNNEL_ASSERT(flags & IORING_CQE_F_BUFFER, "recv completion without a buffer");
     uint16_t bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
     auto buf = buffers_.buffer(bid, static_cast<size_t>(res));
-    bool ok = closed_ || consume(buf.data(), buf.size());
+    bool ok = closed_ || closing_ || consume(buf.data(), buf.size());
     buffers_.recycle(bid);
     if (!ok) close(CloseReason::malformed_frame);
   }
@@ -79,10 +79,7 @@ void Connection::pause_if_backlogged() {
     return;
   }
   paused_ = true;
-  io_uring_sqe* sqe = ring_.sqe();
-  io_uring_prep_cancel(sqe, &recv_, 0);
-  io_uring_sqe_set_data64(sqe, io::kIgnoreCqe);
-  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  cancel_recv();
 }
 
 bool Connection::consume(const uint8_t* data, size_t len) {
@@ -122,7 +119,7 @@ bool Connection::consume(const uint8_t* data, size_t len) {
 }
 
 void Connection::deliver_pending_frames() {
-  while (!closed_ && !waiting_frames_.empty() && in_flight_ < limits_.max_in_flight &&
+  while (!closed_ && !closing_ && !waiting_frames_.empty() && in_flight_ < limits_.max_in_flight &&
          (in_flight_ == 0 || in_flight_bytes_ + waiting_frames_.front().frame.size() <= kMaxInFlightBytes)) {
     std::vector<uint8_t> frame = std::move(waiting_frames_.front().frame);
     const int64_t received_ns = waiting_frames_.front().received_ns;
@@ -168,6 +165,7 @@ void Connection::respond(uint64_t seq, std::vector<uint8_t> bytes, int16_t tag,
   if (!closed_) {
     flush_sends();
     deliver_pending_frames();
+    close_if_sent();
   }
   maybe_finished();
 }
@@ -241,8 +239,31 @@ void Connection::on_sent(int32_t res, uint32_t) {
   } else if (!closed_) {
     advance(static_cast<size_t>(res));
     flush_sends();
+    close_if_sent();
   }
   maybe_finished();
+}
+
+void Connection::close_when_sent(CloseReason reason) {
+  if (closed_ || closing_) return;
+  closing_ = true;
+  closing_reason_ = reason;
+  waiting_frames_.clear();
+  waiting_bytes_ = 0;
+  if (recv_armed_) cancel_recv();
+  flush_sends();
+  close_if_sent();
+}
+
+void Connection::close_if_sent() {
+  if (closing_ && !closed_ && !send_in_flight_ && out_.empty()) close(closing_reason_);
+}
+
+void Connection::cancel_recv() {
+  io_uring_sqe* sqe = ring_.sqe();
+  io_uring_prep_cancel(sqe, &recv_, 0);
+  io_uring_sqe_set_data64(sqe, io::kIgnoreCqe);
+  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 }
 
 void Connection::close(CloseReason reason) {
@@ -260,12 +281,7 @@ void Connection::close(CloseReason reason) {
   // shutdown() rather than close(): armed SQEs still name the fd, and it must not be reused
   // for a new connection before they complete. The destructor closes it.
   ::shutdown(fd_, SHUT_RDWR);
-  if (recv_armed_) {
-    io_uring_sqe* sqe = ring_.sqe();
-    io_uring_prep_cancel(sqe, &recv_, 0);
-    io_uring_sqe_set_data64(sqe, 0);
-    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-  }
+  if (recv_armed_) cancel_recv();
   sink_.on_closed(*this);
   maybe_finished();
 }

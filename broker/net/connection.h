@@ -80,6 +80,9 @@ class Connection {
   // Closes the socket now; in-flight requests still complete, their responses are dropped. The
   // reason is logged and kept for the sink (FrameSink::on_closed reads close_reason()).
   void close(CloseReason reason);
+  // A graceful close (broker shutdown): stops reading now, and close()s once every response
+  // already queued is on the wire. The owner bounds the wait by calling close() itself.
+  void close_when_sent(CloseReason reason);
   CloseReason close_reason() const { return close_reason_; }
 
   uint64_t id() const { return id_; }
@@ -103,7 +106,11 @@ class Connection {
   bool finished() const { return closed_ && !recv_armed_ && !send_in_flight_ && in_flight_ == 0; }
   // Called wherever one of those references ends: resumes run() (posted) once finished.
   void maybe_finished();
+  // close_when_sent() asked for it and nothing is left to send.
+  void close_if_sent();
   void arm_recv();
+  // Ends the armed multishot recv (its final CQE still comes, with -ECANCELED).
+  void cancel_recv();
   void on_recv(int32_t res, uint32_t flags);
   // Feeds received bytes into frame assembly; false if the peer broke the framing.
   bool consume(const uint8_t* data, size_t len);
@@ -125,6 +132,8 @@ class Connection {
   Send send_{this};
   io::Wakeup done_{ring_};  // run() waits on it for finished()
   bool closed_ = false;
+  bool closing_ = false;  // close_when_sent(): no more reading, close once sent
+  CloseReason closing_reason_ = CloseReason::shutdown;
   CloseReason close_reason_ = CloseReason::peer_closed;
   bool recv_armed_ = false;
   bool paused_ = false;  // recv cancelled for backpressure (too many frames waiting)

@@ -353,6 +353,14 @@ io::Task<void> Shard::heap_trim_loop() {
   }
 }
 
+io::Task<void> Shard::cut_off_connections(io::AbortSource& grace) {
+  constexpr auto kCloseGrace = std::chrono::seconds(1);
+  co_await grace.sleep_for(kCloseGrace);
+  if (grace.aborted()) co_return;  // every connection closed in time
+  std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
+  for (net::Connection* c : conns) c->close(net::CloseReason::shutdown);
+}
+
 void Shard::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
@@ -366,9 +374,15 @@ io::Task<void> Shard::shutdown() {
   begin_shutdown();
   // Every request is answered: begin_shutdown() (on every core) cut the long waits short.
   co_await requests_.close();
+  // The answers just given reach the wire before the sockets close, unless a peer does not read
+  // them within kCloseGrace (cut_off_connections). Then every connection's SQEs have completed
+  // and it is freed.
   std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
-  for (net::Connection* c : conns) c->close(net::CloseReason::shutdown);
-  co_await connection_tasks_.close();  // every connection's SQEs have completed and it is freed
+  for (net::Connection* c : conns) c->close_when_sent(net::CloseReason::shutdown);
+  io::AbortSource grace(ring_);
+  loops_.spawn(cut_off_connections(grace));
+  co_await connection_tasks_.close();
+  grace.abort();
   // Closing a log also stops its cleaning, which the cleaner loop may be waiting for.
   for (auto& [key, p] : partitions_) {
     co_await p->gate().close();

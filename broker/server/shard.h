@@ -92,6 +92,9 @@ class Shard final : public net::FrameSink {
   io::Task<void> serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame);
   // Owns one accepted connection until it is closed and idle (net::Connection::run).
   io::Task<void> run_connection(std::unique_ptr<net::Connection> conn);
+  // Shutdown: closes the connections still sending after a grace period, unless `grace` is
+  // aborted first (they all closed by themselves).
+  io::Task<void> cut_off_connections(io::AbortSource& grace);
 
   Broker& broker_;
   metrics::ShardProbe* probe_;

@@ -14,6 +14,7 @@ from test_consumer_group_edge_cases import MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID
 API_PRODUCE = 0
 API_FETCH = 1
 UNSUPPORTED_VERSION = 35
+NOT_COORDINATOR = 16
 
 
 def now_ms() -> int:
@@ -126,10 +127,10 @@ def test_sigterm_shuts_down_gracefully(broker_factory, topic_name):
 
 def test_sigterm_cuts_long_polls_and_group_joins_short(broker_factory, topic_name):
     """SIGTERM while Fetches long-poll (max_wait_ms 30 s) on partitions of both cores and a
-    JoinGroup waits for its rebalance (initial delay 60 s): shutdown wakes them, so the broker
-    does not wait out their timeouts; it joins every task it owns (requests, connections, the
-    logs' writer/flusher/sealer, the background loops) and exits 0 in well under 3 s, and no
-    "no task outlives its owner" assertion fires."""
+    JoinGroup waits for its rebalance (initial delay 60 s): shutdown wakes them and answers them
+    before closing the sockets, so the broker does not wait out their timeouts; it joins every
+    task it owns (requests, connections, the logs' writer/flusher/sealer, the background loops)
+    and exits 0 in well under 3 s, and no "no task outlives its owner" assertion fires."""
     b = broker_factory({"offsets.topic.replication.factor": "1", "group.initial.rebalance.delay.ms": "60000"})
     rdkafka.create_topic(b.bootstrap, topic_name, 4)
     rdkafka.wait_topic_ready(b.bootstrap, topic_name, 4)
@@ -139,17 +140,16 @@ def test_sigterm_cuts_long_polls_and_group_joins_short(broker_factory, topic_nam
         err, _, member, _ = join_v5(c, group, "", b"", session_ms=45000)
         assert err == MEMBER_ID_REQUIRED
 
-    ended = {}  # what -> seconds after SIGTERM when its request ended (answered or cut off)
+    ended = {}  # what -> seconds after SIGTERM when its answer came
+    answers = {}
     sigterm_at = [None]
 
     def waiting(what, call):
-        conn = Connection(b.host, b.port, timeout=60)
-        try:
-            call(conn)
-        except (OSError, ConnectionError):
-            pass  # the connection closed at shutdown instead of the answer: also an end
-        finally:
-            conn.close()
+        with Connection(b.host, b.port, timeout=60) as conn:
+            try:
+                answers[what] = call(conn)
+            except (OSError, ConnectionError) as e:
+                answers[what] = e  # closed without the answer: not graceful
             ended[what] = time.monotonic() - (sigterm_at[0] or time.monotonic())
 
     threads = [threading.Thread(target=waiting, args=(f"fetch-{p}", lambda conn, p=p: fetch_v11(
@@ -173,6 +173,13 @@ def test_sigterm_cuts_long_polls_and_group_joins_short(broker_factory, topic_nam
     assert "assertion failed" not in log, log
     assert sorted(ended) == sorted(["fetch-0", "fetch-1", "fetch-2", "fetch-3", "fetch-all", "join"]), ended
     assert max(ended.values()) < 3, ended
+    # Answered before the sockets closed: the Fetches with what there is (nothing), the
+    # JoinGroup with NOT_COORDINATOR (the client looks for the coordinator again).
+    for what, a in answers.items():
+        if what.startswith("fetch"):
+            assert not isinstance(a, Exception) and a.error == 0, (what, a)
+            assert all(p.error == 0 and p.records == b"" for p in a.parts.values()), (what, a)
+    assert answers["join"][0] == NOT_COORDINATOR, answers["join"]
 
 
 def _run_broker(broker_bin, tmp_path, *overrides, timeout=5):

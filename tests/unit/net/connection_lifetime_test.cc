@@ -1,11 +1,13 @@
 // Connection's lifetime: run() ends only once the connection is closed and nothing refers to it
-// (a request handed to the sink and not yet answered keeps it), and destroying one in use asserts.
+// (a request handed to the sink and not yet answered keeps it), a graceful close sends the
+// answers already given first, and destroying a connection in use asserts.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "broker/io/buffer_ring.h"
@@ -25,28 +27,57 @@ struct Sink : FrameSink {
 
 io::Task<void> nap(io::Ring& ring, int ms) { co_await ring.sleep_for(std::chrono::milliseconds(ms)); }
 
-TEST(ConnectionLifetime, RunEndsOnlyAfterCloseAndTheLastAnswer) {
-  io::Ring ring;
-  io::BufferRing buffers(ring, 3, 16, 64 * 1024);
-  int sv[2];
-  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-  Sink sink;
-  Connection conn(ring, buffers, sink, sv[0], 1, Connection::Limits{}, "test");
-  io::TaskGroup owner;
-  owner.spawn(conn.run());
-  const uint8_t request[] = {0, 0, 0, 2, 0xab, 0xcd};
-  ASSERT_EQ(::write(sv[1], request, sizeof request), ssize_t(sizeof request));
-  ring.block_on(nap(ring, 20));
-  ASSERT_EQ(sink.seqs.size(), 1u);
+// A running connection over a socket pair whose first request has reached the sink.
+class ConnectionLifetime : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    conn = std::make_unique<Connection>(ring, buffers, sink, sv[0], 1, Connection::Limits{}, "test");
+    owner.spawn(conn->run());
+    send_request();
+    ASSERT_EQ(sink.seqs.size(), 1u);
+  }
+  void TearDown() override { ::close(sv[1]); }
+  void send_request() {
+    const uint8_t request[] = {0, 0, 0, 2, 0xab, 0xcd};
+    ASSERT_EQ(::write(sv[1], request, sizeof request), ssize_t(sizeof request));
+    ring.block_on(nap(ring, 20));
+  }
+  void join() {
+    ring.block_on([&]() -> io::Task<void> { co_await owner.close(); }());
+  }
 
-  conn.close(CloseReason::shutdown);
+  io::Ring ring;
+  io::BufferRing buffers{ring, 3, 16, 64 * 1024};
+  int sv[2] = {-1, -1};
+  Sink sink;
+  std::unique_ptr<Connection> conn;
+  io::TaskGroup owner;  // declared after conn: destroyed first, once run() has ended
+};
+
+TEST_F(ConnectionLifetime, RunEndsOnlyAfterCloseAndTheLastAnswer) {
+  conn->close(CloseReason::shutdown);
   EXPECT_EQ(sink.closed, 1);
   ring.block_on(nap(ring, 20));
   EXPECT_EQ(owner.alive(), 1u);  // the request still uses the connection
-  conn.respond(sink.seqs[0], {});  // legal after close; nothing is sent
-  ring.block_on([&]() -> io::Task<void> { co_await owner.close(); }());
+  conn->respond(sink.seqs[0], {});  // legal after close; nothing is sent
+  join();
   EXPECT_EQ(owner.alive(), 0u);
-  ::close(sv[1]);
+}
+
+TEST_F(ConnectionLifetime, CloseWhenSentDeliversTheAnswersGivenThenCloses) {
+  conn->close_when_sent(CloseReason::shutdown);
+  EXPECT_FALSE(conn->closed());  // the request is not answered yet
+  send_request();
+  EXPECT_EQ(sink.seqs.size(), 1u);  // no longer reading
+  conn->respond(sink.seqs[0], {0, 0, 0, 1, 0x42});
+  join();
+  EXPECT_TRUE(conn->closed());
+  EXPECT_EQ(sink.closed, 1);
+  uint8_t got[16];
+  EXPECT_EQ(::read(sv[1], got, sizeof got), 5);  // the answer, then end of stream
+  EXPECT_EQ(got[4], 0x42);
+  EXPECT_EQ(::read(sv[1], got, sizeof got), 0);
 }
 
 TEST(ConnectionLifetimeDeathTest, DestroyingAConnectionInUseAsserts) {
