@@ -63,6 +63,9 @@ World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool t
     c.request_timeout_ms = 1000;
     c.fetch_max_entries = 64;
     c.bugs = bugs;
+    // Each node reads its own clock, so the timeouts of different nodes do not tick together.
+    nodes_[i].clock_offset_ms = random_.between(0, 1'000'000);
+    nodes_[i].clock_permille = random_.between(950, 1050);
     nodes_[i].disk = std::make_unique<Disk>(DurableState{});
     restart(i);
   }
@@ -101,7 +104,7 @@ void World::restart(size_t i) {
        " log_end=" + std::to_string(d.entries.size()));
   checker_.on_start(i, d);
   n.status.clear();
-  n.replica = std::make_unique<Replica>(n.config, d, now_ms_, random_.next());
+  n.replica = std::make_unique<Replica>(n.config, d, local_now(i), random_.next());
   push({.time = now_ms_ + static_cast<int64_t>(random_.below(kTickMs)) + 1, .kind = Event::Kind::tick, .node = i,
         .incarnation = n.incarnation});
   drain(i);
@@ -109,7 +112,7 @@ void World::restart(size_t i) {
 
 Result<OffsetRange, NotLeader> World::propose(size_t i, std::vector<std::string> records) {
   if (!up(i)) return Unexpected(NotLeader{});
-  auto r = nodes_[i].replica->propose(now_ms_, records);
+  auto r = nodes_[i].replica->propose(local_now(i), records);
   if (r) note("node " + std::to_string(i) + " proposed " + std::to_string(records.size()) + " at " + std::to_string(r->first.value()));
   drain(i);
   return r;
@@ -140,7 +143,7 @@ void World::dispatch(const Event& e) {
       size_t to = index(env.destination);
       if (!up(to)) return;
       note(std::to_string(env.source.value()) + "->" + std::to_string(to) + " " + describe(env.message));
-      nodes_[to].replica->receive(now_ms_, env);
+      nodes_[to].replica->receive(local_now(to), env);
       drain(to);
       maybe_crash_after_step(to);
       return;
@@ -155,7 +158,7 @@ void World::dispatch(const Event& e) {
       return;
     case Event::Kind::tick:
       if (!up(e.node) || nodes_[e.node].incarnation != e.incarnation) return;
-      nodes_[e.node].replica->tick(now_ms_);
+      nodes_[e.node].replica->tick(local_now(e.node));
       drain(e.node);
       push({.time = now_ms_ + kTickMs, .kind = Event::Kind::tick, .node = e.node, .incarnation = e.incarnation});
       return;

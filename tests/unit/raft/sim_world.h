@@ -57,6 +57,8 @@ struct SimNode {
   uint32_t incarnation = 0;
   int64_t flush_max_ms = 8;  // a flush takes 1..flush_max_ms
   int64_t flush_busy_until = 0;  // flushes complete in order, one after the other
+  int64_t clock_permille = 1000;  // the node's clock runs at this rate of the world's (drift)
+  int64_t clock_offset_ms = 0;    // and starts here
   std::string status;  // last traced role/epoch/high watermark
 };
 
@@ -89,6 +91,10 @@ class World {
   void heal_network() { blocked_.assign(blocked_.size(), false); }
   bool blocked(size_t from, size_t to) const { return blocked_[from * nodes_.size() + to]; }
   void set_flush_latency(size_t i, int64_t max_ms) { nodes_[i].flush_max_ms = max_ms; }
+  // What node i's clock reads (see SimNode: its own start and a rate off by up to 5%).
+  int64_t local_now(size_t i) const {
+    return nodes_[i].clock_offset_ms + now_ms_ * nodes_[i].clock_permille / 1000;
+  }
   // After each event a node handles, it crashes with this probability (and comes back within
   // 300 ms): crash points anywhere, not only where the fault schedule put them.
   void set_step_crash(double probability) { step_crash_ = probability; }
