@@ -118,6 +118,10 @@ class [[nodiscard]] Result<void, E> {
     RUNNEL_ASSERT(!ok_, "Result::error() on a value");
     return error_;
   }
+  constexpr E& error() & {
+    RUNNEL_ASSERT(!ok_, "Result::error() on a value");
+    return error_;
+  }
   constexpr E&& error() && {
     RUNNEL_ASSERT(!ok_, "Result::error() on a value");
     return std::move(error_);

@@ -9,18 +9,24 @@
 #include <cstdint>
 #include <string>
 
+#include "broker/model/result.h"
+
 namespace runnel::records {
 
 // Kafka's LegacyRecord.RECORD_OVERHEAD_V0: the smallest batch_length any magic allows.
 inline constexpr int32_t min_batch_length = 14;
 
-enum class SplitResult : uint8_t {
-  batch,    // a complete batch of `batch_size` bytes starts at data
-  end,      // no complete batch starts at data (empty or cut-off tail)
-  corrupt,  // the length or magic cannot belong to any batch; `error` says which
+// Why the bytes at hand cannot start any batch. The text is made only when asked: Fetch, which
+// splits on every read, never asks.
+struct CorruptBatch {
+  enum class Kind : uint8_t { length_below_minimum, unknown_magic };
+  Kind kind = Kind::length_below_minimum;
+  int32_t found = 0;  // the batch length or the magic
+  std::string message() const;  // Kafka's text
 };
 
-SplitResult next_batch(const uint8_t* data, size_t size, size_t& batch_size,
-                       std::string* error = nullptr);
+// The size of the complete batch that starts at `data`; 0 when none does (empty, or a cut-off
+// tail: the iteration ends there); or why the bytes are corrupt.
+Result<size_t, CorruptBatch> next_batch(const uint8_t* data, size_t size);
 
 }  // namespace runnel::records

@@ -34,10 +34,10 @@ __attribute__((format(printf, 3, 4))) ErrorCode fail(ErrorCode code, std::string
 // Kafka's ProduceRequest.validateRecords: exactly one v2 batch, zstd only from Produce v7.
 ErrorCode check_request_shape(const uint8_t* data, size_t size, int16_t version, size_t& batch_size,
                               std::string* message) {
-  std::string why;
-  SplitResult r = next_batch(data, size, batch_size, message ? &why : nullptr);
-  if (r == SplitResult::corrupt) return fail(ErrorCode::corrupt_message, message, "%s", why.c_str());
-  if (r == SplitResult::end) {
+  Result<size_t, CorruptBatch> first = next_batch(data, size);
+  if (!first) return fail(ErrorCode::corrupt_message, message, "%s", first.error().message().c_str());
+  batch_size = *first;
+  if (batch_size == 0) {
     return fail(ErrorCode::invalid_record, message,
                 "Produce requests with version %d must have at least one record batch per partition",
                 version);
@@ -55,10 +55,9 @@ ErrorCode check_request_shape(const uint8_t* data, size_t size, int16_t version,
                 "Produce requests with version %d are not allowed to use ZStandard compression",
                 version);
   }
-  size_t second_size = 0;
-  r = next_batch(data + batch_size, size - batch_size, second_size, message ? &why : nullptr);
-  if (r == SplitResult::corrupt) return fail(ErrorCode::corrupt_message, message, "%s", why.c_str());
-  if (r == SplitResult::batch) {
+  Result<size_t, CorruptBatch> second = next_batch(data + batch_size, size - batch_size);
+  if (!second) return fail(ErrorCode::corrupt_message, message, "%s", second.error().message().c_str());
+  if (*second != 0) {
     return fail(ErrorCode::invalid_record, message,
                 "Produce requests with version %d are only allowed to contain exactly one record "
                 "batch per partition",
@@ -184,12 +183,10 @@ ErrorCode check_records(const uint8_t* body, size_t body_size, const ValidationL
   return ErrorCode::none;
 }
 
-}  // namespace
-
-ErrorCode validate_produce_records(const uint8_t* data, size_t size, int16_t produce_version,
-                                   const ValidationLimits& limits, std::vector<BatchInfo>& out,
-                                   std::string* error_message,
-                                   std::vector<RecordErrorInfo>* record_errors) {
+// The checks in Kafka's order; messages and record errors are filled only on failure.
+ErrorCode validate(const uint8_t* data, size_t size, int16_t produce_version, const ValidationLimits& limits,
+                   std::vector<BatchInfo>& out, std::string* error_message,
+                   std::vector<RecordErrorInfo>* record_errors) {
   out.clear();
   if (record_errors != nullptr) record_errors->clear();
   size_t batch_size = 0;
@@ -225,6 +222,16 @@ ErrorCode validate_produce_records(const uint8_t* data, size_t size, int16_t pro
   if (rc != ErrorCode::none) return rc;
   out.push_back(info);
   return ErrorCode::none;
+}
+
+}  // namespace
+
+Result<void, ProduceRejection> validate_produce_records(const uint8_t* data, size_t size, int16_t produce_version,
+                                                        const ValidationLimits& limits, std::vector<BatchInfo>& out) {
+  ProduceRejection rejection;  // empty string and vector: no allocation unless refused
+  rejection.code = validate(data, size, produce_version, limits, out, &rejection.message, &rejection.record_errors);
+  if (rejection.code == ErrorCode::none) return {};
+  return Unexpected(std::move(rejection));
 }
 
 }  // namespace runnel::records

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "broker/model/error_code.h"
+#include "broker/model/result.h"
 #include "broker/records/batch_header.h"
 
 namespace runnel::records {
@@ -72,12 +73,17 @@ struct RecordErrorInfo {
   std::string message;
 };
 
-// Returns ErrorCode::none and fills `out` (cleared first) when every batch is acceptable.
-// `error_message` and `record_errors` may be null; when given they are filled on failure with a
-// human-readable reason and, for per-record failures, Kafka's per-record errors.
-ErrorCode validate_produce_records(const uint8_t* data, size_t size, int16_t produce_version,
-                                   const ValidationLimits& limits, std::vector<BatchInfo>& out,
-                                   std::string* error_message,
-                                   std::vector<RecordErrorInfo>* record_errors = nullptr);
+// Why Produce data was refused. Validation here is Kafka's LogValidator, so its outcome is in
+// Kafka's vocabulary: the error code, Kafka's message and, for per-record failures, Kafka's
+// per-record errors.
+struct ProduceRejection {
+  ErrorCode code = ErrorCode::invalid_record;
+  std::string message;
+  std::vector<RecordErrorInfo> record_errors;
+};
+
+// Fills `out` (cleared first) when every batch is acceptable. Success allocates nothing.
+Result<void, ProduceRejection> validate_produce_records(const uint8_t* data, size_t size, int16_t produce_version,
+                                                        const ValidationLimits& limits, std::vector<BatchInfo>& out);
 
 }  // namespace runnel::records

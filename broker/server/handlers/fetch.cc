@@ -115,8 +115,9 @@ io::Task<void> read_all(PartitionEnv& env, const protocol::FetchRequest& req, co
 void trim_to_batches(ByteBuffer& bytes, size_t budget) {
   size_t keep = 0;
   while (keep < bytes.size()) {
-    size_t n = 0;
-    if (records::next_batch(bytes.data() + keep, bytes.size() - keep, n) != records::SplitResult::batch) break;
+    Result<size_t, records::CorruptBatch> next = records::next_batch(bytes.data() + keep, bytes.size() - keep);
+    if (!next || *next == 0) break;
+    const size_t n = *next;
     if (keep + n > budget) break;
     keep += n;
   }

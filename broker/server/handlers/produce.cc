@@ -99,9 +99,14 @@ std::optional<Accepted> validate_partition(const RequestInfo& ctx, const protoco
     error = ErrorCode::invalid_record;
   } else {
     std::vector<records::BatchInfo> batches;
-    error = records::validate_produce_records(pd.records.data, pd.records.size, ctx.api_version,
-                                              limits_for(*topic, now), batches, &message, &record_errors);
-    if (error == ErrorCode::none) {
+    Result<void, records::ProduceRejection> valid = records::validate_produce_records(
+        pd.records.data, pd.records.size, ctx.api_version, limits_for(*topic, now), batches);
+    if (!valid) {
+      records::ProduceRejection& rejection = valid.error();
+      error = rejection.code;
+      message = std::move(rejection.message);
+      record_errors = std::move(rejection.record_errors);
+    } else {
       // Produce v3+ carries exactly one batch per partition (validation refuses more).
       RUNNEL_ASSERT(batches.size() == 1, "validated produce data with %zu batches", batches.size());
       const records::BatchInfo& b = batches.front();

@@ -125,24 +125,25 @@ TEST(BatchSplitter, FindsBoundariesLikeKafka) {
   auto one = test::build(set);
   std::vector<uint8_t> two = one;
   two.insert(two.end(), one.begin(), one.end());
-  size_t n = 0;
-  ASSERT_EQ(next_batch(two.data(), two.size(), n), SplitResult::batch);
-  EXPECT_EQ(n, one.size());
-  ASSERT_EQ(next_batch(two.data() + n, two.size() - n, n), SplitResult::batch);
-  EXPECT_EQ(next_batch(two.data(), 0, n), SplitResult::end);
+  Result<size_t, CorruptBatch> first = next_batch(two.data(), two.size());
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*first, one.size());
+  EXPECT_EQ(next_batch(two.data() + *first, two.size() - *first).value_or(0), one.size());
+  EXPECT_EQ(next_batch(two.data(), 0).value_or(1), 0u);
   // A cut-off batch ends iteration rather than failing.
-  EXPECT_EQ(next_batch(one.data(), one.size() - 1, n), SplitResult::end);
-  EXPECT_EQ(next_batch(one.data(), 11, n), SplitResult::end);
+  EXPECT_EQ(next_batch(one.data(), one.size() - 1).value_or(1), 0u);
+  EXPECT_EQ(next_batch(one.data(), 11).value_or(1), 0u);
 
-  std::string why;
   auto bad = one;
   store_be32(bad.data() + layout::batch_length, 13);
-  EXPECT_EQ(next_batch(bad.data(), bad.size(), n, &why), SplitResult::corrupt);
-  EXPECT_NE(why.find("minimum record overhead"), std::string::npos);
+  Result<size_t, CorruptBatch> short_length = next_batch(bad.data(), bad.size());
+  ASSERT_FALSE(short_length.has_value());
+  EXPECT_NE(short_length.error().message().find("minimum record overhead"), std::string::npos);
   bad = one;
   bad[layout::magic] = 3;
-  EXPECT_EQ(next_batch(bad.data(), bad.size(), n, &why), SplitResult::corrupt);
-  EXPECT_NE(why.find("Invalid magic"), std::string::npos);
+  Result<size_t, CorruptBatch> bad_magic = next_batch(bad.data(), bad.size());
+  ASSERT_FALSE(bad_magic.has_value());
+  EXPECT_EQ(bad_magic.error().message(), "Invalid magic found in record: 3");
 }
 
 }  // namespace

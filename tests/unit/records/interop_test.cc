@@ -47,10 +47,8 @@ TEST(KafkaPythonInterop, ValidatesAndIteratesEveryFixture) {
     ValidationLimits limits;
     limits.now_ms = test::kBaseTs;
     std::vector<BatchInfo> out;
-    std::string message;
-    ASSERT_EQ(validate_produce_records(batch.data(), batch.size(), 11, limits, out, &message),
-              ErrorCode::none)
-        << message;
+    Result<void, ProduceRejection> valid = validate_produce_records(batch.data(), batch.size(), 11, limits, out);
+    ASSERT_TRUE(valid.has_value()) << valid.error().message;
     ASSERT_EQ(out.size(), 1u);
     const BatchHeader& h = out[0].header;
     EXPECT_EQ(h.records_count, int32_t(want.size()));

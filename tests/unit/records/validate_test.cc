@@ -18,8 +18,13 @@ struct Outcome {
 
 Outcome run(const std::vector<uint8_t>& blob, ValidationLimits limits = {}, int16_t version = kProduceV) {
   Outcome o;
-  o.code = validate_produce_records(blob.data(), blob.size(), version, limits, o.batches, &o.message,
-                                    &o.record_errors);
+  Result<void, ProduceRejection> r = validate_produce_records(blob.data(), blob.size(), version, limits, o.batches);
+  o.code = ErrorCode::none;
+  if (!r) {
+    o.code = r.error().code;
+    o.message = r.error().message;
+    o.record_errors = r.error().record_errors;
+  }
   return o;
 }
 
@@ -54,8 +59,7 @@ TEST(Validate, BatchInfoPointsIntoBlob) {
   auto set = test::make_records(3);
   auto batch = test::build(set);
   std::vector<BatchInfo> out;
-  ASSERT_EQ(validate_produce_records(batch.data(), batch.size(), kProduceV, {}, out, nullptr),
-            ErrorCode::none);
+  ASSERT_TRUE(validate_produce_records(batch.data(), batch.size(), kProduceV, {}, out).has_value());
   EXPECT_EQ(out[0].data, batch.data());
 }
 
@@ -303,11 +307,13 @@ TEST(Validate, ProducerMayNotSetLogAppendTime) {
   EXPECT_EQ(out.record_errors.size(), 3u);
 }
 
-TEST(Validate, MessagesAreOptional) {
+TEST(Validate, EmptyDataIsRefusedWithAReason) {
   std::vector<BatchInfo> out;
   std::vector<uint8_t> empty;
-  EXPECT_EQ(validate_produce_records(empty.data(), 0, kProduceV, {}, out, nullptr, nullptr),
-            ErrorCode::invalid_record);
+  Result<void, ProduceRejection> r = validate_produce_records(empty.data(), 0, kProduceV, {}, out);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_record);
+  EXPECT_FALSE(r.error().message.empty());
 }
 
 }  // namespace
