@@ -51,6 +51,17 @@ void Replica::tick_observer_without_leader() {
   fetch_in_flight_ = false;
 }
 
+bool Replica::records_fit(const std::vector<Entry>& records) const {
+  Offset next = log_.end_offset();
+  LeaderEpoch epoch = log_.last_epoch();
+  for (const auto& r : records) {
+    if (r.offset != next || r.epoch < epoch || r.epoch > quorum_.epoch || r.epoch <= kNoEpoch) return false;
+    next = Offset{next.value() + 1};
+    epoch = r.epoch;
+  }
+  return true;
+}
+
 void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
   if (response.error == ErrorCode::inconsistent_cluster_id) return;
   const LeaderIdAndEpoch& leader = response.current_leader;
@@ -70,24 +81,19 @@ void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
     next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
     return;
   }
+  // FetchSnapshot is not implemented yet: no leader makes snapshots, so none points at one.
+  // Records that do not continue our log come from a broken leader. Either way: drop the answer,
+  // the next tick fetches again, and a leader that never answers usefully times out.
+  if (response.snapshot_id || (!response.diverging_epoch && !records_fit(response.records))) {
+    next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
+    return;
+  }
   last_leader_contact_ms_ = now_ms_;
   fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
   if (response.diverging_epoch) {
     truncate_log(log_.truncation_offset(*response.diverging_epoch));
-  } else if (response.snapshot_id) {
-    // FetchSnapshot is not implemented yet; no leader produces snapshots, so none asks for one.
-    RUNNEL_ASSERT(false, "node %d: leader %d sent snapshot id (%lld, %d)", config_.node_id.value(), from.value(),
-                  static_cast<long long>(response.snapshot_id->offset.value()), response.snapshot_id->epoch.value());
   } else {
-    if (!response.records.empty()) {
-      RUNNEL_ASSERT(response.records.front().offset == log_.end_offset() &&
-                        response.records.back().epoch <= quorum_.epoch,
-                    "node %d: records from %lld epoch %d appended at %lld in epoch %d", config_.node_id.value(),
-                    static_cast<long long>(response.records.front().offset.value()),
-                    response.records.back().epoch.value(), static_cast<long long>(log_.end_offset().value()),
-                    quorum_.epoch.value());
-      append_to_log(response.records);
-    }
+    if (!response.records.empty()) append_to_log(response.records);
     // The leader's high watermark, capped at what we hold: below it our log is the leader's.
     if (response.high_watermark.value() >= 0) set_high_watermark(std::min(response.high_watermark, log_.end_offset()));
   }

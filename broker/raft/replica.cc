@@ -79,6 +79,9 @@ void Replica::receive(int64_t now_ms, const Envelope& envelope) {
                 config_.node_id.value(), envelope.destination.value());
   now_ms_ = now_ms;
   NodeId from = envelope.source;
+  // A message claiming to come from ourselves is misrouted; answering it would mean sending to
+  // ourselves. Remote input never trips an assertion: it is answered or dropped.
+  if (from == config_.node_id) return;
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;

@@ -125,6 +125,8 @@ class Replica {
   void answer_parked_fetches(bool expired_only);
   void update_high_watermark();
   void on_fetch_response(NodeId from, const FetchResponse& response);
+  // Records that continue our log: contiguous from its end, epochs not decreasing nor newer than ours.
+  bool records_fit(const std::vector<Entry>& records) const;
   void send_fetch(NodeId to);
   void tick_follower();
   void tick_observer_without_leader();

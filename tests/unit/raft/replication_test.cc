@@ -147,6 +147,25 @@ TEST(RaftFetch, ErrorsAreKafkas) {
   EXPECT_EQ(fetch_answer(c.node(leader), request, NodeId{other}, c.now()).error, ErrorCode::inconsistent_cluster_id);
 }
 
+TEST(RaftFetch, RecordsThatDoNotContinueTheLogAreDropped) {
+  TestCluster c(3);
+  int leader = c.settled_leader();
+  ASSERT_GE(leader, 0);
+  Replica& f = c.node(c.other(leader, 1));
+  Offset end = f.log().end_offset();
+  FetchResponse broken{.high_watermark = Offset{5},
+                       .current_leader = {NodeId{leader}, f.epoch()},
+                       .records = {Entry{Offset{end.value() + 1}, f.epoch(), EntryType::data, "gap"}},
+                       .fetch_offset = end,
+                       .last_fetched_epoch = f.log().last_epoch()};
+  f.receive(c.now(), Envelope{NodeId{leader}, f.node_id(), broken});
+  EXPECT_EQ(f.log().end_offset(), end);
+  EXPECT_EQ(f.high_watermark(), Offset{1}) << "nothing from a broken answer is taken";
+  // A message claiming to come from the node itself is dropped, not answered.
+  f.receive(c.now(), Envelope{f.node_id(), f.node_id(), FetchRequest{"test-cluster", f.node_id(), f.epoch()}});
+  EXPECT_TRUE(f.take_ready().messages.empty());
+}
+
 TEST(RaftPropose, FollowerRefusesWithTheLeaderToAsk) {
   TestCluster c(3);
   int leader = c.settled_leader();
