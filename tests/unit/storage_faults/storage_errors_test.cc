@@ -174,6 +174,29 @@ TEST_F(StorageErrors, FullDiskWhileSealingIsRetried) {
   EXPECT_EQ(read_all().size(), 12u);
 }
 
+// close() on a full disk does not wait out the writer's backoff (it grows to 1 s): it ends the
+// sleep, the stalled write then fails the log, and the writer is joined before any file closes.
+TEST_F(StorageErrors, CloseOnAFullDiskEndsTheWritersBackoffAtOnce) {
+  auto first = batch(0);
+  ASSERT_EQ(append(first).error, Errc::none);
+  fs.set_capacity(fs.used_bytes());
+  AppendResult r;
+  for (int i = 1; i < 40 && r.error == Errc::none; ++i) {
+    auto b = batch(i);
+    r = append(b);
+  }
+  ASSERT_EQ(r.error, Errc::out_of_space);
+  // Retries after 20, 40, 80, 160 and 320 ms: by now the writer sleeps 640 ms.
+  auto pause = [](io::Ring& ring) -> io::Task<void> { co_await ring.sleep_for(std::chrono::milliseconds(700)); };
+  ring.block_on(pause(ring));
+  ASSERT_TRUE(log->out_of_space());
+  const auto start = io::Clock::now();
+  ring.block_on(log->close());
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now() - start);
+  EXPECT_LT(took.count(), 300) << "close() waited for the backoff";
+  log.reset();  // the writer is gone: the log's TaskGroup would assert otherwise
+}
+
 // A compacted topic on a full disk: a swap that cannot commit is undone (old segments back
 // under their names, the cleaned file gone) and the log serves on; with space back a later
 // cleaning succeeds; no space for the swapped segment's index files is not a failure either
