@@ -129,4 +129,31 @@ void Checker::check_high_watermark(size_t node, const Replica& replica) {
   }
 }
 
+void Checker::on_send(size_t node, const Envelope& envelope, const DurableState& disk) {
+  auto fail_speech = [&](const std::string& what) {
+    fail("durable speech: node " + str(static_cast<int64_t>(node)) + " sent " + describe(envelope.message) + " but " +
+         what + " (disk: epoch " + str(disk.quorum.epoch.value()) + ", voted for " +
+         str(disk.quorum.voted_for.value()) + ", leader " + str(disk.quorum.leader_id.value()) + ", " +
+         str(static_cast<int64_t>(disk.entries.size())) + " records)");
+  };
+  // A later epoch on disk supersedes the claim (the same flush may have carried both writes).
+  const QuorumStateData& q = disk.quorum;
+  if (const auto* v = std::get_if<VoteResponse>(&envelope.message); v && v->vote_granted && !v->prevote) {
+    if (q.epoch < v->leader_epoch || (q.epoch == v->leader_epoch && q.voted_for != envelope.destination)) {
+      fail_speech("the vote is not on disk");
+    }
+  } else if (const auto* f = std::get_if<FetchRequest>(&envelope.message); f && q.epoch == f->current_leader_epoch) {
+    auto end = f->fetch_offset.value();
+    LeaderEpoch last = end == 0 ? kNoEpoch : LeaderEpoch{-1};
+    if (end > 0 && end <= static_cast<int64_t>(disk.entries.size())) last = disk.entries[static_cast<size_t>(end - 1)].epoch;
+    if (last != f->last_fetched_epoch) fail_speech("its log up to the fetch offset is not on disk");
+  } else if (const auto* b = std::get_if<BeginQuorumEpochRequest>(&envelope.message)) {
+    if (q.epoch < b->leader_epoch || (q.epoch == b->leader_epoch && q.leader_id != envelope.source)) {
+      fail_speech("its leadership is not on disk");
+    }
+  } else if (const auto* r = std::get_if<FetchResponse>(&envelope.message); r && r->error == ErrorCode::none) {
+    if (q.epoch < r->current_leader.leader_epoch) fail_speech("its epoch is not on disk");
+  }
+}
+
 }  // namespace runnel::raft::sim

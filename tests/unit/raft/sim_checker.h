@@ -9,6 +9,8 @@
 //   state-machine safety a node's committed prefix (below its high watermark) is a prefix of the
 //                       one committed history, and is never truncated
 //   monotonic HW        a node's high watermark never goes back within one incarnation
+//   durable speech      what a message claims is on the sender's disk when it leaves: a granted
+//                       vote's voted-for, a Fetch's offset and epoch, a leader's epoch
 //
 // Logs are followed through the persistence requests each replica issues (every change of its
 // in-memory log issues one), as chains of prefix hashes, so each check costs O(1) per record.
@@ -31,6 +33,8 @@ class Checker {
   void on_start(size_t node, const DurableState& durable);
   void on_persist(size_t node, const PersistRequest& request);
   void after_step(size_t node, const Replica& replica);
+  // A message leaves `node`, whose disk holds `disk` right now.
+  void on_send(size_t node, const Envelope& envelope, const DurableState& disk);
 
   const std::optional<std::string>& violation() const { return violation_; }
   Offset committed_end() const { return Offset{static_cast<int64_t>(committed_.size())}; }

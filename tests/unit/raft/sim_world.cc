@@ -185,7 +185,10 @@ void World::drain(size_t i) {
     n.flush_busy_until = std::max(n.flush_busy_until, now_ms_) + random_.between(1, n.flush_max_ms);
     push({.time = n.flush_busy_until, .kind = Event::Kind::flush, .node = i, .incarnation = n.incarnation, .seq = last});
   }
-  for (auto& m : ready.messages) send(i, std::move(m));
+  for (auto& m : ready.messages) {
+    checker_.on_send(i, m, n.disk->durable());
+    send(i, std::move(m));
+  }
   if (tracing_) {
     // One line whenever a node's role, epoch or high watermark changes.
     const Replica& r = *n.replica;
