@@ -136,7 +136,7 @@ void AdminServer::install_routes(httplib::Server& server) {
   });
 }
 
-std::string AdminServer::start() {
+Result<void, std::string> AdminServer::start() {
   for (const config::Endpoint& e : config_.admin_listeners) {
     auto server = std::make_unique<httplib::Server>();
     server->new_task_queue = [] { return new httplib::ThreadPool(kAdminThreads); };
@@ -145,9 +145,9 @@ std::string AdminServer::start() {
     int port = e.port;
     if (port == 0) {
       port = server->bind_to_any_port(host);
-      if (port < 0) return "cannot bind admin listener " + host + ":0";
+      if (port < 0) return Unexpected("cannot bind admin listener " + host + ":0");
     } else if (!server->bind_to_port(host, port)) {
-      return "cannot bind admin listener " + host + ":" + std::to_string(port);
+      return Unexpected("cannot bind admin listener " + host + ":" + std::to_string(port));
     }
     ports_.push_back(port);
     httplib::Server* raw = server.get();
@@ -155,7 +155,7 @@ std::string AdminServer::start() {
     threads_.emplace_back([raw] { raw->listen_after_bind(); });
     RUNNEL_LOG(info, "admin API listening on http://%s:%d", host.c_str(), port);
   }
-  return "";
+  return {};
 }
 
 void AdminServer::stop() {

@@ -7,6 +7,7 @@
 
 #include "broker/config/broker_config.h"
 #include "broker/metrics/broker_probe.h"
+#include "broker/model/result.h"
 
 namespace httplib {
 class Server;
@@ -53,9 +54,9 @@ class AdminServer {
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
-  // Binds every admin listener and starts serving; returns "" or what failed. Call after the
-  // process blocked its shutdown signals, so that the server threads inherit the mask.
-  std::string start();
+  // Binds every admin listener and starts serving, or says what failed. Call after the process
+  // blocked its shutdown signals, so that the server threads inherit the mask.
+  Result<void, std::string> start();
   void stop();
   // Bound port of listener i (resolves port 0).
   int port(size_t i) const { return i < ports_.size() ? ports_[i] : 0; }

@@ -39,9 +39,9 @@ Acceptor::~Acceptor() {
 
 namespace {
 
-// A socket bound to host:port with SO_REUSEPORT (shared with the other cores' sockets), or -1
-// and the reason.
-int bind_socket(const std::string& host, int port, std::string& err) {
+// A socket bound to host:port with SO_REUSEPORT (shared with the other cores' sockets), or the
+// reason there is none.
+Result<int, std::string> bind_socket(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -49,10 +49,7 @@ int bind_socket(const std::string& host, int port, std::string& err) {
   addrinfo* res = nullptr;
   std::string port_s = std::to_string(port);
   int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port_s.c_str(), &hints, &res);
-  if (rc != 0) {
-    err = "cannot resolve listener host '" + host + "': " + gai_strerror(rc);
-    return -1;
-  }
+  if (rc != 0) return Unexpected("cannot resolve listener host '" + host + "': " + gai_strerror(rc));
   // With no host, prefer the IPv6 wildcard (dual-stack) like Kafka's 0.0.0.0/:: binding.
   addrinfo* pick = res;
   for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
@@ -61,18 +58,18 @@ int bind_socket(const std::string& host, int port, std::string& err) {
   int fd = ::socket(pick->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     freeaddrinfo(res);
-    err = std::string("socket: ") + std::strerror(errno);
-    return -1;
+    return Unexpected(std::string("socket: ") + std::strerror(errno));
   }
   int one = 1, zero = 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   if (pick->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   if (::bind(fd, pick->ai_addr, pick->ai_addrlen) != 0) {
-    err = "bind " + (host.empty() ? std::string("*") : host) + ":" + port_s + ": " + std::strerror(errno);
+    std::string err =
+        "bind " + (host.empty() ? std::string("*") : host) + ":" + port_s + ": " + std::strerror(errno);
     ::close(fd);
     freeaddrinfo(res);
-    return -1;
+    return Unexpected(std::move(err));
   }
   freeaddrinfo(res);
   return fd;
@@ -147,7 +144,7 @@ bool all_zero(const std::vector<uint8_t>& a) {
 
 }  // namespace
 
-std::string Acceptor::check_free(const std::string& host, int port) {
+Result<void, std::string> Acceptor::check_free(const std::string& host, int port) {
   if (port == 0) return {};
   std::vector<uint8_t> mine;
   if (!listen_address(host, port, mine)) return {};  // listen() reports the resolution error
@@ -155,21 +152,21 @@ std::string Acceptor::check_free(const std::string& host, int port) {
     // Only LISTEN sockets count: connections that linger in TIME_WAIT on the port after a
     // restart do not stop Kafka from binding it either.
     if (all_zero(mine) || all_zero(theirs) || theirs == mine) {
-      return "bind " + (host.empty() ? std::string("*") : host) + ":" + std::to_string(port) +
-             ": Address already in use (another process listens on it)";
+      return Unexpected("bind " + (host.empty() ? std::string("*") : host) + ":" + std::to_string(port) +
+                        ": Address already in use (another process listens on it)");
     }
   }
   return {};
 }
 
-std::string Acceptor::listen(const std::string& host, int port, int backlog) {
-  std::string err;
-  int fd = bind_socket(host, port, err);
-  if (fd < 0) return err;
+Result<void, std::string> Acceptor::listen(const std::string& host, int port, int backlog) {
+  Result<int, std::string> bound = bind_socket(host, port);
+  if (!bound) return Unexpected(std::move(bound).error());
+  const int fd = *bound;
   if (::listen(fd, backlog) != 0) {
     std::string err = std::string("listen: ") + std::strerror(errno);
     ::close(fd);
-    return err;
+    return Unexpected(std::move(err));
   }
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);

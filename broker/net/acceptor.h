@@ -5,6 +5,7 @@
 
 #include "broker/io/completion.h"
 #include "broker/io/ring.h"
+#include "broker/model/result.h"
 
 namespace runnel::net {
 
@@ -18,13 +19,12 @@ class Acceptor final : public io::Completion {
   Acceptor(io::Ring& ring, OnAccept on_accept) : ring_(ring), on_accept_(std::move(on_accept)) {}
   ~Acceptor();
 
-  // Binds and listens; returns an error message, or empty on success. `host` empty: all addresses.
-  std::string listen(const std::string& host, int port, int backlog);
-  // Whether another socket already listens on host:port (in this network namespace): empty, or
-  // why not. Run before the cores bind: SO_REUSEPORT would otherwise let a second broker of the
+  // Binds and listens, or says what failed (for the start-up log). `host` empty: all addresses.
+  Result<void, std::string> listen(const std::string& host, int port, int backlog);
+  // Whether host:port is free of other listening sockets (in this network namespace), or why not. Run before the cores bind: SO_REUSEPORT would otherwise let a second broker of the
   // same user share the port silently and take half the connections, where Kafka fails with
   // "Address already in use".
-  static std::string check_free(const std::string& host, int port);
+  static Result<void, std::string> check_free(const std::string& host, int port);
   // The port actually bound (useful when asked for port 0).
   int port() const { return port_; }
   void start();

@@ -121,10 +121,10 @@ int Broker::run() {
   for (const auto* endpoints : {&config_.listeners, &config_.admin_listeners}) {
     for (const config::Endpoint& l : *endpoints) {
       for (bool warned = false;;) {
-        std::string err = net::Acceptor::check_free(l.host, l.port);
-        if (err.empty()) break;
+        Result<void, std::string> available = net::Acceptor::check_free(l.host, l.port);
+        if (available) break;
         if (std::chrono::steady_clock::now() >= give_up) {
-          RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
+          RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, available.error().c_str());
           return 1;
         }
         if (!warned) {
@@ -146,8 +146,8 @@ int Broker::run() {
   admin_options.max_partition_series = config_.metrics_partition_series_max;
   admin_options.test_hooks = config_.admin_test_hooks_enable;
   admin_ = std::make_unique<admin::AdminServer>(config_, probe_, admin_options);
-  if (std::string err = admin_->start(); !err.empty()) {
-    RUNNEL_LOG(error, "%s", err.c_str());
+  if (Result<void, std::string> started = admin_->start(); !started) {
+    RUNNEL_LOG(error, "%s", started.error().c_str());
     return 1;
   }
 
@@ -177,9 +177,9 @@ void Broker::shard_main(int index) {
 
   ring.block_on(shard.install_image(initial_image_));
   for (const auto& l : config_.listeners) {
-    std::string err = shard.listen(l.host, l.port, 1024);
-    if (!err.empty()) {
-      RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, err.c_str());
+    Result<void, std::string> listening = shard.listen(l.host, l.port, 1024);
+    if (!listening) {
+      RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, listening.error().c_str());
       start_failed_ = true;
     }
   }

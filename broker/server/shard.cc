@@ -138,7 +138,7 @@ void Shard::notify_append(cluster::Partition& p) {
   }
 }
 
-std::string Shard::listen(const std::string& host, int port, int backlog) {
+Result<void, std::string> Shard::listen(const std::string& host, int port, int backlog) {
   auto acc = std::make_unique<net::Acceptor>(ring_, [this](int fd, std::string peer) {
     if (shutting_down_) {
       ::close(fd);
@@ -152,9 +152,9 @@ std::string Shard::listen(const std::string& host, int port, int backlog) {
     probe_->on_connection_opened();
     connection_tasks_.spawn(run_connection(std::move(conn)));
   });
-  std::string err = acc->listen(host, port, backlog);
-  if (err.empty()) acceptors_.push_back(std::move(acc));
-  return err;
+  Result<void, std::string> listening = acc->listen(host, port, backlog);
+  if (listening) acceptors_.push_back(std::move(acc));
+  return listening;
 }
 
 io::Task<void> Shard::run_connection(std::unique_ptr<net::Connection> conn) {

@@ -12,6 +12,7 @@
 #include "broker/io/buffer_ring.h"
 #include "broker/io/ring.h"
 #include "broker/io/task_group.h"
+#include "broker/model/result.h"
 #include "broker/net/acceptor.h"
 #include "broker/net/connection.h"
 #include "broker/server/append_watch.h"
@@ -52,7 +53,8 @@ class Shard final : public net::FrameSink {
   bool shutting_down() const { return shutting_down_; }
   FetchSessionCache& fetch_sessions() { return fetch_sessions_; }
 
-  std::string listen(const std::string& host, int port, int backlog);
+  // Adds an acceptor on host:port, or says why there is none (for the start-up log).
+  Result<void, std::string> listen(const std::string& host, int port, int backlog);
   int listen_port() const;
   void start_accepting();
   // The background loops (housekeeping, which starts the cleaner and the heap trim, the
