@@ -120,6 +120,13 @@ Result<OffsetRange, NotLeader> Replica::propose(int64_t now_ms, const std::vecto
   return range;
 }
 
+void Replica::step_down(int64_t now_ms) {
+  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back", config_.node_id.value());
+  now_ms_ = now_ms;
+  if (role_ == Role::leader) resign();
+  release_messages();
+}
+
 void Replica::on_persisted(uint64_t seq) {
   RUNNEL_ASSERT(seq >= persisted_seq_ && seq < next_seq_, "node %d: persisted %llu, expected [%llu, %llu)",
                 config_.node_id.value(), static_cast<unsigned long long>(seq),

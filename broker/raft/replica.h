@@ -80,6 +80,9 @@ class Replica {
   Result<OffsetRange, NotLeader> propose(int64_t now_ms, const std::vector<std::string>& records);
   void on_persisted(uint64_t seq);
   Ready take_ready();
+  // A leader that shuts down gracefully hands over: it resigns and sends EndQuorumEpoch, so the
+  // voters elect a successor at once instead of waiting out the fetch timeout. No-op otherwise.
+  void step_down(int64_t now_ms);
 
   Role role() const { return role_; }
   LeaderEpoch epoch() const { return quorum_.epoch; }

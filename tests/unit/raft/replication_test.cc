@@ -118,6 +118,27 @@ TEST(RaftCheckQuorum, LeaderCutOffFromTheQuorumResigns) {
   EXPECT_EQ(c.node(leader).leader_id(), NodeId{next});
 }
 
+TEST(RaftCheckQuorum, GracefulStepDownHandsOverBeforeTheFetchTimeout) {
+  TestCluster c(3);
+  int leader = c.settled_leader();
+  ASSERT_GE(leader, 0);
+  LeaderEpoch epoch = c.node(leader).epoch();
+  c.node(leader).step_down(c.now());
+  c.settle();
+  EXPECT_EQ(c.node(leader).role(), Role::resigned);
+  int64_t resigned_at = c.now();
+  int next = -1;
+  while (next < 0 && c.now() - resigned_at < 5000) {
+    c.run(test::kTickMs);
+    next = c.leader();
+  }
+  ASSERT_GE(next, 0);
+  EXPECT_GT(c.node(next).epoch(), epoch);
+  // The followers stood at once, in the order the leader preferred, instead of waiting out
+  // their fetch timeout (2 s).
+  EXPECT_LT(c.now() - resigned_at, 2000);
+}
+
 FetchResponse fetch_answer(Replica& r, FetchRequest request, NodeId from, int64_t now_ms) {
   r.receive(now_ms, Envelope{from, r.node_id(), request});
   Ready ready = r.take_ready();

@@ -57,7 +57,12 @@ void inject_fault(World& w) {
         if (side[i] != side[j]) w.cut(i, j);
       }
     }
-  } else if (kind < 85) {
+  } else if (kind < 80) {
+    // A graceful hand-over by whoever leads.
+    for (size_t i = 0; i < n; ++i) {
+      if (w.up(i) && w.replica(i)->role() == Role::leader) w.step_down(i);
+    }
+  } else if (kind < 88) {
     size_t links = 1 + r.below(n);
     for (size_t k = 0; k < links; ++k) {
       size_t i = any_node();

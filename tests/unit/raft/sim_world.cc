@@ -93,6 +93,13 @@ void World::crash(size_t i) {
   nodes_[i].flush_busy_until = now_ms_;
 }
 
+void World::step_down(size_t i) {
+  if (!up(i)) return;
+  note("node " + std::to_string(i) + " STEP DOWN");
+  nodes_[i].replica->step_down(local_now(i));
+  drain(i);
+}
+
 void World::restart(size_t i) {
   if (up(i)) return;
   SimNode& n = nodes_[i];

@@ -85,6 +85,7 @@ class World {
   bool failed() const { return checker_.violation().has_value(); }
 
   void crash(size_t i);
+  void step_down(size_t i);  // a graceful resignation (Replica::step_down)
   void restart(size_t i);
   Result<OffsetRange, NotLeader> propose(size_t i, std::vector<std::string> records);
   void cut(size_t from, size_t to) { blocked_[from * nodes_.size() + to] = true; }
