@@ -70,6 +70,19 @@ void Checker::append(size_t node, const Entry& e) {
 void Checker::after_step(size_t node, const Replica& replica) {
   if (replica.role() == Role::leader) check_leader(node, replica);
   check_high_watermark(node, replica);
+  if (nodes_[node].applied != replica.high_watermark().value()) {
+    fail("commit notices: node " + str(replica.node_id().value()) + " was told of offset " +
+         str(nodes_[node].applied) + " but its high watermark is " + str(replica.high_watermark().value()));
+  }
+}
+
+void Checker::on_commit_notice(size_t node, Offset high_watermark) {
+  Shadow& s = nodes_[node];
+  if (high_watermark.value() <= s.applied) {
+    fail("commit notices: node " + str(static_cast<int64_t>(node)) + " told of offset " + str(high_watermark.value()) +
+         " after " + str(s.applied));
+  }
+  s.applied = high_watermark.value();
 }
 
 void Checker::check_leader(size_t node, const Replica& replica) {

@@ -9,6 +9,8 @@
 //   state-machine safety a node's committed prefix (below its high watermark) is a prefix of the
 //                       one committed history, and is never truncated
 //   monotonic HW        a node's high watermark never goes back within one incarnation
+//   commit notices      Ready::high_watermark reports every advance, in order, and the node's
+//                       applied position (what the notices said) always equals its high watermark
 //   durable speech      what a message claims is on the sender's disk when it leaves: a granted
 //                       vote's voted-for, a Fetch's offset and epoch, a leader's epoch
 //
@@ -33,6 +35,8 @@ class Checker {
   void on_start(size_t node, const DurableState& durable);
   void on_persist(size_t node, const PersistRequest& request);
   void after_step(size_t node, const Replica& replica);
+  // The owner of `node` was told the high watermark is now `high_watermark`.
+  void on_commit_notice(size_t node, Offset high_watermark);
   // A message leaves `node`, whose disk holds `disk` right now.
   void on_send(size_t node, const Envelope& envelope, const DurableState& disk);
 
@@ -45,6 +49,7 @@ class Checker {
   struct Shadow {
     std::vector<uint64_t> prefix_hash;  // hash of records [0, i] at index i
     int64_t high_watermark = 0;
+    int64_t applied = 0;  // what the commit notices said, as a state machine would apply it
     LeaderEpoch leader_checked{0};  // the epoch whose leadership completeness was last checked
   };
   struct Committed {

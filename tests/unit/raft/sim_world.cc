@@ -192,6 +192,7 @@ void World::drain(size_t i) {
     n.flush_busy_until = std::max(n.flush_busy_until, now_ms_) + random_.between(1, n.flush_max_ms);
     push({.time = n.flush_busy_until, .kind = Event::Kind::flush, .node = i, .incarnation = n.incarnation, .seq = last});
   }
+  if (ready.high_watermark) checker_.on_commit_notice(i, *ready.high_watermark);
   for (auto& m : ready.messages) {
     checker_.on_send(i, m, n.disk->durable());
     send(i, std::move(m));
