@@ -109,7 +109,9 @@ class GroupService::LogJournal final : public group::Journal {
     // The job lives on the heap rather than in coroutine parameters: see cross_call.h on
     // g++ 12 and non-trivial by-value captures.
     auto* job = new Job{partition, std::move(records), std::move(done)};
-    shard_.ring().spawn(write(job));
+    // A child of the shard's background loops, joined at shutdown. Refused only once those are
+    // being joined, after every request was: nobody waits for this answer any more.
+    if (!shard_.spawn_background(write(job))) delete job;
   }
 
  private:
@@ -123,7 +125,10 @@ class GroupService::LogJournal final : public group::Journal {
     co_await Yield(shard_.ring());  // the coordinator never hears back inside append()
     ErrorCode result = ErrorCode::none;
     cluster::Partition* p = shard_.partition(kOffsetsTopic, job->partition);
-    if (p == nullptr) {
+    // Inside the partition's gate: its removal or close waits for this append and flush.
+    std::optional<io::Gate::Holder> inside;
+    if (p != nullptr) inside.emplace(p->gate());
+    if (p == nullptr || !inside->ok()) {
       result = ErrorCode::not_leader_or_follower;
     } else {
       int64_t now = wall_ms();
