@@ -38,10 +38,16 @@ Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint
   }
 }
 
-void Replica::tick(int64_t now_ms) {
+void Replica::advance_clock(int64_t now_ms) {
+  // The owner's clock must be monotonic (CLOCK_MONOTONIC in the broker); every timeout is a
+  // difference of two readings.
   RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back from %lld to %lld", config_.node_id.value(),
                 static_cast<long long>(now_ms_), static_cast<long long>(now_ms));
   now_ms_ = now_ms;
+}
+
+void Replica::tick(int64_t now_ms) {
+  advance_clock(now_ms);
   switch (role_) {
     case Role::unattached:
       if (!voter_) {
@@ -73,11 +79,9 @@ void Replica::tick(int64_t now_ms) {
 }
 
 void Replica::receive(int64_t now_ms, const Envelope& envelope) {
-  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back from %lld to %lld", config_.node_id.value(),
-                static_cast<long long>(now_ms_), static_cast<long long>(now_ms));
   RUNNEL_ASSERT(envelope.destination == config_.node_id, "node %d received a message for %d",
                 config_.node_id.value(), envelope.destination.value());
-  now_ms_ = now_ms;
+  advance_clock(now_ms);
   NodeId from = envelope.source;
   // A message claiming to come from ourselves is misrouted; answering it would mean sending to
   // ourselves. Remote input never trips an assertion: it is answered or dropped.
@@ -99,8 +103,7 @@ void Replica::receive(int64_t now_ms, const Envelope& envelope) {
 }
 
 Result<OffsetRange, NotLeader> Replica::propose(int64_t now_ms, const std::vector<std::string>& records) {
-  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back", config_.node_id.value());
-  now_ms_ = now_ms;
+  advance_clock(now_ms);
   if (role_ != Role::leader) {
     NodeId hint = role_ == Role::follower ? quorum_.leader_id : kNoNode;
     return Unexpected(NotLeader{.leader_hint = hint, .epoch = quorum_.epoch});
@@ -121,8 +124,7 @@ Result<OffsetRange, NotLeader> Replica::propose(int64_t now_ms, const std::vecto
 }
 
 void Replica::step_down(int64_t now_ms) {
-  RUNNEL_ASSERT(now_ms >= now_ms_, "node %d: clock went back", config_.node_id.value());
-  now_ms_ = now_ms;
+  advance_clock(now_ms);
   if (role_ == Role::leader) resign();
   release_messages();
 }

@@ -135,7 +135,8 @@ class Replica {
   void tick_observer_without_leader();
   void observer_lost_leader();
 
-  // replica.cc: persistence and the outbox.
+  // replica.cc: the clock, persistence and the outbox.
+  void advance_clock(int64_t now_ms);
   void persist_quorum_state();
   void append_to_log(std::vector<Entry> entries);
   void truncate_log(Offset end_offset);

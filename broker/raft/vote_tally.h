@@ -22,8 +22,6 @@ class VoteTally {
 
   size_t majority() const { return voters_.size() / 2 + 1; }
   bool won() const { return granted_.size() >= majority(); }
-  bool lost() const { return rejected_.size() > voters_.size() - majority(); }
-  const std::vector<NodeId>& granted() const { return granted_; }
 
  private:
   static bool contains(const std::vector<NodeId>& v, NodeId id) { return std::find(v.begin(), v.end(), id) != v.end(); }
