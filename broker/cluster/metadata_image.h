@@ -28,7 +28,7 @@ struct BrokerInfo {
 struct PartitionInfo {
   int32_t partition = 0;
   NodeId leader{-1};
-  int32_t leader_epoch = 0;
+  LeaderEpoch leader_epoch{0};
   std::vector<NodeId> replicas;
   std::vector<NodeId> isr;
 };

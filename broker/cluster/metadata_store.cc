@@ -35,7 +35,7 @@ std::string serialize(const MetadataImage& image, int64_t producer_id_block_end)
     for (const PartitionInfo& p : t->partitions) {
       parts.push_back({{"partition", p.partition},
                        {"leader", p.leader.value()},
-                       {"leader_epoch", p.leader_epoch},
+                       {"leader_epoch", p.leader_epoch.value()},
                        {"replicas", values_of(p.replicas)},
                        {"isr", values_of(p.isr)}});
     }
@@ -68,7 +68,7 @@ Status parse_document(const json& doc, MetadataImage& image, int64_t& producer_i
       PartitionInfo p;
       p.partition = jp.value("partition", 0);
       p.leader = NodeId(jp.value("leader", -1));
-      p.leader_epoch = jp.value("leader_epoch", 0);
+      p.leader_epoch = LeaderEpoch(jp.value("leader_epoch", 0));
       p.replicas = wrap_all<NodeId>(jp.value("replicas", std::vector<int32_t>{}));
       p.isr = wrap_all<NodeId>(jp.value("isr", std::vector<int32_t>{}));
       t->partitions.push_back(std::move(p));

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "broker/io/gate.h"
+#include "broker/model/assert.h"
 #include "broker/model/named_type.h"
 #include "broker/model/uuid.h"
 #include "broker/storage/partition_log.h"
@@ -18,7 +19,7 @@ namespace runnel::cluster {
 // everything the leader has. Replication will move it to min(LEO of the ISR).
 class Partition {
  public:
-  Partition(std::string topic, int32_t index, Uuid topic_id, int32_t leader_epoch,
+  Partition(std::string topic, int32_t index, Uuid topic_id, LeaderEpoch leader_epoch,
             std::unique_ptr<storage::PartitionLog> log, int32_t uid)
       : topic_(std::move(topic)), index_(index), topic_id_(topic_id), leader_epoch_(leader_epoch),
         log_(std::move(log)), uid_(uid) {}
@@ -26,8 +27,13 @@ class Partition {
   const std::string& topic() const { return topic_; }
   int32_t index() const { return index_; }
   const Uuid& topic_id() const { return topic_id_; }
-  int32_t leader_epoch() const { return leader_epoch_; }
-  void set_leader_epoch(int32_t e) { leader_epoch_ = e; }
+  LeaderEpoch leader_epoch() const { return leader_epoch_; }
+  // Epochs come from the controller's metadata and only grow: a lower one is a bug.
+  void set_leader_epoch(LeaderEpoch e) {
+    RUNNEL_ASSERT(e >= leader_epoch_, "%s-%d: leader epoch would go back from %d to %d", topic_.c_str(), index_,
+                  leader_epoch_.value(), e.value());
+    leader_epoch_ = e;
+  }
   // Process-unique number naming this partition in cross-core wake-ups.
   int32_t uid() const { return uid_; }
 
@@ -49,7 +55,7 @@ class Partition {
   std::string topic_;
   int32_t index_;
   Uuid topic_id_;
-  int32_t leader_epoch_;
+  LeaderEpoch leader_epoch_;
   std::unique_ptr<storage::PartitionLog> log_;
   int32_t uid_;
   uint64_t watchers_ = 0;

@@ -15,7 +15,7 @@ int64_t steady_ms() {
 }
 
 // Kafka's answer when a request names a leader epoch other than the partition's.
-ErrorCode epoch_error(int32_t requested, int32_t current) {
+ErrorCode epoch_error(LeaderEpoch requested, LeaderEpoch current) {
   return requested > current ? ErrorCode::unknown_leader_epoch : ErrorCode::fenced_leader_epoch;
 }
 
@@ -29,8 +29,8 @@ T failed(ErrorCode e) {
 io::Task<ReadOutcome> read_here(cluster::Partition& p, const FetchPosition& pos, bool watch, int origin) {
   ReadOutcome r;
   r.uid = p.uid();
-  if (pos.current_leader_epoch >= 0 && pos.current_leader_epoch != p.leader_epoch()) {
-    r.error = epoch_error(pos.current_leader_epoch, p.leader_epoch());
+  if (pos.current_leader_epoch >= 0 && LeaderEpoch(pos.current_leader_epoch) != p.leader_epoch()) {
+    r.error = epoch_error(LeaderEpoch(pos.current_leader_epoch), p.leader_epoch());
     co_return r;
   }
   int64_t hw = p.high_watermark().value();
@@ -53,11 +53,11 @@ io::Task<ReadOutcome> read_here(cluster::Partition& p, const FetchPosition& pos,
 
 io::Task<OffsetLookup> list_offset_here(cluster::Partition& p, int64_t timestamp, int32_t current_leader_epoch) {
   OffsetLookup r;
-  if (current_leader_epoch >= 0 && current_leader_epoch != p.leader_epoch()) {
-    r.error = epoch_error(current_leader_epoch, p.leader_epoch());
+  if (current_leader_epoch >= 0 && LeaderEpoch(current_leader_epoch) != p.leader_epoch()) {
+    r.error = epoch_error(LeaderEpoch(current_leader_epoch), p.leader_epoch());
     co_return r;
   }
-  r.leader_epoch = p.leader_epoch();
+  r.leader_epoch = p.leader_epoch().value();
   storage::PartitionLog& log = p.log();
   std::optional<storage::TimestampOffset> found;
   switch (timestamp) {
@@ -96,7 +96,7 @@ io::Task<AppendOutcome> Router::append(const TopicPartition& tp, std::span<uint8
   co_return co_await on_partition(
       tp,
       [batches, acks](Shard& owner, cluster::Partition& p) -> io::Task<AppendOutcome> {
-        storage::AppendResult r = co_await p.log().append(batches, LeaderEpoch(p.leader_epoch()));
+        storage::AppendResult r = co_await p.log().append(batches, p.leader_epoch());
         if (r.error == storage::Errc::none && !r.duplicate) owner.notify_append(p);
         if (r.error == storage::Errc::none && acks == -1) {
           // Runnel's durability promise: acks=all is answered only once the data is on disk.

@@ -29,7 +29,7 @@ void Shard::publish_snapshot() {
     s.topic = p->topic();
     s.topic_id = p->topic_id().to_base64();
     s.partition = p->index();
-    s.leader_epoch = p->leader_epoch();
+    s.leader_epoch = p->leader_epoch().value();
     s.log_start_offset = log.log_start_offset().value();
     s.log_end_offset = log.log_end_offset().value();
     s.high_watermark = p->high_watermark().value();

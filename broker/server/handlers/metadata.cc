@@ -25,7 +25,7 @@ protocol::MetadataResponse::MetadataResponseTopic describe(const cluster::TopicI
     protocol::MetadataResponse::MetadataResponseTopic::MetadataResponsePartition mp;
     mp.partition_index = p.partition;
     mp.leader_id = p.leader.value();
-    mp.leader_epoch = p.leader_epoch;
+    mp.leader_epoch = p.leader_epoch.value();
     mp.replica_nodes = values_of(p.replicas);
     mp.isr_nodes = values_of(p.isr);
     out.partitions.push_back(std::move(mp));
