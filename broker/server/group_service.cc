@@ -142,8 +142,8 @@ class GroupService::LogJournal final : public group::Journal {
         inputs.push_back(std::move(in));
       }
       records::BatchOptions options;
-      std::vector<uint8_t> batch = records::build_batch(options, inputs);
-      storage::AppendResult ar = co_await p->log().append(batch, p->leader_epoch());
+      SharedBytes batch = SharedBytes::take(records::build_batch(options, inputs));
+      storage::AppendResult ar = co_await p->log().append(std::move(batch), p->leader_epoch());
       result = to_kafka(ar.error);
       if (result == ErrorCode::none) {
         p = shard_.partition(kOffsetsTopic, job->partition);

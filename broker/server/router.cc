@@ -92,18 +92,19 @@ Route Router::route(const cluster::MetadataImage& image, const TopicPartition& t
   return Route{ErrorCode::none, owner_core(tp), t};
 }
 
-io::Task<AppendOutcome> Router::append(const TopicPartition& tp, std::span<uint8_t> batches, int16_t acks) {
+io::Task<AppendOutcome> Router::append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
+                                       int16_t acks) {
   co_return co_await on_partition(
       tp,
-      [batches, acks](Shard& owner, cluster::Partition& p) -> io::Task<AppendOutcome> {
-        storage::AppendResult r = co_await p.log().append(batches, p.leader_epoch());
+      [batches = std::move(batches), ts, acks](Shard& owner, cluster::Partition& p) mutable -> io::Task<AppendOutcome> {
+        storage::AppendResult r = co_await p.log().append(std::move(batches), p.leader_epoch(), ts);
         if (r.error == storage::Errc::none && !r.duplicate) owner.notify_append(p);
         if (r.error == storage::Errc::none && acks == -1) {
           // Runnel's durability promise: acks=all is answered only once the data is on disk.
           Result<void, storage::Errc> flushed = co_await p.log().flush(r.last_offset);
           if (!flushed) co_return AppendOutcome{to_kafka(flushed.error())};
         }
-        co_return AppendOutcome{to_kafka(r.error), r.base_offset.value(), r.log_start_offset.value()};
+        co_return AppendOutcome{to_kafka(r.error), r.base_offset.value(), r.log_start_offset.value(), r.log_append_time_ms};
       },
       failed<AppendOutcome>);
 }

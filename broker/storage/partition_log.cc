@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -100,7 +101,8 @@ Errc PartitionLog::refusal() const {
   return out_of_space_ ? Errc::out_of_space : Errc::log_failed;
 }
 
-AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated) {
+AppendResult PartitionLog::assign(const SharedBytes& batches, LeaderEpoch epoch, const records::TimestampStamp& ts,
+                                  bool replicated) {
   AppendResult r;
   r.log_start_offset = log_start_;
   if (failed_ || closed_ || out_of_space_) {
@@ -119,6 +121,9 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
     pos += size_t(h.size_bytes());
   }
   RUNNEL_ASSERT(!headers.empty(), "append of an empty record set");
+  RUNNEL_ASSERT(ts.type == records::TimestampType::log_append_time || ts.max_timestamp == records::no_timestamp ||
+                    headers.size() == 1,
+                "a create-time max timestamp for %zu batches", headers.size());
   if (replicated) {
     // The leader's offsets are taken as they are, so they are checked here, as input: each batch
     // must start at or after the end of the one before (and of the log).
@@ -149,41 +154,44 @@ AppendResult PartitionLog::assign(std::span<uint8_t> batches, LeaderEpoch epoch,
       }
     }
   }
-  // Pass 2: offsets, segment, in-place patching, indexes, write queue.
+  // Pass 2: offsets, stamping (the one place the leader writes batch headers), segment,
+  // indexes, write queue.
   const int64_t now = env_.clock.now_ms();
   uint8_t* p = batches.data();
-  for (const records::BatchHeader& h : headers) {
+  for (records::BatchHeader& h : headers) {
     const auto size = size_t(h.size_bytes());
     const int64_t base = replicated ? h.base_offset : next_offset_;
     const int64_t last = base + h.last_offset_delta;
-    std::shared_ptr<Segment> seg = segments_.empty() ? nullptr : segments_.rbegin()->second;
-    if (!seg || should_roll(*seg, int64_t(size), h.max_timestamp, last)) seg = roll(base, now);
+    RUNNEL_ASSERT(base >= next_offset_, "offsets must grow: batch at %lld, next offset %lld", (long long)base,
+                  (long long)next_offset_);
     if (!replicated) {
-      records::set_base_offset(p, base);
-      records::set_partition_leader_epoch(p, epoch.value());
+      h.max_timestamp = records::stamp_batch(p, size, records::Stamp{base, epoch.value(), ts, now});
 #ifndef NDEBUG
       // Stamping rewrote the header and the CRC: what goes to disk must still verify (debug
       // builds; release relies on recovery's CRC scan of the unflushed tail).
       RUNNEL_ASSERT(records::batch_crc_matches(p, size), "log %s: batch at offset %lld fails its CRC after stamping",
                     dir_.c_str(), (long long)base);
 #endif
+      h.base_offset = base;
+      if (ts.type == records::TimestampType::log_append_time) r.log_append_time_ms = now;
     }
+    std::shared_ptr<Segment> seg = segments_.empty() ? nullptr : segments_.rbegin()->second;
+    if (!seg || should_roll(*seg, int64_t(size), h.max_timestamp, last)) seg = roll(base, now);
     const uint64_t position = seg->size_assigned;
     seg->on_batch(position, size, last, h.max_timestamp, config_.index_interval_bytes);
     seg->size_assigned += size;
     next_offset_ = last + 1;
-    records::BatchHeader patched = h;
-    patched.base_offset = base;
-    producers_.update(patched, Offset(base), replicated ? AppendOrigin::replay : AppendOrigin::client);
+    producers_.update(h, Offset(base), replicated ? AppendOrigin::replay : AppendOrigin::client);
     if (r.base_offset.value() < 0) r.base_offset = Offset(base);
     r.last_offset = Offset(last);
     PendingWrite* back = queue_.empty() ? nullptr : &queue_.back();
-    if (back && !back->owned && back->segment == seg && back->position + back->size == position &&
-        back->data + back->size == p) {
-      back->size += size;  // contiguous in memory and on disk: one iovec
+    if (back && back->segment == seg && back->position + back->bytes.size() == position &&
+        back->bytes.owner() == batches.owner() && back->bytes.data() + back->bytes.size() == p) {
+      // Contiguous in memory and on disk: one iovec.
+      back->bytes = SharedBytes(batches.owner(), std::span<uint8_t>(back->bytes.data(), back->bytes.size() + size));
       back->next_offset = next_offset_;
     } else {
-      queue_.push_back({seg, position, p, size, next_offset_});
+      queue_.push_back({seg, position, SharedBytes(batches.owner(), std::span<uint8_t>(p, size)), next_offset_});
     }
     p += size;
   }
@@ -205,12 +213,12 @@ io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
   co_return r;
 }
 
-io::Task<AppendResult> PartitionLog::append(std::span<uint8_t> batches, LeaderEpoch epoch) {
-  return finish_append(assign(batches, epoch, false));
+io::Task<AppendResult> PartitionLog::append(SharedBytes batches, LeaderEpoch epoch, records::TimestampStamp ts) {
+  return finish_append(assign(batches, epoch, ts, false));
 }
 
-io::Task<AppendResult> PartitionLog::append_replicated(std::span<uint8_t> batches) {
-  return finish_append(assign(batches, LeaderEpoch(-1), true));
+io::Task<AppendResult> PartitionLog::append_replicated(SharedBytes batches) {
+  return finish_append(assign(batches, LeaderEpoch(-1), {}, true));
 }
 
 io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
@@ -233,20 +241,21 @@ io::Task<void> PartitionLog::writer_loop() {
     // kMaxWriteBytes (or one larger batch alone).
     std::shared_ptr<Segment> seg = queue_.front().segment;
     const uint64_t start = queue_.front().position;
+    // The run leaves the queue (appends may extend the queue's back meanwhile) and holds its
+    // buffers until written; after ENOSPC it goes back to the front unchanged.
+    std::array<PendingWrite, kMaxIovPerWrite> run;
     iovec iov[kMaxIovPerWrite];
-    std::vector<std::shared_ptr<std::vector<uint8_t>>> held;  // empty unless retrying after ENOSPC
     size_t n = 0;
     uint64_t total = 0;
     int64_t next_offset = 0;
     while (!queue_.empty() && n < kMaxIovPerWrite && queue_.front().segment == seg &&
            queue_.front().position == start + total &&
-           (n == 0 || total + queue_.front().size <= kMaxWriteBytes)) {
-      PendingWrite& w = queue_.front();
-      if (w.owned) held.push_back(std::move(w.owned));  // the iovec points into it until written
-      iov[n++] = {const_cast<uint8_t*>(w.data), w.size};
-      total += w.size;
-      next_offset = w.next_offset;
+           (n == 0 || total + queue_.front().bytes.size() <= kMaxWriteBytes)) {
+      PendingWrite& w = run[n] = std::move(queue_.front());
       queue_.pop_front();
+      iov[n++] = {w.bytes.data(), w.bytes.size()};
+      total += w.bytes.size();
+      next_offset = w.next_offset;
     }
     const char* what = "segment create";
     int res = seg->file_created ? 0 : co_await open_segment_file(*seg);
@@ -260,7 +269,10 @@ io::Task<void> PartitionLog::writer_loop() {
       ++stats_.writes;
     }
     if (res == -ENOSPC && !closed_) {
-      requeue_owned(seg, start, iov, n, total, next_offset);
+      // The appends waiting for these bytes are answered with an error (wait_for_space); the
+      // queue keeps the bytes, with their offsets assigned, and writes them when space returns
+      // (a producer's retry is then recognised as a duplicate).
+      for (size_t i = n; i-- > 0;) queue_.push_front(std::move(run[i]));
       co_await wait_for_space();
       continue;
     }
@@ -280,25 +292,6 @@ io::Task<void> PartitionLog::writer_loop() {
     leo_waiters_.advance(leo_);
   }
   writer_running_ = false;
-}
-
-void PartitionLog::requeue_owned(const std::shared_ptr<Segment>& seg, uint64_t start, const iovec* iov, size_t n,
-                                 uint64_t total, int64_t next_offset) {
-  // The appends waiting for these bytes are answered with an error now and free their buffers:
-  // the log keeps copies and writes them when space returns (their offsets stay assigned, and a
-  // producer's retry is recognised as a duplicate then).
-  auto owned = std::make_shared<std::vector<uint8_t>>();
-  owned->reserve(total);
-  for (size_t i = 0; i < n; ++i) {
-    const auto* p = static_cast<const uint8_t*>(iov[i].iov_base);
-    owned->insert(owned->end(), p, p + iov[i].iov_len);
-  }
-  for (PendingWrite& w : queue_) {
-    if (w.owned) continue;
-    w.owned = std::make_shared<std::vector<uint8_t>>(w.data, w.data + w.size);
-    w.data = w.owned->data();
-  }
-  queue_.push_front({seg, start, owned->data(), size_t(total), next_offset, owned});
 }
 
 io::Task<void> PartitionLog::wait_for_space() {

@@ -28,7 +28,7 @@
 // flight finishes on the old file. close() aborts and waits for a running cleaning.
 //
 // Errors (FORMAT.md, "Errors"): ENOSPC from a write makes the log refuse appends
-// (Errc::out_of_space) while reads go on; the writer keeps copies of the bytes it could not
+// (Errc::out_of_space) while reads go on; the writer keeps (shares of) the bytes it could not
 // write and retries with backoff, and appends are accepted again once a write succeeds.
 // Any other error, and any error from an fsync, makes the log fail permanently (like Kafka
 // taking the log dir offline): every later call returns Errc::log_failed.
@@ -53,6 +53,8 @@
 #include "broker/model/byte_buffer.h"
 #include "broker/model/named_type.h"
 #include "broker/model/result.h"
+#include "broker/model/shared_bytes.h"
+#include "broker/records/stamp.h"
 #include "broker/storage/cleaner_state.h"
 #include "broker/storage/env.h"
 #include "broker/storage/errc.h"
@@ -79,7 +81,7 @@ struct AppendResult {
   Errc error = Errc::none;
   Offset base_offset{-1};
   Offset last_offset{-1};
-  int64_t log_append_time_ms = -1;  // storage never rewrites timestamps: always -1 here
+  int64_t log_append_time_ms = -1;  // the stamped append time on a LogAppendTime topic, else -1
   Offset log_start_offset{-1};
   // True when the batch was a retry of one of the producer's last 5 batches: nothing was
   // appended and base/last offsets are the original ones (Kafka answers NONE in that case).
@@ -116,18 +118,21 @@ class PartitionLog {
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
 
-  // Appends already-validated batches (one or more, concatenated). The buffer is patched in place
-  // (base offset, partition leader epoch) and must stay alive until the task completes: always
-  // await it. Offsets are assigned when append() is called, so concurrent appends are ordered by
-  // call order. Idempotent-producer batches are checked here, at assignment time: an error
-  // (Errc::out_of_order_sequence, Errc::invalid_producer_epoch) appends nothing; a duplicate returns
-  // the original offsets. The task completes once the bytes are written to the segment file
-  // (direct I/O: handed to the device; durable only after flush()).
-  io::Task<AppendResult> append(std::span<uint8_t> batches, LeaderEpoch epoch);
+  // Appends already-validated batches (one or more, concatenated). The log takes a share of the
+  // buffer (the request frame, usually) and keeps it until the bytes are written, so the caller
+  // may go away; the batches are stamped in place (records/stamp.h: base offset, leader epoch,
+  // the timestamps `ts` asks for, with log-append time from env.clock). Offsets are assigned when
+  // append() is called, so concurrent appends are ordered by call order. Idempotent-producer
+  // batches are checked here, at assignment time: an error (Errc::out_of_order_sequence,
+  // Errc::invalid_producer_epoch) appends nothing; a duplicate returns the original offsets. The task
+  // completes once the bytes are written to the segment file (direct I/O: handed to the device;
+  // durable only after flush()). A create-time `ts.max_timestamp` needs exactly one batch.
+  io::Task<AppendResult> append(SharedBytes batches, LeaderEpoch epoch, records::TimestampStamp ts = {});
 
-  // Follower path: appends batches keeping their offsets (first base offset must equal
-  // log_end_offset()/next offset). No producer checks; producer state is still updated.
-  io::Task<AppendResult> append_replicated(std::span<uint8_t> batches);
+  // Follower path: appends batches keeping their offsets and headers as the leader stamped them
+  // (first base offset must be >= the next offset). No producer checks; producer state is still
+  // updated.
+  io::Task<AppendResult> append_replicated(SharedBytes batches);
 
   // Completes once every offset <= upto is fdatasync'd (upto is inclusive; passing a larger value
   // flushes everything appended so far). Errc::log_failed if the log failed, Errc::closed if it
@@ -191,7 +196,7 @@ class PartitionLog {
   friend class LogCompactor;
   PartitionLog(LogEnv& env, std::string dir, LogConfig config);
 
-  AppendResult assign(std::span<uint8_t> batches, LeaderEpoch epoch, bool replicated);
+  AppendResult assign(const SharedBytes& batches, LeaderEpoch epoch, const records::TimestampStamp& ts, bool replicated);
   io::Task<AppendResult> finish_append(AppendResult r);
   std::shared_ptr<Segment> roll(int64_t base_offset, int64_t now_ms);
   bool should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, int64_t last_offset) const;
@@ -199,9 +204,6 @@ class PartitionLog {
   Errc refusal() const;
   void start_writer();
   io::Task<void> writer_loop();
-  // After ENOSPC: puts the failed run back at the queue's front and copies every queued byte.
-  void requeue_owned(const std::shared_ptr<Segment>& seg, uint64_t start, const iovec* iov, size_t n,
-                     uint64_t total, int64_t next_offset);
   io::Task<void> wait_for_space();
   io::Task<int> open_segment_file(Segment& seg);
   void start_flusher();
@@ -245,11 +247,10 @@ class PartitionLog {
   struct PendingWrite {
     std::shared_ptr<Segment> segment;
     uint64_t position;
-    const uint8_t* data;
-    size_t size;
+    // The stamped batches, with a share of the buffer they are in: the append that gave them
+    // may have been answered already (acks=0/1, or failed while out of space).
+    SharedBytes bytes;
     int64_t next_offset;  // LEO once this write completed
-    // Set after ENOSPC: the log's own copy of the bytes (the append that gave them has failed).
-    std::shared_ptr<std::vector<uint8_t>> owned;
   };
   std::deque<PendingWrite> queue_;
   bool writer_running_ = false;

@@ -6,6 +6,7 @@ namespace runnel::storage {
 namespace {
 
 using testing::batches_of;
+using testing::borrow;
 using testing::LogFixture;
 using testing::make_batch;
 
@@ -53,7 +54,7 @@ TEST_F(LogAppendRead, ConcurrentAppendsAreOrderedByCallOrder) {
   };
   for (int i = 0; i < kN; ++i) {
     // append() is called here, in order; the tasks are awaited later, in any order.
-    ring.spawn(one(*log, batches[size_t(i)], results[size_t(i)], done, log->append(batches[size_t(i)], LeaderEpoch(1))));
+    ring.spawn(one(*log, batches[size_t(i)], results[size_t(i)], done, log->append(borrow(batches[size_t(i)]), LeaderEpoch(1))));
   }
   auto wait = [](io::Ring& r, int& d) -> io::Task<void> {
     while (d < kN) co_await r.sleep_for(std::chrono::milliseconds(1));

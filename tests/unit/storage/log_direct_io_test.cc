@@ -17,6 +17,7 @@ namespace runnel::storage {
 namespace {
 
 using testing::batches_of;
+using testing::borrow;
 using testing::LogFixture;
 using testing::make_batch;
 
@@ -136,7 +137,7 @@ TEST(LogDirectIoTmpfs, AppendsAndReopensOnTmpfs) {
     auto log = std::move(opened).value();
     for (int i = 0; i < 4; ++i) {
       auto b = make_batch(2, 1000, 700);
-      ASSERT_EQ(ring.block_on(log->append(b, LeaderEpoch(0))).error, Errc::none);
+      ASSERT_EQ(ring.block_on(log->append(borrow(b), LeaderEpoch(0))).error, Errc::none);
     }
     EXPECT_TRUE(ring.block_on(log->flush(Offset(7))).has_value());
     EXPECT_EQ(batches_of(ring.block_on(log->read(Offset(0), 1 << 20, Offset(INT64_MAX), true)).bytes).size(), 4u);

@@ -5,6 +5,7 @@
 namespace runnel::storage {
 namespace {
 
+using testing::borrow;
 using testing::LogFixture;
 using testing::make_batch;
 
@@ -18,7 +19,7 @@ TEST_F(LogFlush, ConcurrentFlushCallersShareFdatasyncs) {
   int done = 0;
   int errors = 0;
   auto producer = [](PartitionLog& log, std::vector<uint8_t>& b, int& d, int& errs) -> io::Task<void> {
-    AppendResult r = co_await log.append(b, LeaderEpoch(0));
+    AppendResult r = co_await log.append(borrow(b), LeaderEpoch(0));
     Result<void, Errc> flushed = co_await log.flush(r.last_offset);
     if (!flushed || log.flushed_offset() <= r.last_offset) ++errs;
     ++d;
@@ -71,7 +72,7 @@ TEST_F(LogFlush, AppendAfterCloseFails) {
   append_n(1);
   ring.block_on(log->close());
   auto b = make_batch(1);
-  EXPECT_EQ(ring.block_on(log->append(b, LeaderEpoch(0))).error, Errc::closed);
+  EXPECT_EQ(ring.block_on(log->append(borrow(b), LeaderEpoch(0))).error, Errc::closed);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "broker/records/batch_builder.h"
 #include "broker/records/batch_header.h"
 #include "broker/storage/blocking_files.h"
+#include "broker/model/shared_bytes.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/ring_files.h"
 
@@ -45,6 +46,13 @@ inline std::vector<uint8_t> make_batch(int n, int64_t ts = 1000, size_t value_by
 }
 
 // A log environment on a real io_uring and the real file system.
+
+// The test's own vector as the log's buffer (the test awaits every append, so it outlives the
+// write): the stamped header is visible in `b` afterwards, as some tests check.
+inline SharedBytes borrow(std::vector<uint8_t>& b) {
+  return SharedBytes(std::shared_ptr<std::vector<uint8_t>>(&b, [](std::vector<uint8_t>*) {}));
+}
+
 struct RealEnv {
   io::Ring ring;
   RingFiles files{ring};
@@ -80,7 +88,7 @@ struct LogFixture : ::testing::Test, RealEnv {
     log.reset();
   }
   AppendResult append(std::vector<uint8_t>& batch, int32_t epoch = 0) {
-    return ring.block_on(log->append(batch, LeaderEpoch(epoch)));
+    return ring.block_on(log->append(borrow(batch), LeaderEpoch(epoch)));
   }
   AppendResult append_n(int n, int64_t ts = 1000, size_t value_bytes = 10) {
     auto b = make_batch(n, ts, value_bytes);

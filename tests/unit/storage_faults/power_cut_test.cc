@@ -203,7 +203,8 @@ class Schedule {
       epoch = 0;
       seq = next_seq_[pid];
     }
-    std::vector<uint8_t> batch = testing::keyed_batch(kvs, records::Compression::none, pid, epoch, seq);
+    // The log owns its share: a refused append's bytes may stay queued after this scope.
+    SharedBytes batch = SharedBytes::take(testing::keyed_batch(kvs, records::Compression::none, pid, epoch, seq));
     AppendResult r = ring_.block_on(log_->append(batch, LeaderEpoch(1)));
     std::ostringstream s;
     s << "append " << n << " records pid " << pid << " seq " << seq << " -> " << name(r.error) << " ["
@@ -221,7 +222,7 @@ class Schedule {
       const int64_t o = r.base_offset.value() + i;
       appended_[o] = {Rec{o, kvs[size_t(i)].key, kvs[size_t(i)].value, kvs[size_t(i)].ts}, false};
     }
-    batches_[r.base_offset.value()] = batch;  // as stored: base offset and leader epoch patched
+    batches_[r.base_offset.value()] = std::vector<uint8_t>(batch.span().begin(), batch.span().end());  // as stored: base offset and leader epoch patched
     if (pid >= 0) next_seq_[pid] = seq + n;
   }
 
