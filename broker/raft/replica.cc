@@ -19,6 +19,12 @@ Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint
       log_(recovered.log_start_offset, recovered.log_start_epoch) {
   RUNNEL_ASSERT(config_.node_id.value() >= 0, "node id %d", config_.node_id.value());
   RUNNEL_ASSERT(!config_.voters.empty(), "node %d: no voters", config_.node_id.value());
+  RUNNEL_ASSERT(config_.election_timeout_ms > 0 && config_.fetch_timeout_ms > 0 && config_.request_timeout_ms > 1 &&
+                    config_.fetch_max_entries > 0,
+                "node %d: election timeout %lld ms, fetch timeout %lld ms, request timeout %lld ms, %d records a fetch",
+                config_.node_id.value(), static_cast<long long>(config_.election_timeout_ms),
+                static_cast<long long>(config_.fetch_timeout_ms), static_cast<long long>(config_.request_timeout_ms),
+                config_.fetch_max_entries);
   for (auto& e : recovered.entries) log_.append(std::move(e));
   durable_end_ = log_.end_offset();
   // The high watermark is not persisted (as in Kafka): the leader tells it again. Records below

@@ -89,7 +89,10 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   Random plan(seed);
   int voters = plan.chance(0.6) ? 3 : 5;
   int observers = plan.chance(0.25) ? 1 : 0;
-  auto world = std::make_unique<World>(plan.next(), voters, observers, options.bugs, options.trace);
+  // Mostly Kafka's defaults; sometimes timeouts short enough that slow messages (150 ms) and
+  // slow disks (200 ms) are a good part of an election timeout.
+  int64_t election_timeout_ms = plan.chance(0.7) ? 1000 : 400;
+  auto world = std::make_unique<World>(plan.next(), voters, observers, options.bugs, options.trace, election_timeout_ms);
   World& w = *world;
 
   NetworkFaults& f = w.faults();
@@ -104,7 +107,8 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   int64_t propose_every_ms = pick(plan, {int64_t{20}, int64_t{60}, int64_t{200}});
   std::string flushes;
   for (size_t i = 0; i < w.size(); ++i) flushes += (i ? "/" : "") + std::to_string(w.node(i).flush_max_ms);
-  result.profile = std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, drop " +
+  result.profile = std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, election timeout " +
+                   std::to_string(election_timeout_ms) + " ms, drop " +
                    std::to_string(f.drop) + ", dup " + std::to_string(f.duplicate) + ", delay <= " +
                    std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", a fault every ~" + std::to_string(fault_every_ms) +
                    " ms for " + std::to_string(chaos_ms) + " ms";

@@ -48,7 +48,7 @@ void Disk::apply(const PersistOp& op) {
   }
 }
 
-World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace)
+World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms)
     : random_(seed), tracing_(trace), checker_(static_cast<size_t>(voters + observers)) {
   size_t n = static_cast<size_t>(voters + observers);
   std::vector<NodeId> voter_ids;
@@ -60,7 +60,9 @@ World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool t
     c.node_id = NodeId{static_cast<int32_t>(i)};
     c.voters = voter_ids;
     c.cluster_id = "sim-cluster";
-    c.request_timeout_ms = 1000;
+    c.election_timeout_ms = election_timeout_ms;
+    c.fetch_timeout_ms = 2 * election_timeout_ms;
+    c.request_timeout_ms = election_timeout_ms;
     c.fetch_max_entries = 64;
     c.bugs = bugs;
     // Each node reads its own clock, so the timeouts of different nodes do not tick together.

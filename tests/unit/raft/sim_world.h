@@ -64,7 +64,9 @@ struct SimNode {
 
 class World {
  public:
-  World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace);
+  // Timeouts scale with `election_timeout_ms`: the fetch timeout is twice it, as in Kafka's
+  // defaults, and an unanswered request is resent after one.
+  World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms = 1000);
   World(const World&) = delete;  // scheduled actions capture `this`
   World& operator=(const World&) = delete;
 
