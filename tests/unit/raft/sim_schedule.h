@@ -14,8 +14,9 @@
 
 namespace runnel::raft::sim {
 
-// After healing, a leader must have committed a new record on every node within this long:
-// ten election timeouts (the fetch timeout, check-quorum and a few split pre-vote rounds fit).
+// After healing, a leader must have committed a new record on every node within this long;
+// with Kafka's default timeouts that is ten election timeouts (the fetch timeout,
+// check-quorum and a few split pre-vote rounds fit).
 inline constexpr int64_t kLivenessBoundMs = 10'000;
 
 struct ScheduleOptions {
