@@ -171,8 +171,9 @@ void Shard::start_accepting() {
 
 void Shard::on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {
   if (requests_.spawn(serve(conn, seq, std::move(frame)))) return;
-  // Shutting down and no longer serving: the connection is about to close anyway.
-  conn.close(net::CloseReason::shutdown);
+  // Shutting down and no longer serving (begin_shutdown stopped the reading already, so this is
+  // rare): unanswered; the answers given before it still go out.
+  conn.close_when_sent(net::CloseReason::shutdown);
   conn.respond(seq, {});
 }
 
@@ -368,17 +369,18 @@ void Shard::begin_shutdown() {
   stop_.abort();
   append_watch_.stop();
   if (groups_) groups_->stop();
+  // No new requests: each connection closes once the answers to those it has are on the wire.
+  std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
+  for (net::Connection* c : conns) c->close_when_sent(net::CloseReason::shutdown);
 }
 
 io::Task<void> Shard::shutdown() {
   begin_shutdown();
   // Every request is answered: begin_shutdown() (on every core) cut the long waits short.
   co_await requests_.close();
-  // The answers just given reach the wire before the sockets close, unless a peer does not read
-  // them within kCloseGrace (cut_off_connections). Then every connection's SQEs have completed
-  // and it is freed.
-  std::vector<net::Connection*> conns(connections_.begin(), connections_.end());
-  for (net::Connection* c : conns) c->close_when_sent(net::CloseReason::shutdown);
+  // The answers reach the wire before the sockets close, unless a peer does not read them
+  // within kCloseGrace (cut_off_connections). Then every connection's SQEs have completed and
+  // it is freed.
   io::AbortSource grace(ring_);
   loops_.spawn(cut_off_connections(grace));
   co_await connection_tasks_.close();

@@ -64,9 +64,10 @@ class Shard final : public net::FrameSink {
   bool spawn_background(io::Task<void> task) { return loops_.spawn(std::move(task)); }
   // Background sleeps go through this: shutdown ends them at once.
   io::AbortSource& stop_source() { return stop_; }
-  // Shutdown, first step, on every core before any core runs shutdown(): stops accepting, ends
-  // the background sleeps, and answers what waits for the outside world (long-poll Fetches,
-  // JoinGroup/SyncGroup) so that no request waits out its timeout; idempotent.
+  // Shutdown, first step, on every core before any core runs shutdown(): stops accepting and
+  // reading requests, ends the background sleeps, and answers what waits for the outside world
+  // (long-poll Fetches, JoinGroup/SyncGroup) so that no request waits out its timeout;
+  // idempotent.
   void begin_shutdown();
   // begin_shutdown(), then waits for every in-flight request, closes the connections, closes
   // the logs and joins the background loops.
