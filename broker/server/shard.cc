@@ -67,6 +67,10 @@ cluster::Partition* Shard::partition(const std::string& topic, int32_t partition
 io::Task<void> Shard::install_image(cluster::ImagePtr image) {
   cluster::ImagePtr old = image_;
   image_ = image;
+  // Shutting down (a topic change from a request still in flight on another core): shutdown()
+  // walks and then drops partitions_, so it changes no more; the next start opens what the
+  // saved image says.
+  if (shutting_down_) co_return;
   // Open partitions newly owned by this core.
   for (const auto& [name, topic] : image->topics) {
     for (const cluster::PartitionInfo& p : topic->partitions) {
