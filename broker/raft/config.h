@@ -33,7 +33,7 @@ struct RaftConfig {
   int64_t fetch_timeout_ms = 2000;     // controller.quorum.fetch.timeout.ms
   int64_t request_timeout_ms = 2000;   // controller.quorum.request.timeout.ms: resend an unanswered request
   int64_t fetch_max_wait_ms = 500;     // how long the leader parks a follower's fetch that finds nothing new
-  int64_t election_backoff_max_ms = 1000;  // controller.quorum.election.backoff.max.ms
+  int64_t election_backoff_max_ms = 1000;  // controller.quorum.election.backoff.max.ms: after a lost election
   int64_t retry_backoff_ms = 20;           // controller.quorum.retry.backoff.ms: after an error answer
   int32_t fetch_max_entries = 512;     // bound on the records of one FetchResponse
 

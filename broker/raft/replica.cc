@@ -63,11 +63,12 @@ void Replica::tick(int64_t now_ms) {
       }
       break;
     case Role::prospective:
-    case Role::candidate:
     case Role::resigned:
-      // A round that neither won nor learned of a leader: ask for pre-votes again. A candidate
-      // also falls back to pre-votes, so repeated split votes do not inflate the epoch.
+      // A round that neither won nor learned of a leader: ask for pre-votes again.
       if (now_ms_ >= election_deadline_ms_) become_prospective();
+      break;
+    case Role::candidate:
+      if (now_ms_ >= election_deadline_ms_) back_off_after_lost_election();
       break;
     case Role::follower:
       tick_follower();
@@ -214,6 +215,18 @@ void Replica::set_high_watermark(Offset offset) {
                 config_.node_id.value(), static_cast<long long>(offset.value()),
                 static_cast<long long>(log_.end_offset().value()));
   high_watermark_ = offset;
+}
+
+void Replica::back_off_after_lost_election() {
+  // Kafka's binary exponential election backoff: wait a random while, up to twice as long after
+  // each lost election (to controller.quorum.election.backoff.max.ms), then stand again through
+  // pre-votes. Candidates that split the vote rarely split it again.
+  ++lost_elections_;
+  int64_t cap = std::min(config_.election_backoff_max_ms,
+                         config_.retry_backoff_ms << std::min<int64_t>(lost_elections_, 20));
+  leave_role();
+  role_ = Role::unattached;  // same epoch, still voted for ourselves: nothing to persist
+  election_deadline_ms_ = now_ms_ + static_cast<int64_t>(random_.below(static_cast<uint64_t>(cap) + 1));
 }
 
 int64_t Replica::random_election_timeout() {

@@ -103,6 +103,7 @@ class Replica {
   void become_candidate();
   void become_leader();
   void resign();
+  void back_off_after_lost_election();
   // A message from a newer epoch: leave ours (following `leader` if the message names one).
   void enter_epoch(LeaderEpoch epoch, NodeId leader);
 
@@ -183,6 +184,7 @@ class Replica {
   int64_t fetch_sent_ms_ = 0;
   int64_t last_leader_contact_ms_ = -1;
   int64_t next_fetch_ms_ = 0;  // backoff after an error answer
+  int64_t lost_elections_ = 0;  // in a row; the election backoff doubles with each
 
   // Persistence bookkeeping: requests issued but not reported durable, with the log end offset
   // each leaves on disk (lowered by later truncations, so it is always a prefix of the memory log).

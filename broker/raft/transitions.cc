@@ -7,7 +7,7 @@
 //   prospective --majority of pre-votes-->     candidate (epoch + 1, votes for itself)
 //   prospective --learns the epoch's leader--> follower
 //   candidate   --majority of votes-->         leader
-//   candidate   --election timeout-->          prospective (same epoch)
+//   candidate   --election timeout-->          unattached (same epoch) for a random backoff
 //   leader      --check-quorum fails-->        resigned
 //   resigned    --election timeout-->          prospective
 //   any         --newer epoch seen-->          follower (leader named) or unattached
@@ -62,6 +62,7 @@ void Replica::become_follower(LeaderEpoch epoch, NodeId leader) {
     persist_quorum_state();
   }
   role_ = Role::follower;
+  lost_elections_ = 0;
   fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
   send_fetch(leader);
 }
@@ -104,6 +105,7 @@ void Replica::become_leader() {
   quorum_.leader_id = config_.node_id;
   persist_quorum_state();
   role_ = Role::leader;
+  lost_elections_ = 0;
   Offset start = log_.end_offset();
   // Kafka's check-quorum timer is 1.5 fetch timeouts: a follower gets a full fetch timeout and
   // then some before the leader gives up on it.

@@ -92,7 +92,8 @@ void World::crash(size_t i) {
   note("node " + std::to_string(i) + " CRASH");
   nodes_[i].replica.reset();
   nodes_[i].disk->crash(random_);
-  nodes_[i].flush_busy_until = now_ms_;
+  nodes_[i].flush_in_flight = false;
+  nodes_[i].last_written_seq = 0;
 }
 
 void World::step_down(size_t i) {
@@ -159,9 +160,10 @@ void World::dispatch(const Event& e) {
     }
     case Event::Kind::flush:
       if (!up(e.node) || nodes_[e.node].incarnation != e.incarnation) return;
+      nodes_[e.node].flush_in_flight = false;
       if (nodes_[e.node].disk->flush(e.seq)) {
         nodes_[e.node].replica->on_persisted(e.seq);
-        drain(e.node);
+        drain(e.node);  // also starts the next flush for what was written meanwhile
         maybe_crash_after_step(e.node);
       }
       return;
@@ -191,8 +193,14 @@ void World::drain(size_t i) {
       checker_.on_persist(i, p);
       n.disk->write(std::move(p));
     }
-    n.flush_busy_until = std::max(n.flush_busy_until, now_ms_) + random_.between(1, n.flush_max_ms);
-    push({.time = n.flush_busy_until, .kind = Event::Kind::flush, .node = i, .incarnation = n.incarnation, .seq = last});
+    n.last_written_seq = last;
+  }
+  // Group commit, as the broker will do it: one fsync at a time, covering everything written
+  // before it started.
+  if (!n.flush_in_flight && n.last_written_seq > n.disk->flushed_seq()) {
+    n.flush_in_flight = true;
+    push({.time = now_ms_ + random_.between(1, n.flush_max_ms), .kind = Event::Kind::flush, .node = i,
+          .incarnation = n.incarnation, .seq = n.last_written_seq});
   }
   if (ready.high_watermark) checker_.on_commit_notice(i, *ready.high_watermark);
   for (auto& m : ready.messages) {

@@ -55,8 +55,9 @@ struct SimNode {
   std::unique_ptr<Replica> replica;  // null while crashed
   std::unique_ptr<Disk> disk;
   uint32_t incarnation = 0;
-  int64_t flush_max_ms = 8;  // a flush takes 1..flush_max_ms
-  int64_t flush_busy_until = 0;  // flushes complete in order, one after the other
+  int64_t flush_max_ms = 8;  // an fsync takes 1..flush_max_ms
+  bool flush_in_flight = false;  // one fsync at a time (group commit)
+  uint64_t last_written_seq = 0;
   int64_t clock_permille = 1000;  // the node's clock runs at this rate of the world's (drift)
   int64_t clock_offset_ms = 0;    // and starts here
   std::string status;  // last traced role/epoch/high watermark

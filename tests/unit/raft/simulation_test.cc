@@ -81,6 +81,7 @@ TEST(RaftSimulation, RandomSchedules) {
   uint64_t events = 0;
   int64_t committed = 0;
   int64_t recovery_max = 0;
+  uint64_t recovery_worst_seed = 0;
   int64_t recovery_sum = 0;
   int failures = 0;
   for (uint64_t i = 0; i < count && failures < 3; ++i) {
@@ -95,16 +96,19 @@ TEST(RaftSimulation, RandomSchedules) {
       print_trace(run_schedule(r.seed, {.bugs = bugs, .trace = true}), 300);
       continue;
     }
-    recovery_max = std::max(recovery_max, r.recovery_ms);
+    if (r.recovery_ms > recovery_max) {
+      recovery_max = r.recovery_ms;
+      recovery_worst_seed = r.seed;
+    }
     recovery_sum += r.recovery_ms;
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("raft simulation: %llu schedules, %llu events, %lld records committed, %.1f s; after healing a new "
-              "record committed everywhere in %lld ms on average, %lld ms at most\n",
+              "record committed everywhere in %lld ms on average, %lld ms at most (seed %llu)\n",
               static_cast<unsigned long long>(count), static_cast<unsigned long long>(events),
               static_cast<long long>(committed), seconds,
               static_cast<long long>(count > 0 ? recovery_sum / static_cast<int64_t>(count) : 0),
-              static_cast<long long>(recovery_max));
+              static_cast<long long>(recovery_max), static_cast<unsigned long long>(recovery_worst_seed));
 }
 
 }  // namespace
