@@ -142,6 +142,19 @@ void Checker::check_high_watermark(size_t node, const Replica& replica) {
   }
 }
 
+void Checker::on_applied(size_t node, Offset offset, uint64_t fingerprint) {
+  auto o = static_cast<size_t>(offset.value());
+  if (o > state_after_.size()) {
+    fail("state machines: node " + str(static_cast<int64_t>(node)) + " applied offset " + str(offset.value()) +
+         " before offset " + str(static_cast<int64_t>(state_after_.size())) + " was applied anywhere");
+  } else if (o == state_after_.size()) {
+    state_after_.push_back(fingerprint);
+  } else if (state_after_[o] != fingerprint) {
+    fail("state machines: node " + str(static_cast<int64_t>(node)) + " is in a different state after offset " +
+         str(offset.value()) + " than another node was");
+  }
+}
+
 void Checker::on_send(size_t node, const Envelope& envelope, const DurableState& disk) {
   auto fail_speech = [&](const std::string& what) {
     fail("durable speech: node " + str(static_cast<int64_t>(node)) + " sent " + describe(envelope.message) + " but " +

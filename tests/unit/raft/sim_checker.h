@@ -11,6 +11,8 @@
 //   monotonic HW        a node's high watermark never goes back within one incarnation
 //   commit notices      Ready::high_watermark reports every advance, in order, and the node's
 //                       applied position (what the notices said) always equals its high watermark
+//   state machines      every node's toy state machine (sim_state_machine.h) has the same state
+//                       after applying the same offset
 //   durable speech      what a message claims is on the sender's disk when it leaves: a granted
 //                       vote's voted-for, a Fetch's offset and epoch, a leader's epoch
 //
@@ -37,6 +39,8 @@ class Checker {
   void after_step(size_t node, const Replica& replica);
   // The owner of `node` was told the high watermark is now `high_watermark`.
   void on_commit_notice(size_t node, Offset high_watermark);
+  // `node`'s state machine applied `offset` and is now in the state `fingerprint`.
+  void on_applied(size_t node, Offset offset, uint64_t fingerprint);
   // A message leaves `node`, whose disk holds `disk` right now.
   void on_send(size_t node, const Envelope& envelope, const DurableState& disk);
 
@@ -66,6 +70,7 @@ class Checker {
   std::unordered_map<uint64_t, uint64_t> prefix_by_position_;  // (offset, epoch) -> prefix hash
   std::map<LeaderEpoch, NodeId> leaders_;
   std::vector<Committed> committed_;
+  std::vector<uint64_t> state_after_;  // the state machine's fingerprint after each offset
   std::optional<std::string> violation_;
 };
 

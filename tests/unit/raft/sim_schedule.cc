@@ -121,7 +121,10 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
     size_t i = static_cast<size_t>(w.random().below(w.size()));
     std::vector<std::string> records;
     size_t count = 1 + w.random().below(3);
-    for (size_t k = 0; k < count; ++k) records.push_back("p" + std::to_string(proposal++));
+    // Unique records (so the log checks can tell them apart) that overwrite a few keys.
+    for (size_t k = 0; k < count; ++k, ++proposal) {
+      records.push_back("k" + std::to_string(proposal % 7) + "=" + std::to_string(proposal));
+    }
     (void)w.propose(i, std::move(records));
   };
   for (int64_t t = plan.between(0, propose_every_ms); t < chaos_ms; t += plan.between(1, propose_every_ms * 2)) {

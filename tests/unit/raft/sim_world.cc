@@ -114,6 +114,7 @@ void World::restart(size_t i) {
        " log_end=" + std::to_string(d.entries.size()));
   checker_.on_start(i, d);
   n.status.clear();
+  n.state.reset();
   n.replica = std::make_unique<Replica>(n.config, d, local_now(i), random_.next());
   push({.time = now_ms_ + static_cast<int64_t>(random_.below(kTickMs)) + 1, .kind = Event::Kind::tick, .node = i,
         .incarnation = n.incarnation});
@@ -202,7 +203,11 @@ void World::drain(size_t i) {
     push({.time = now_ms_ + random_.between(1, n.flush_max_ms), .kind = Event::Kind::flush, .node = i,
           .incarnation = n.incarnation, .seq = n.last_written_seq});
   }
-  if (ready.high_watermark) checker_.on_commit_notice(i, *ready.high_watermark);
+  if (ready.high_watermark) {
+    checker_.on_commit_notice(i, *ready.high_watermark);
+    n.state.apply_until(n.replica->log(), *ready.high_watermark,
+                        [&](Offset o, uint64_t fingerprint) { checker_.on_applied(i, o, fingerprint); });
+  }
   for (auto& m : ready.messages) {
     checker_.on_send(i, m, n.disk->durable());
     send(i, std::move(m));

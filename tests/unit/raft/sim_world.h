@@ -19,6 +19,7 @@
 
 #include "broker/raft/replica.h"
 #include "sim_checker.h"
+#include "sim_state_machine.h"
 
 namespace runnel::raft::sim {
 
@@ -61,6 +62,7 @@ struct SimNode {
   int64_t clock_permille = 1000;  // the node's clock runs at this rate of the world's (drift)
   int64_t clock_offset_ms = 0;    // and starts here
   std::string status;  // last traced role/epoch/high watermark
+  SimStateMachine state;  // applied from the commit notices; rebuilt from scratch on restart
 };
 
 class World {
