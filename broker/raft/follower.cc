@@ -16,11 +16,12 @@ namespace runnel::raft {
 void Replica::send_fetch(NodeId to) {
   fetch_in_flight_ = true;
   fetch_sent_ms_ = now_ms_;
-  // Sent only once the log up to fetch_offset is durable (the outbox waits for it), so the offset
-  // is a durable acknowledgement the leader may count.
-  // The leader may park the fetch that long; it must answer well before we would resend it (a
-  // resend supersedes the parked fetch, and the leader would never answer) or time out.
+  // The leader may park the fetch for max_wait_ms. It must answer well before we would resend
+  // the fetch (a resend supersedes the parked one, which then never gets an answer) or give up
+  // on the leader.
   int64_t max_wait_ms = std::min({config_.fetch_max_wait_ms, config_.request_timeout_ms / 2, config_.fetch_timeout_ms / 2});
+  // Released only once the log up to fetch_offset is durable (the outbox waits for it), so the
+  // offset is a durable acknowledgement the leader may count.
   send(to, FetchRequest{config_.cluster_id, config_.node_id, quorum_.epoch, log_.end_offset(), log_.last_epoch(),
                         max_wait_ms});
 }

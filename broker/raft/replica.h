@@ -19,10 +19,13 @@
 // it are durable. So a vote is granted only once voted-for is on disk, a follower's fetch offset
 // (its acknowledgement) is only sent once those records are flushed, and a new leader announces
 // itself only once its epoch is recorded. A kill -9 or a power cut can lose unreported work, but
-// never anything another node was told. The leader counts itself towards the high watermark with
-// its durable end offset only (`durable_end_offset()`).
+// never anything another node was told. The one exception is the leader's FetchResponse, which
+// waits for the leader's epoch only, so records reach followers while the leader's own flush runs;
+// that is why the leader counts itself towards the high watermark with its durable end offset
+// only (`durable_end_offset()`).
 //
-// Thread safety: none; one owner calls everything.
+// Thread safety: none; one owner calls everything. Remote input (receive) never trips an
+// assertion: a malformed or misrouted message is answered with Kafka's error or dropped.
 
 #include <deque>
 #include <optional>
