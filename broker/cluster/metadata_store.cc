@@ -172,12 +172,13 @@ Status MetadataStore::save_blocking(const MetadataImage& image, int64_t producer
   return write_file_durably(dir_, "metadata.json", serialize(image, producer_id_block_end));
 }
 
-io::Task<bool> MetadataStore::save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end) {
+io::Task<Result<void, Errc>> MetadataStore::save(io::Ring& ring, const MetadataImage& image,
+                                                 int64_t producer_id_block_end) {
   std::string content = serialize(image, producer_id_block_end);
   std::string tmp = dir_ + "/metadata.json.tmp";
   std::string dst = dir_ + "/metadata.json";
   int fd = co_await ring.openat(AT_FDCWD, tmp.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0) co_return false;
+  if (fd < 0) co_return Unexpected(Errc::persist_failed);
   size_t done = 0;
   bool ok = true;
   while (done < content.size()) {
@@ -190,14 +191,16 @@ io::Task<bool> MetadataStore::save(io::Ring& ring, const MetadataImage& image, i
   }
   if (ok) ok = (co_await ring.fsync(fd, true)) == 0;
   co_await ring.close(fd);
-  if (!ok) co_return false;
-  if ((co_await ring.renameat(AT_FDCWD, tmp.c_str(), AT_FDCWD, dst.c_str())) != 0) co_return false;
+  if (!ok) co_return Unexpected(Errc::persist_failed);
+  if ((co_await ring.renameat(AT_FDCWD, tmp.c_str(), AT_FDCWD, dst.c_str())) != 0) {
+    co_return Unexpected(Errc::persist_failed);
+  }
   int dfd = co_await ring.openat(AT_FDCWD, dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (dfd >= 0) {
     co_await ring.fsync(dfd, false);
     co_await ring.close(dfd);
   }
-  co_return true;
+  co_return Result<void, Errc>{};
 }
 
 void refresh_effective_configs(const config::BrokerConfig& config, MetadataImage& image) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "broker/cluster/errc.h"
 #include "broker/cluster/metadata_image.h"
 #include "broker/config/broker_config.h"
 #include "broker/io/ring.h"
@@ -27,8 +28,9 @@ class MetadataStore {
   Result<void, std::string> load(const config::BrokerConfig& config, MetadataImage& image,
                                  int64_t& producer_id_block_end);
 
-  // Serving path: persists through the ring.
-  io::Task<bool> save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end);
+  // Serving path: persists through the ring. Errc::persist_failed when any step fails; the
+  // document on disk is then still the previous one.
+  io::Task<Result<void, Errc>> save(io::Ring& ring, const MetadataImage& image, int64_t producer_id_block_end);
 
   // Blocking variant for start-up.
   Result<void, std::string> save_blocking(const MetadataImage& image, int64_t producer_id_block_end);

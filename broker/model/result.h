@@ -5,7 +5,7 @@
 // `Unexpected` wrapper for errors), so the tree can alias it to `std::expected` when it moves to
 // `-std=c++23`; it is our own because switching the standard rebuilds everything for everyone.
 //
-// Each layer picks its own `E`: `storage::Errc`, `cluster::MetadataError`, `net::NetError`, a
+// Each layer picks its own `E`: `storage::Errc`, `cluster::Errc`, `net::NetError`, a
 // message for configuration. Kafka's `ErrorCode` is chosen only at the handler edge. A Result
 // with an enum error does not allocate, so it is fit for the produce and fetch paths.
 //

@@ -7,7 +7,6 @@
 #include "broker/log/log.h"
 #include "broker/model/assert.h"
 #include "broker/server/broker.h"
-#include "broker/server/config_errors.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/shard.h"
 
@@ -26,6 +25,14 @@ bool broker_exists(const cluster::MetadataImage& image, int32_t id) {
   }
   return false;
 }
+
+Unexpected<cluster::Error> refuse(cluster::Errc code, std::string message = {}) {
+  return Unexpected(cluster::Error{code, std::move(message)});
+}
+
+Unexpected<cluster::Error> not_persisted(cluster::Errc code) {
+  return refuse(code, "Failed to persist cluster metadata");
+}
 }  // namespace
 
 Controller::Controller(Broker& broker, cluster::ImagePtr image, int64_t producer_id_block_end)
@@ -33,29 +40,32 @@ Controller::Controller(Broker& broker, cluster::ImagePtr image, int64_t producer
       producer_id_block_end_(producer_id_block_end) {}
 
 // Kafka's ReplicationControlManager.validateManualPartitionAssignment.
-Controller::TopicResult Controller::check_assignment(const cluster::MetadataImage& image,
-                                                     const std::vector<int32_t>& replicas,
-                                                     std::optional<size_t> replication_factor) const {
+Result<void, cluster::Error> Controller::check_assignment(const cluster::MetadataImage& image,
+                                                         const std::vector<int32_t>& replicas,
+                                                         std::optional<size_t> replication_factor) const {
   if (replicas.empty()) {
-    return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes an empty replica list."};
+    return refuse(cluster::Errc::invalid_replica_assignment,
+                  "The manual partition assignment includes an empty replica list.");
   }
   std::vector<int32_t> sorted = replicas;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) {
     if (!broker_exists(image, sorted[i])) {
-      return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes broker " +
-                                                         std::to_string(sorted[i]) + ", but no such broker is registered."};
+      return refuse(cluster::Errc::invalid_replica_assignment, "The manual partition assignment includes broker " +
+                                                                   std::to_string(sorted[i]) +
+                                                                   ", but no such broker is registered.");
     }
     if (i > 0 && sorted[i] == sorted[i - 1]) {
-      return {ErrorCode::invalid_replica_assignment, "The manual partition assignment includes the broker " +
-                                                         std::to_string(sorted[i]) + " more than once."};
+      return refuse(cluster::Errc::invalid_replica_assignment,
+                    "The manual partition assignment includes the broker " + std::to_string(sorted[i]) +
+                        " more than once.");
     }
   }
   if (replication_factor && sorted.size() != *replication_factor) {
-    return {ErrorCode::invalid_replica_assignment,
-            "The manual partition assignment includes a partition with " + std::to_string(sorted.size()) +
-                " replica(s), but this is not consistent with previous partitions, which have " +
-                std::to_string(*replication_factor) + " replica(s)."};
+    return refuse(cluster::Errc::invalid_replica_assignment,
+                  "The manual partition assignment includes a partition with " + std::to_string(sorted.size()) +
+                      " replica(s), but this is not consistent with previous partitions, which have " +
+                      std::to_string(*replication_factor) + " replica(s).");
   }
   return {};
 }
@@ -63,60 +73,57 @@ Controller::TopicResult Controller::check_assignment(const cluster::MetadataImag
 // Checks in the order of Kafka's ReplicationControlManager.createTopics: name, existence,
 // configs, then partitions and replicas.
 Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const {
-  TopicResult r;
   const auto& cfg = broker_.config();
   if (std::string why = cluster::validate_topic_name(t.name); !why.empty()) {
-    return {ErrorCode::invalid_topic_exception, why};
+    return refuse(cluster::Errc::invalid_topic, why);
   }
   if (image.topic(t.name) != nullptr) {
-    return {ErrorCode::topic_already_exists, "Topic '" + t.name + "' already exists."};
+    return refuse(cluster::Errc::topic_exists, "Topic '" + t.name + "' already exists.");
   }
   for (const auto& [name, info] : image.topics) {
     if (cluster::collision_key(name) == cluster::collision_key(t.name)) {
-      return {ErrorCode::invalid_topic_exception,
-              "Topic '" + t.name + "' collides with existing topic: " + name};
+      return refuse(cluster::Errc::invalid_topic, "Topic '" + t.name + "' collides with existing topic: " + name);
     }
   }
+  // Topic configs are all updatable: the only refusal is ConfigErrc::invalid_value.
   if (config::Validation valid = config::validate_topic_overrides(cfg, t.configs); !valid) {
-    return {to_kafka(valid.error().code), valid.error().message};
+    return refuse(cluster::Errc::invalid_config, valid.error().message);
   }
   if (!t.assignment.empty()) {
     if (t.replication_factor != -1) {
-      return {ErrorCode::invalid_request,
-              "A manual partition assignment was specified, but replication factor was not set to -1."};
+      return refuse(cluster::Errc::assignment_with_counts,
+                    "A manual partition assignment was specified, but replication factor was not set to -1.");
     }
     if (t.partitions != -1) {
-      return {ErrorCode::invalid_request,
-              "A manual partition assignment was specified, but numPartitions was not set to -1."};
+      return refuse(cluster::Errc::assignment_with_counts,
+                    "A manual partition assignment was specified, but numPartitions was not set to -1.");
     }
     std::optional<size_t> rf;
     for (const auto& replicas : t.assignment) {
-      if (TopicResult bad = check_assignment(image, replicas, rf); bad.error != ErrorCode::none) return bad;
+      if (auto bad = check_assignment(image, replicas, rf); !bad) return Unexpected(std::move(bad).error());
       rf = replicas.size();
     }
     t.partitions = static_cast<int32_t>(t.assignment.size());
     t.replication_factor = static_cast<int16_t>(t.assignment.front().size());
   } else {
     if (t.replication_factor < -1 || t.replication_factor == 0) {
-      return {ErrorCode::invalid_replication_factor,
-              "Replication factor must be larger than 0, or -1 to use the default value."};
+      return refuse(cluster::Errc::invalid_replication_factor,
+                    "Replication factor must be larger than 0, or -1 to use the default value.");
     }
     if (t.partitions < -1 || t.partitions == 0) {
-      return {ErrorCode::invalid_partitions, "Number of partitions was set to an invalid non-positive value."};
+      return refuse(cluster::Errc::invalid_partitions, "Number of partitions was set to an invalid non-positive value.");
     }
     if (t.partitions == -1) t.partitions = cfg.num_partitions;
     if (t.replication_factor == -1) t.replication_factor = static_cast<int16_t>(cfg.default_replication_factor);
     if (t.replication_factor > live_broker_count(image)) {
-      return {ErrorCode::invalid_replication_factor,
-              "Unable to replicate the partition " + std::to_string(t.replication_factor) +
-                  " time(s): The target replication factor of " + std::to_string(t.replication_factor) +
-                  " cannot be reached because only " + std::to_string(live_broker_count(image)) +
-                  " broker(s) are registered."};
+      return refuse(cluster::Errc::invalid_replication_factor,
+                    "Unable to replicate the partition " + std::to_string(t.replication_factor) +
+                        " time(s): The target replication factor of " + std::to_string(t.replication_factor) +
+                        " cannot be reached because only " + std::to_string(live_broker_count(image)) +
+                        " broker(s) are registered.");
     }
   }
-  r.partitions = t.partitions;
-  r.replication_factor = t.replication_factor;
-  return r;
+  return TopicChange{Uuid{}, t.partitions, t.replication_factor};
 }
 
 io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::vector<NewTopic> topics,
@@ -128,7 +135,7 @@ io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::ve
   for (size_t i = 0; i < topics.size(); ++i) {
     NewTopic& t = topics[i];
     results[i] = check_new_topic(*next, t);
-    if (results[i].error != ErrorCode::none || validate_only) continue;
+    if (!results[i] || validate_only) continue;
     auto info = std::make_shared<cluster::TopicInfo>();
     info->name = t.name;
     info->id = Uuid::random();
@@ -145,19 +152,19 @@ io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::ve
       pi.leader = pi.replicas.front();
       info->partitions.push_back(pi);
     }
-    results[i].topic_id = info->id;
+    results[i]->topic_id = info->id;
     next->name_by_id[info->id.to_base64()] = info->name;
     next->topics[info->name] = std::move(info);
     changed = true;
   }
   if (changed) {
-    if (!co_await commit(next)) {
+    if (Result<void, cluster::Errc> committed = co_await commit(next); !committed) {
       for (auto& r : results) {
-        if (r.error == ErrorCode::none) r = {ErrorCode::kafka_storage_error, "Failed to persist cluster metadata"};
+        if (r) r = not_persisted(committed.error());
       }
     } else {
       for (size_t i = 0; i < topics.size(); ++i) {
-        if (results[i].error == ErrorCode::none) RUNNEL_LOG(info, "created topic %s", topics[i].name.c_str());
+        if (results[i]) RUNNEL_LOG(info, "created topic %s", topics[i].name.c_str());
       }
     }
   }
@@ -175,22 +182,24 @@ io::Task<std::vector<Controller::TopicResult>> Controller::delete_topics(
     const cluster::TopicInfo* t = name.empty() ? next->topic_by_id(id) : next->topic(name);
     if (t == nullptr) {
       // Kafka sends these two without a message (the code says it all).
-      results[i] = TopicResult{name.empty() ? ErrorCode::unknown_topic_id : ErrorCode::unknown_topic_or_partition, ""};
+      results[i] = refuse(name.empty() ? cluster::Errc::unknown_topic_id : cluster::Errc::unknown_topic);
       continue;
     }
     if (!broker_.config().delete_topic_enable) {
-      results[i] = {ErrorCode::topic_deletion_disabled, "Topic deletion is disabled."};
+      results[i] = refuse(cluster::Errc::topic_deletion_disabled, "Topic deletion is disabled.");
       continue;
     }
-    results[i].topic_id = t->id;
+    results[i]->topic_id = t->id;
     if (name.empty()) name = t->name;
     next->name_by_id.erase(t->id.to_base64());
     next->topics.erase(name);
     changed = true;
   }
-  if (changed && !co_await commit(next)) {
-    for (auto& r : results) {
-      if (r.error == ErrorCode::none) r = {ErrorCode::kafka_storage_error, "Failed to persist cluster metadata"};
+  if (changed) {
+    if (Result<void, cluster::Errc> committed = co_await commit(next); !committed) {
+      for (auto& r : results) {
+        if (r) r = not_persisted(committed.error());
+      }
     }
   }
   co_return results;
@@ -201,34 +210,32 @@ io::Task<Controller::TopicResult> Controller::create_partitions(
     bool validate_only) {
   auto guard = co_await mutex_.lock();
   const cluster::TopicInfo* t = image_->topic(topic);
-  if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, ""};
+  if (t == nullptr) co_return refuse(cluster::Errc::unknown_topic);
   int32_t current = static_cast<int32_t>(t->partitions.size());
   if (new_total == current) {
-    co_return TopicResult{ErrorCode::invalid_partitions, "Topic already has " + std::to_string(current) + " partition(s)."};
+    co_return refuse(cluster::Errc::invalid_partitions,
+                     "Topic already has " + std::to_string(current) + " partition(s).");
   }
   if (new_total < current) {
-    co_return TopicResult{ErrorCode::invalid_partitions, "The topic " + topic + " currently has " +
-                                                             std::to_string(current) + " partition(s); " +
-                                                             std::to_string(new_total) + " would not be an increase."};
+    co_return refuse(cluster::Errc::invalid_partitions, "The topic " + topic + " currently has " +
+                                                            std::to_string(current) + " partition(s); " +
+                                                            std::to_string(new_total) + " would not be an increase.");
   }
   if (assignment && static_cast<int32_t>(assignment->size()) != new_total - current) {
-    co_return TopicResult{ErrorCode::invalid_replica_assignment,
-                          "Attempted to add " + std::to_string(new_total - current) + " additional partition(s), but only " +
-                              std::to_string(assignment->size()) + " assignment(s) were specified."};
+    co_return refuse(cluster::Errc::invalid_replica_assignment,
+                     "Attempted to add " + std::to_string(new_total - current) + " additional partition(s), but only " +
+                         std::to_string(assignment->size()) + " assignment(s) were specified.");
   }
   RUNNEL_ASSERT(current > 0, "topic %s has no partitions", topic.c_str());
   size_t replication_factor = t->partitions.front().replicas.size();
   if (assignment) {
     for (const auto& replicas : *assignment) {
-      if (TopicResult bad = check_assignment(*image_, replicas, replication_factor); bad.error != ErrorCode::none) {
-        co_return bad;
+      if (auto bad = check_assignment(*image_, replicas, replication_factor); !bad) {
+        co_return Unexpected(std::move(bad).error());
       }
     }
   }
-  TopicResult ok;
-  ok.topic_id = t->id;
-  ok.partitions = new_total;
-  ok.replication_factor = static_cast<int16_t>(replication_factor);
+  TopicChange ok{t->id, new_total, static_cast<int16_t>(replication_factor)};
   if (validate_only) co_return ok;
   auto next = std::make_shared<cluster::MetadataImage>(*image_);
   auto copy = std::make_shared<cluster::TopicInfo>(*t);
@@ -242,7 +249,9 @@ io::Task<Controller::TopicResult> Controller::create_partitions(
     copy->partitions.push_back(pi);
   }
   next->topics[topic] = std::move(copy);
-  if (!co_await commit(next)) co_return TopicResult{ErrorCode::kafka_storage_error, "Failed to persist cluster metadata"};
+  if (Result<void, cluster::Errc> committed = co_await commit(next); !committed) {
+    co_return not_persisted(committed.error());
+  }
   co_return ok;
 }
 
@@ -318,18 +327,18 @@ io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string to
       case ConfigChange::Op::append:
       case ConfigChange::Op::subtract:
         if (!apply_list_op(overrides, c)) {
-          co_return TopicResult{ErrorCode::invalid_config,
-                                std::string("Can't ") + (c.op == ConfigChange::Op::append ? "APPEND" : "SUBTRACT") +
-                                    " to key " + c.name + " because its type is not LIST."};
+          co_return refuse(cluster::Errc::invalid_config,
+                           std::string("Can't ") + (c.op == ConfigChange::Op::append ? "APPEND" : "SUBTRACT") +
+                               " to key " + c.name + " because its type is not LIST.");
         }
         break;
     }
   }
   if (config::Validation valid = config::validate_topic_overrides(broker_.config(), overrides); !valid) {
-    co_return TopicResult{to_kafka(valid.error().code), valid.error().message};
+    co_return refuse(cluster::Errc::invalid_config, valid.error().message);
   }
-  if (t == nullptr) co_return TopicResult{ErrorCode::unknown_topic_or_partition, "The topic '" + topic + "' does not exist."};
-  TopicResult ok;
+  if (t == nullptr) co_return refuse(cluster::Errc::unknown_topic, "The topic '" + topic + "' does not exist.");
+  TopicChange ok;
   ok.topic_id = t->id;
   if (validate_only) co_return ok;
   auto next = std::make_shared<cluster::MetadataImage>(*image_);
@@ -338,25 +347,34 @@ io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string to
   auto effective = config::topic_config_for(broker_.config(), copy->overrides);
   if (effective.has_value()) copy->effective = effective.value();
   next->topics[topic] = std::move(copy);
-  if (!co_await commit(next)) co_return TopicResult{ErrorCode::kafka_storage_error, "Failed to persist cluster metadata"};
+  if (Result<void, cluster::Errc> committed = co_await commit(next); !committed) {
+    co_return not_persisted(committed.error());
+  }
   co_return ok;
 }
 
-io::Task<int64_t> Controller::allocate_producer_id() {
+io::Task<Result<ProducerId, cluster::Errc>> Controller::allocate_producer_id() {
   if (next_producer_id_ >= producer_id_block_end_) {
     auto guard = co_await mutex_.lock();
     if (next_producer_id_ >= producer_id_block_end_) {
       int64_t new_end = producer_id_block_end_ + kProducerIdBlock;
-      if (!co_await broker_.store().save(broker_.shard(0).ring(), *image_, new_end)) co_return -1;
+      if (Result<void, cluster::Errc> saved = co_await broker_.store().save(broker_.shard(0).ring(), *image_, new_end);
+          !saved) {
+        co_return Unexpected(cluster::Errc::no_producer_id_block);
+      }
       producer_id_block_end_ = new_end;
     }
   }
-  co_return next_producer_id_++;
+  co_return ProducerId(next_producer_id_++);
 }
 
-io::Task<bool> Controller::commit(std::shared_ptr<cluster::MetadataImage> next) {
+io::Task<Result<void, cluster::Errc>> Controller::commit(std::shared_ptr<cluster::MetadataImage> next) {
   next->version = image_->version + 1;
-  if (!co_await broker_.store().save(broker_.shard(0).ring(), *next, producer_id_block_end_)) co_return false;
+  if (Result<void, cluster::Errc> saved = co_await broker_.store().save(broker_.shard(0).ring(), *next,
+                                                                        producer_id_block_end_);
+      !saved) {
+    co_return saved;
+  }
   image_ = next;
   io::Ring& home = broker_.shard(0).ring();
   for (int i = 0; i < broker_.shard_count(); ++i) {
@@ -367,7 +385,7 @@ io::Task<bool> Controller::commit(std::shared_ptr<cluster::MetadataImage> next) 
       co_return true;
     });
   }
-  co_return true;
+  co_return Result<void, cluster::Errc>{};
 }
 
 }  // namespace runnel::server

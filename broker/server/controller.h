@@ -4,11 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "broker/cluster/errc.h"
 #include "broker/cluster/metadata_image.h"
 #include "broker/config/config_def.h"
 #include "broker/io/async_mutex.h"
 #include "broker/io/task.h"
-#include "broker/model/error_code.h"
+#include "broker/model/named_type.h"
+#include "broker/model/result.h"
 
 namespace runnel::server {
 
@@ -18,6 +20,9 @@ class Broker;
 // cross-ring calls). Every change builds a new immutable image, persists it, and publishes it
 // to every shard before the caller hears "done", so a client that created a topic can produce
 // to it right away on any connection. Changes are serialised by an async mutex.
+//
+// A refused change is a `cluster::Error` (code and Kafka's message text); the handlers pick
+// the Kafka error code with `to_kafka(cluster::Errc)` (cluster_errors.h).
 class Controller {
  public:
   struct NewTopic {
@@ -27,13 +32,13 @@ class Controller {
     std::vector<std::vector<int32_t>> assignment;  // explicit replica assignment, if any
     config::RawConfigs configs;
   };
-  struct TopicResult {
-    ErrorCode error = ErrorCode::none;
-    std::string message;
+  // The topic a change applied to (or would apply to, when validating only).
+  struct TopicChange {
     Uuid topic_id;
     int32_t partitions = 0;
     int16_t replication_factor = 0;
   };
+  using TopicResult = Result<TopicChange, cluster::Error>;
 
   Controller(Broker& broker, cluster::ImagePtr image, int64_t producer_id_block_end);
 
@@ -59,14 +64,15 @@ class Controller {
   // on LIST configs, starting from the topic config's default when it is not overridden.
   io::Task<TopicResult> alter_topic_configs(std::string topic, std::vector<ConfigChange> changes, bool incremental,
                                             bool validate_only);
-  io::Task<int64_t> allocate_producer_id();
+  io::Task<Result<ProducerId, cluster::Errc>> allocate_producer_id();
 
  private:
   TopicResult check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const;
-  TopicResult check_assignment(const cluster::MetadataImage& image, const std::vector<int32_t>& replicas,
-                               std::optional<size_t> replication_factor) const;
+  Result<void, cluster::Error> check_assignment(const cluster::MetadataImage& image,
+                                               const std::vector<int32_t>& replicas,
+                                               std::optional<size_t> replication_factor) const;
   // Persists `next` and installs it on every shard.
-  io::Task<bool> commit(std::shared_ptr<cluster::MetadataImage> next);
+  io::Task<Result<void, cluster::Errc>> commit(std::shared_ptr<cluster::MetadataImage> next);
 
   Broker& broker_;
   cluster::ImagePtr image_;

@@ -4,6 +4,7 @@
 
 #include "broker/cluster/topic_name.h"
 #include "broker/server/broker.h"
+#include "broker/server/cluster_errors.h"
 #include "broker/server/router.h"
 #include "broker/server/shard.h"
 
@@ -46,7 +47,8 @@ io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topi
       [&topic, &changes, incremental, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {
         co_return co_await controller.alter_topic_configs(topic, std::move(changes), incremental, validate_only);
       });
-  co_return AlterOutcome{r.error, r.message};
+  if (!r) co_return AlterOutcome{to_kafka(r.error().code), r.error().message};
+  co_return AlterOutcome{};
 }
 
 }  // namespace runnel::server::handlers

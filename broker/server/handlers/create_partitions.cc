@@ -7,6 +7,7 @@
 #include "broker/protocol/generated/create_partitions_request.h"
 #include "broker/protocol/generated/create_partitions_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/cluster_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
@@ -47,8 +48,10 @@ io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader&
         [&name, count, &assignment, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {
           co_return co_await controller.create_partitions(name, count, std::move(assignment), validate_only);
         });
-    r.error_code = wire(res.error);
-    if (!res.message.empty()) r.error_message = res.message;
+    if (!res) {
+      r.error_code = wire(to_kafka(res.error().code));
+      if (!res.error().message.empty()) r.error_message = res.error().message;
+    }
     resp.results.push_back(std::move(r));
   }
   note_errors(ctx, resp.results);

@@ -11,6 +11,7 @@
 #include "broker/protocol/generated/create_topics_request.h"
 #include "broker/protocol/generated/create_topics_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/cluster_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
@@ -145,14 +146,14 @@ io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& bod
   for (size_t i = 0; i < created.size(); ++i) {
     const Controller::TopicResult& c = created[i];
     Result& r = results[slot_of[i]];
-    if (c.error != ErrorCode::none) {
-      r = error_result(r.name, c.error, c.message);
+    if (!c) {
+      r = error_result(r.name, to_kafka(c.error().code), c.error().message);
       continue;
     }
     r.error_message.reset();
-    r.topic_id = c.topic_id;
-    r.num_partitions = c.partitions;
-    r.replication_factor = c.replication_factor;
+    r.topic_id = c->topic_id;
+    r.num_partitions = c->partitions;
+    r.replication_factor = c->replication_factor;
     describe_created(r, broker.config(), configs_of[i]);
   }
 

@@ -7,6 +7,7 @@
 #include "broker/protocol/generated/delete_topics_request.h"
 #include "broker/protocol/generated/delete_topics_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/cluster_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
@@ -125,7 +126,11 @@ io::Task<HandlerStatus> delete_topics(RequestContext& ctx, protocol::Reader& bod
         });
     for (size_t i = 0; i < deleted.size(); ++i) {
       const auto& [name, id] = to_delete[i];
-      resp.responses.push_back(result(name, id, deleted[i].error, deleted[i].message));
+      if (deleted[i]) {
+        resp.responses.push_back(result(name, id, ErrorCode::none));
+      } else {
+        resp.responses.push_back(result(name, id, to_kafka(deleted[i].error().code), deleted[i].error().message));
+      }
     }
   }
   note_errors(ctx, resp.responses);

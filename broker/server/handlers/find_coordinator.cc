@@ -7,6 +7,7 @@
 #include "broker/log/log.h"
 #include "broker/protocol/generated/find_coordinator_request.h"
 #include "broker/protocol/generated/find_coordinator_response.h"
+#include "broker/server/cluster_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/group_service.h"
 #include "broker/server/router.h"
@@ -35,10 +36,9 @@ io::Task<bool> ensure_offsets_topic(Shard& shard) {
         co_return co_await controller.create_topics(std::move(topics), false);
       });
   if (results.empty()) co_return false;
-  ErrorCode e = results[0].error;
-  if (e != ErrorCode::none && e != ErrorCode::topic_already_exists) {
-    RUNNEL_LOG_LIMITED(warn, "cannot create %s: %s (%s)", kOffsetsTopic, std::string(error_name(e)).c_str(),
-                       results[0].message.c_str());
+  if (!results[0] && results[0].error().code != cluster::Errc::topic_exists) {
+    RUNNEL_LOG_LIMITED(warn, "cannot create %s: %s (%s)", kOffsetsTopic, cluster::name(results[0].error().code),
+                       results[0].error().message.c_str());
     co_return false;
   }
   co_return shard.image()->topic(kOffsetsTopic) != nullptr;

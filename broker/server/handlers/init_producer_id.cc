@@ -9,6 +9,7 @@
 #include "broker/protocol/generated/init_producer_id_request.h"
 #include "broker/protocol/generated/init_producer_id_response.h"
 #include "broker/server/broker.h"
+#include "broker/server/cluster_errors.h"
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
@@ -53,12 +54,12 @@ io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& 
     co_return co_await answer(ctx, out, ErrorCode::not_coordinator);
   }
 
-  int64_t id = co_await Router(ctx.shard).on_controller(
-      [](Controller& controller) -> io::Task<int64_t> { co_return co_await controller.allocate_producer_id(); });
-  // The controller could not persist a new block of ids: retriable, as Kafka's
-  // "no producer id block yet" (COORDINATOR_LOAD_IN_PROGRESS).
-  if (id < 0) co_return co_await answer(ctx, out, ErrorCode::coordinator_load_in_progress);
-  co_return co_await answer(ctx, out, ErrorCode::none, id, 0);
+  Result<ProducerId, cluster::Errc> id = co_await Router(ctx.shard).on_controller(
+      [](Controller& controller) -> io::Task<Result<ProducerId, cluster::Errc>> {
+        co_return co_await controller.allocate_producer_id();
+      });
+  if (!id) co_return co_await answer(ctx, out, to_kafka(id.error()));
+  co_return co_await answer(ctx, out, ErrorCode::none, id->value(), 0);
 }
 
 }  // namespace runnel::server::handlers
