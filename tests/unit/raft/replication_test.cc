@@ -11,6 +11,12 @@ namespace {
 
 using test::records_in;
 using test::TestCluster;
+using RaftCheckQuorum = test::ThreeVoters;
+using RaftDescribeQuorum = test::ThreeVoters;
+using RaftFetch = test::ThreeVoters;
+using RaftFollowerAck = test::ThreeVoters;
+using RaftPropose = test::ThreeVoters;
+using RaftRestart = test::ThreeVoters;
 
 DurableState state(int epoch, std::vector<Entry> entries) {
   return DurableState{.quorum = {LeaderEpoch{epoch}, NodeId{-1}, NodeId{-1}}, .entries = std::move(entries)};
@@ -74,10 +80,7 @@ TEST(RaftHighWatermark, LeaderCountsItsDurableEndOnly) {
   EXPECT_EQ(ready.high_watermark, std::nullopt) << "taken by the harness already";
 }
 
-TEST(RaftHighWatermark, FollowerAcknowledgesOnlyDurableRecords) {
-  TestCluster c(3);
-  int leader = c.settled_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftFollowerAck, OnlyDurableRecordsAreAcknowledged) {
   int f1 = c.other(leader, 1);
   int f2 = c.other(leader, 2);
   c.manual_persistence(f1);
@@ -92,10 +95,7 @@ TEST(RaftHighWatermark, FollowerAcknowledgesOnlyDurableRecords) {
   EXPECT_EQ(c.node(f1).high_watermark(), Offset{2});
 }
 
-TEST(RaftCheckQuorum, LeaderCutOffFromTheQuorumResigns) {
-  TestCluster c(3);
-  int leader = c.settled_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftCheckQuorum, LeaderCutOffFromTheQuorumResigns) {
   LeaderEpoch epoch = c.node(leader).epoch();
   c.cut(leader);
   // Check-quorum allows 1.5 fetch timeouts (3 s) since the followers' last fetches, which a
@@ -114,14 +114,10 @@ TEST(RaftCheckQuorum, LeaderCutOffFromTheQuorumResigns) {
   EXPECT_NE(next, leader);
   c.cut(leader, false);
   c.run(3000);
-  EXPECT_EQ(c.node(leader).role(), Role::follower);
-  EXPECT_EQ(c.node(leader).leader_id(), NodeId{next});
+  EXPECT_TRUE(test::follows(c, leader, next));
 }
 
-TEST(RaftCheckQuorum, GracefulStepDownHandsOverBeforeTheFetchTimeout) {
-  TestCluster c(3);
-  int leader = c.settled_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftCheckQuorum, GracefulStepDownHandsOverBeforeTheFetchTimeout) {
   LeaderEpoch epoch = c.node(leader).epoch();
   c.node(leader).step_down(c.now());
   c.settle();
@@ -149,10 +145,7 @@ FetchResponse fetch_answer(Replica& r, FetchRequest request, NodeId from, int64_
   return {};
 }
 
-TEST(RaftFetch, ErrorsAreKafkas) {
-  TestCluster c(3);
-  int leader = c.settled_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftFetch, ErrorsAreKafkas) {
   int follower = c.other(leader, 1);
   int other = c.other(leader, 2);
   int32_t epoch = c.node(leader).epoch().value();
@@ -168,10 +161,7 @@ TEST(RaftFetch, ErrorsAreKafkas) {
   EXPECT_EQ(fetch_answer(c.node(leader), request, NodeId{other}, c.now()).error, ErrorCode::inconsistent_cluster_id);
 }
 
-TEST(RaftFetch, RecordsThatDoNotContinueTheLogAreDropped) {
-  TestCluster c(3);
-  int leader = c.settled_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftFetch, RecordsThatDoNotContinueTheLogAreDropped) {
   Replica& f = c.node(c.other(leader, 1));
   Offset end = f.log().end_offset();
   FetchResponse broken{.high_watermark = Offset{5},
@@ -187,20 +177,14 @@ TEST(RaftFetch, RecordsThatDoNotContinueTheLogAreDropped) {
   EXPECT_TRUE(f.take_ready().messages.empty());
 }
 
-TEST(RaftPropose, FollowerRefusesWithTheLeaderToAsk) {
-  TestCluster c(3);
-  int leader = c.settled_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftPropose, FollowerRefusesWithTheLeaderToAsk) {
   auto r = c.node(c.other(leader, 1)).propose(c.now(), {"x"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().error, ErrorCode::not_leader_or_follower);
   EXPECT_EQ(r.error().leader_hint, NodeId{leader});
 }
 
-TEST(RaftDescribeQuorum, LeaderReportsEachVoter) {
-  TestCluster c(3);
-  int leader = c.run_until_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftDescribeQuorum, LeaderReportsEachVoter) {
   ASSERT_TRUE(c.node(leader).propose(c.now(), {"x", "y"}));
   c.run(300);
   auto d = c.node(leader).describe_quorum();
@@ -213,10 +197,7 @@ TEST(RaftDescribeQuorum, LeaderReportsEachVoter) {
   EXPECT_FALSE(c.node(c.other(leader, 1)).describe_quorum());
 }
 
-TEST(RaftRestart, ALeaderThatRestartsStepsDownAndTheQuorumMovesOn) {
-  TestCluster c(3);
-  int leader = c.run_until_leader();
-  ASSERT_GE(leader, 0);
+TEST_F(RaftRestart, ALeaderThatRestartsStepsDownAndTheQuorumMovesOn) {
   ASSERT_TRUE(c.node(leader).propose(c.now(), {"x"}));
   c.run(300);
   LeaderEpoch epoch = c.node(leader).epoch();

@@ -4,6 +4,8 @@
 // delivered at once (unless a node is cut off), persistence done at once (unless switched off
 // for a node, to look at what waits for it). Time advances in 10 ms ticks.
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <memory>
 #include <vector>
@@ -156,6 +158,27 @@ class TestCluster {
   std::vector<Envelope> sent_;
   int64_t now_ = 0;
 };
+
+// The start of most tests: three voters and a leader every follower has fetched from.
+class ThreeVoters : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    leader = c.settled_leader();
+    ASSERT_GE(leader, 0);
+  }
+
+  TestCluster c{3};
+  int leader = -1;
+};
+
+// Whether `node` is a follower of `leader`.
+inline ::testing::AssertionResult follows(TestCluster& c, int node, int leader) {
+  const Replica& r = c.node(node);
+  if (r.role() == Role::follower && r.leader_id() == NodeId{leader}) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "node " << node << " is " << role_name(r.role()) << " of leader "
+                                       << r.leader_id().value() << " in epoch " << r.epoch().value()
+                                       << ", not a follower of " << leader;
+}
 
 // A log of `epochs.size()` records, record i in epoch epochs[i].
 inline std::vector<Entry> records_in(std::initializer_list<int> epochs) {
