@@ -29,8 +29,8 @@ std::vector<SegmentInfo> LogCompactor::describe(const PartitionLog& log) {
   out.reserve(log.segments_.size());
   for (const auto& [base, seg] : log.segments_) {
     SegmentInfo s;
-    s.base_offset = base;
-    s.next_offset = seg->next_offset;
+    s.base_offset = base.value();
+    s.next_offset = seg->next_offset.value();
     s.size_bytes = int64_t(seg->size_assigned);
     s.max_timestamp = seg->max_timestamp;
     s.first_batch_timestamp = seg->rolling_timestamp;
@@ -41,7 +41,7 @@ std::vector<SegmentInfo> LogCompactor::describe(const PartitionLog& log) {
 }
 
 CleanableRange LogCompactor::assess(const PartitionLog& log, int64_t now_ms) {
-  return assess_cleanable(describe(log), log.log_start_.value(), log.leo_, log.cleaner_.checkpoint, log.config_,
+  return assess_cleanable(describe(log), log.log_start_.value(), log.leo_.value(), log.cleaner_.checkpoint, log.config_,
                           now_ms, log.cleaner_.earliest_delete_horizon);
 }
 
@@ -64,9 +64,9 @@ io::Task<CleanResult> LogCompactor::clean(PartitionLog& log, CleanerConfig confi
   in.segment_files = &log.files_;
   in.dir_fd = log.dir_fd_;
   for (const auto& [base, seg] : log.segments_) {
-    if (base >= result.range.first_uncleanable) break;
+    if (base.value() >= result.range.first_uncleanable) break;
     held.push_back(seg);
-    in.segments.push_back({base, seg->next_offset, seg->fd, seg->size_written});
+    in.segments.push_back({base.value(), seg->next_offset.value(), seg->fd, seg->size_written});
   }
   in.first_dirty = result.range.first_dirty;
   in.first_uncleanable = result.range.first_uncleanable;
@@ -103,7 +103,7 @@ io::Task<CleanResult> LogCompactor::clean(PartitionLog& log, CleanerConfig confi
   if (res == kSwapNoSpace) {
     // The groups not reached are dropped too: their cleaned files would only take space.
     for (; next < jr.groups.size(); ++next) {
-      co_await log.files_.unlink(log.dir_fd_, cleaned_file_name(jr.groups[next].segment->base_offset).c_str());
+      co_await log.files_.unlink(log.dir_fd_, cleaned_file_name(jr.groups[next].segment->base_offset.value()).c_str());
     }
   }
   state.swapping = false;

@@ -157,7 +157,7 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
   Files& files = *in.files;
   auto remove_cleaned = [&] {
     for (const CleanedGroup& g : r.groups) {
-      files.unlink(in.dir_fd, cleaned_file_name(g.segment->base_offset).c_str()).run();
+      files.unlink(in.dir_fd, cleaned_file_name(g.segment->base_offset.value()).c_str()).run();
     }
     r.groups.clear();
   };
@@ -172,7 +172,7 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
   for (const auto& [first, last] : group_segments(in.segments, count, in.segment_bytes)) {
     const int64_t base = in.segments[first].base_offset;
     CleanedGroup g;
-    g.segment = std::make_shared<Segment>(*in.segment_files, base);
+    g.segment = std::make_shared<Segment>(*in.segment_files, Offset(base));
     Segment& seg = *g.segment;
     for (size_t i = first; i <= last; ++i) g.old_bases.push_back(in.segments[i].base_offset);
     const int fd = files.open(in.dir_fd, cleaned_file_name(base).c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644).run();
@@ -195,7 +195,7 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
         if (o.action == BatchAction::dropped) ++r.stats.batches_dropped;
         if (o.action == BatchAction::rewritten || o.action == BatchAction::kept_empty) ++r.stats.batches_rewritten;
         if (o.action != BatchAction::dropped) {
-          seg.on_batch(written + before, out.size() - before, o.header.last_offset(), o.header.max_timestamp,
+          seg.on_batch(written + before, out.size() - before, Offset(o.header.last_offset()), o.header.max_timestamp,
                        in.index_interval_bytes);
         }
         if (o.tombstones_kept && o.delete_horizon >= 0) {
@@ -222,7 +222,7 @@ CleanerJobResult run_cleaner_job(const CleanerJobInput& in) {
     if (aborted(in)) break;
     r.stats.bytes_written += int64_t(written);
     seg.size_assigned = seg.size_written = seg.size_synced = written;
-    seg.next_offset = in.segments[last].next_offset;
+    seg.next_offset = Offset(in.segments[last].next_offset);
     seg.file_created = seg.sealed = seg.seal_done = true;
     seg.created_ms = in.now_ms;
     seg.add_final_time_entry();

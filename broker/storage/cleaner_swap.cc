@@ -61,16 +61,16 @@ void set_cleaner_stop_point(CleanerCrashPoint p) { g_stop_point = p; }
 io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
   Files& files = log.files_;
   const int dir = log.dir_fd_;
-  const int64_t b0 = g.segment->base_offset;
+  const int64_t b0 = g.segment->base_offset.value();  // names the files
   // The old segments must still be exactly what the job read (retention may have dropped some),
   // and the segment after them must start where the cleaned one ends.
   bool current = !log.failed_;
   for (int64_t base : g.old_bases) {
-    auto it = log.segments_.find(base);
+    auto it = log.segments_.find(Offset(base));
     current = current && it != log.segments_.end() && !it->second->deleted;
   }
   if (current) {
-    auto next = log.segments_.upper_bound(g.old_bases.back());
+    auto next = log.segments_.upper_bound(Offset(g.old_bases.back()));
     current = next != log.segments_.end() && next->first == g.segment->next_offset;
   }
   const std::string cleaned = cleaned_file_name(b0), swap = segment_file_name(b0, ".log.swap");
@@ -105,11 +105,11 @@ io::Task<int> LogCompactor::swap_group(PartitionLog& log, CleanedGroup& g) {
 
   // Committed: the new segment replaces the old ones in one synchronous step.
   for (int64_t base : g.old_bases) {
-    auto it = log.segments_.find(base);
+    auto it = log.segments_.find(Offset(base));
     it->second->deleted = true;
     log.segments_.erase(it);
   }
-  log.segments_[b0] = g.segment;
+  log.segments_[g.segment->base_offset] = g.segment;
 
   for (size_t i = 0; i < g.old_bases.size(); ++i) {
     const int64_t base = g.old_bases[i];
@@ -167,8 +167,8 @@ io::Task<int> LogCompactor::undo_uncommitted(PartitionLog& log, CleanedGroup& g,
     res = co_await files.rename(dir, from.c_str(), dir, to.c_str());
   }
   if (res >= 0) {
-    co_await files.unlink(dir, cleaned_file_name(g.segment->base_offset).c_str());
-    co_await files.unlink(dir, segment_file_name(g.segment->base_offset, ".log.swap").c_str());
+    co_await files.unlink(dir, cleaned_file_name(g.segment->base_offset.value()).c_str());
+    co_await files.unlink(dir, segment_file_name(g.segment->base_offset.value(), ".log.swap").c_str());
     res = co_await files.fsync(dir);
   }
   if (res < 0) {

@@ -24,11 +24,12 @@ bool ends_with(const std::string& s, const char* suffix) {
 }
 
 // A batch header that can start a valid batch at `pos` of a segment whose next offset is `next`.
-bool plausible(const records::BatchHeader& h, int64_t next, int64_t seg_base) {
+// The header's offsets are raw (the file format).
+bool plausible(const records::BatchHeader& h, Offset next, Offset seg_base) {
   return h.magic == records::magic_v2 &&
          h.batch_length >= int32_t(records::layout::header_size - records::layout::log_overhead) &&
-         h.last_offset_delta >= 0 && h.base_offset >= next &&
-         h.last_offset() - seg_base <= int64_t(INT32_MAX);
+         h.last_offset_delta >= 0 && h.base_offset >= next.value() &&
+         h.last_offset() - seg_base.value() <= int64_t(INT32_MAX);
 }
 
 bool all_zero(Files& files, int fd, uint64_t pos, uint64_t len) {
@@ -50,7 +51,7 @@ Result<bool, IoMessage> LogLoader::recover_segment(Segment& seg, uint64_t file_s
   seg.time_index.clear();
   seg.next_offset = seg.base_offset;
   seg.max_timestamp = -1;
-  seg.offset_of_max_timestamp = -1;
+  seg.offset_of_max_timestamp = Offset(-1);
   seg.bytes_since_index = 0;
   BlockingFileWindow window(files_, seg.fd, file_size);
   uint64_t pos = 0;
@@ -63,7 +64,7 @@ Result<bool, IoMessage> LogLoader::recover_segment(Segment& seg, uint64_t file_s
     const auto size = size_t(h.size_bytes());
     const uint8_t* whole = window.at(pos, size);
     if (whole == nullptr || !records::batch_crc_matches(whole, size)) break;
-    seg.on_batch(pos, size, h.last_offset(), h.max_timestamp, log_.config_.index_interval_bytes);
+    seg.on_batch(pos, size, Offset(h.last_offset()), h.max_timestamp, log_.config_.index_interval_bytes);
     log_.producers_.update(h, Offset(h.base_offset), AppendOrigin::replay);
     ++stats_.batches_scanned;
     pos += size;
@@ -89,16 +90,17 @@ Result<bool, IoMessage> LogLoader::recover_segment(Segment& seg, uint64_t file_s
   return truncated;
 }
 
-bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base) {
+bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, Offset next_base) {
+  const int64_t base = seg.base_offset.value();  // index entries are relative to it
   std::vector<uint8_t> bytes;
-  if (!read_whole_file_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(), bytes)) {
+  if (!read_whole_file_at(files_, log_.dir_fd_, segment_file_name(base, ".index").c_str(), bytes)) {
     return false;
   }
   if (!seg.offset_index.decode(bytes, file_size)) return false;
-  if (!read_whole_file_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(), bytes)) {
+  if (!read_whole_file_at(files_, log_.dir_fd_, segment_file_name(base, ".timeindex").c_str(), bytes)) {
     return false;
   }
-  const uint64_t max_rel = next_base > seg.base_offset ? uint64_t(next_base - seg.base_offset) : UINT32_MAX;
+  const uint64_t max_rel = next_base > seg.base_offset ? uint64_t(next_base.value() - base) : UINT32_MAX;
   if (!seg.time_index.decode(bytes, max_rel)) return false;
   if (file_size > 0 && seg.time_index.size() == 0) return false;  // seal/close always writes one
   // The last offset entry must point at the batch it names.
@@ -108,11 +110,11 @@ bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base
     if (pread_full(files_, seg.fd, buf, sizeof(buf), e.position) != int64_t(sizeof(buf))) return false;
     records::BatchHeader h;
     records::parse_header(buf, sizeof(buf), h);
-    if (h.magic != records::magic_v2 || h.last_offset() != seg.base_offset + e.relative_offset) return false;
+    if (h.magic != records::magic_v2 || h.last_offset() != base + e.relative_offset) return false;
   }
   const TimeEntry& last = seg.time_index.entries().empty() ? TimeEntry{-1, 0} : seg.time_index.entries().back();
   seg.max_timestamp = last.timestamp;
-  seg.offset_of_max_timestamp = last.timestamp < 0 ? -1 : seg.base_offset + last.relative_offset;
+  seg.offset_of_max_timestamp = Offset(last.timestamp < 0 ? -1 : base + last.relative_offset);
   seg.size_assigned = seg.size_written = seg.size_synced = file_size;
   seg.next_offset = next_base;
   return true;
@@ -121,7 +123,7 @@ bool LogLoader::load_indexes(Segment& seg, uint64_t file_size, int64_t next_base
 bool LogLoader::find_end(Segment& seg, uint64_t file_size) {
   BlockingFileWindow window(files_, seg.fd, file_size);
   uint64_t pos = 0;
-  int64_t next = seg.base_offset;
+  Offset next = seg.base_offset;
   if (!seg.offset_index.entries().empty()) {
     pos = seg.offset_index.entries().back().position;
     next = seg.base_offset;  // the entry's batch is re-read below
@@ -132,7 +134,7 @@ bool LogLoader::find_end(Segment& seg, uint64_t file_size) {
     records::BatchHeader h;
     records::parse_header(p, records::layout::header_size, h);
     if (!plausible(h, next, seg.base_offset) || pos + uint64_t(h.size_bytes()) > file_size) return false;
-    next = h.last_offset() + 1;
+    next = Offset(h.last_offset() + 1);
     pos += uint64_t(h.size_bytes());
   }
   seg.next_offset = next;
@@ -157,10 +159,10 @@ void LogLoader::rebuild_producer_state(Segment& seg) {
 }
 
 Result<void, IoMessage> LogLoader::write_indexes_blocking(Segment& seg) {
-  auto index = write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".index").c_str(),
+  auto index = write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset.value(), ".index").c_str(),
                                     seg.offset_index.encode());
   if (!index) return index;
-  return write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset, ".timeindex").c_str(),
+  return write_file_synced_at(files_, log_.dir_fd_, segment_file_name(seg.base_offset.value(), ".timeindex").c_str(),
                               seg.time_index.encode());
 }
 
@@ -193,7 +195,7 @@ Result<void, IoMessage> LogLoader::load() {
   // 2. Checkpoint: a clean stop trusts everything; otherwise recover past the recovery point.
   const std::optional<Checkpoint> ckpt = read_checkpoint_blocking(files_, log_.dir_fd_);
   const bool clean = ckpt && ckpt->clean;
-  const int64_t recovery_point = ckpt ? ckpt->recovery_point : 0;
+  const Offset recovery_point(ckpt ? ckpt->recovery_point : 0);
   stats_.clean_shutdown = clean;
   // 3. Segments, oldest first. A corruption point ends the log: later segments are deleted.
   bool cut = false;
@@ -205,8 +207,8 @@ Result<void, IoMessage> LogLoader::load() {
       continue;
     }
     const bool last = i + 1 == bases.size();
-    const int64_t next_base = last ? INT64_MAX : bases[i + 1];
-    auto seg = std::make_shared<Segment>(log_.files_, base);
+    const Offset next_base(last ? INT64_MAX : bases[i + 1]);
+    auto seg = std::make_shared<Segment>(log_.files_, Offset(base));
     // Opened through the blocking Files; the fd is then used by the serving path's Files (the
     // same kernel fd in the broker; the same file-system object in tests).
     const int fd = files_.open(log_.dir_fd_, segment_file_name(base, ".log").c_str(), O_RDWR | O_CLOEXEC).run();
@@ -219,7 +221,7 @@ Result<void, IoMessage> LogLoader::load() {
     seg->sealed = seg->seal_done = !last;
     const auto file_size = uint64_t(st.st_size);
     bool recover = !clean && (last || next_base > recovery_point);
-    if (!recover && !load_indexes(*seg, file_size, last ? INT64_MAX : next_base)) {
+    if (!recover && !load_indexes(*seg, file_size, next_base)) {
       recover = true;
       ++stats_.indexes_rebuilt;
     }
@@ -238,7 +240,7 @@ Result<void, IoMessage> LogLoader::load() {
     }
     if (!last && !cut) seg->next_offset = next_base;
     ++stats_.segments_loaded;
-    log_.segments_[base] = seg;
+    log_.segments_[seg->base_offset] = seg;
   }
   if (cut && !log_.segments_.empty()) {
     Segment& now_last = *log_.segments_.rbegin()->second;
@@ -250,14 +252,14 @@ Result<void, IoMessage> LogLoader::load() {
   }
   // 4. Offsets. Everything that survived is on disk and synced.
   if (!log_.segments_.empty()) {
-    log_.log_start_ = Offset(log_.segments_.begin()->first);
-    const int64_t end = log_.segments_.rbegin()->second->next_offset;
+    log_.log_start_ = log_.segments_.begin()->first;
+    const Offset end = log_.segments_.rbegin()->second->next_offset;
     log_.next_offset_ = log_.leo_ = log_.flushed_ = log_.flush_target_ = end;
   }
   log_.leo_waiters_.reset(log_.leo_);
   log_.flush_waiters_.reset(log_.flushed_);
   // 5. From now on a crash is unclean: recovery restarts at what we know is durable.
-  return write_checkpoint_blocking(files_, log_.dir_fd_, {log_.leo_, false});
+  return write_checkpoint_blocking(files_, log_.dir_fd_, {log_.leo_.value(), false});
 }
 
 Result<std::unique_ptr<PartitionLog>, IoMessage> PartitionLog::open(LogEnv& env, std::string dir, LogConfig config,

@@ -23,7 +23,7 @@ class LogLoader {
   // batch. Returns whether bytes were cut (a corruption point), or the I/O error.
   Result<bool, IoMessage> recover_segment(Segment& seg, uint64_t file_size);
   // Loads index files and checks them against the log; false means "recover instead".
-  bool load_indexes(Segment& seg, uint64_t file_size, int64_t next_base);
+  bool load_indexes(Segment& seg, uint64_t file_size, Offset next_base);
   // Header walk from the last index entry to find next_offset (last segment after a clean stop).
   bool find_end(Segment& seg, uint64_t file_size);
   Result<void, IoMessage> write_indexes_blocking(Segment& seg);

@@ -13,6 +13,7 @@
 
 #include "broker/io/completion.h"
 #include "broker/io/ring.h"
+#include "broker/model/named_type.h"
 
 namespace runnel::storage {
 
@@ -20,7 +21,7 @@ class OffsetWaiters {
  public:
   class Awaiter final : public io::Completion {
    public:
-    Awaiter(OffsetWaiters& owner, int64_t target) : owner_(owner), target_(target) {}
+    Awaiter(OffsetWaiters& owner, Offset target) : owner_(owner), target_(target) {}
     bool await_ready() const noexcept { return owner_.current_ >= target_ || owner_.released_; }
     void await_suspend(std::coroutine_handle<> h) {
       waiter_ = h;
@@ -31,16 +32,16 @@ class OffsetWaiters {
 
    private:
     OffsetWaiters& owner_;
-    int64_t target_;
+    Offset target_;
     std::coroutine_handle<> waiter_;
   };
 
   explicit OffsetWaiters(io::Ring& ring) : ring_(ring) {}
 
   // Suspends until advance() reached `target` (or release_all()).
-  Awaiter wait(int64_t target) { return Awaiter(*this, target); }
+  Awaiter wait(Offset target) { return Awaiter(*this, target); }
 
-  void advance(int64_t value) {
+  void advance(Offset value) {
     if (value > current_) current_ = value;
     while (!waiters_.empty() && waiters_.begin()->first <= current_) {
       wake(waiters_.begin()->second);
@@ -59,8 +60,8 @@ class OffsetWaiters {
     for (auto& [_, w] : waiters_) wake(w);
     waiters_.clear();
   }
-  int64_t current() const { return current_; }
-  void reset(int64_t value) { current_ = value; }
+  Offset current() const { return current_; }
+  void reset(Offset value) { current_ = value; }
   size_t size() const { return waiters_.size(); }
 
  private:
@@ -71,9 +72,9 @@ class OffsetWaiters {
   }
 
   io::Ring& ring_;
-  int64_t current_ = 0;
+  Offset current_{0};
   bool released_ = false;
-  std::multimap<int64_t, Awaiter*> waiters_;
+  std::multimap<Offset, Awaiter*> waiters_;
 };
 
 }  // namespace runnel::storage

@@ -56,31 +56,31 @@ int64_t PartitionLog::size_bytes() const {
   return total;
 }
 
-std::shared_ptr<Segment> PartitionLog::segment_for(int64_t offset) const {
+std::shared_ptr<Segment> PartitionLog::segment_for(Offset offset) const {
   auto it = segments_.upper_bound(offset);
   if (it == segments_.begin()) return nullptr;
   return std::prev(it)->second;
 }
 
-bool PartitionLog::should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts,
-                               int64_t last_offset) const {
+bool PartitionLog::should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, Offset last_offset) const {
   if (seg.sealed) return true;
   if (seg.empty()) return false;
   if (int64_t(seg.size_assigned) > config_.segment_bytes - batch_bytes) return true;
   const auto max_entries = size_t(std::max<int32_t>(config_.segment_index_bytes / 12, 1));
   if (seg.offset_index.size() >= max_entries || seg.time_index.size() >= max_entries) return true;
-  if (last_offset - seg.base_offset > int64_t(INT32_MAX)) return true;
+  // Index entries hold the offset relative to the base in 32 bits.
+  if (last_offset.value() - seg.base_offset.value() > int64_t(INT32_MAX)) return true;
   // Kafka's timeWaitedForRoll: record time since the first batch, else wall time since creation.
   const int64_t waited = (seg.rolling_timestamp >= 0 && max_ts >= 0) ? max_ts - seg.rolling_timestamp
                                                                       : env_.clock.now_ms() - seg.created_ms;
   return waited > config_.segment_ms;
 }
 
-std::shared_ptr<Segment> PartitionLog::roll(int64_t base_offset, int64_t now) {
+std::shared_ptr<Segment> PartitionLog::roll(Offset base_offset, int64_t now) {
   if (!segments_.empty()) {
     std::shared_ptr<Segment> old = segments_.rbegin()->second;
-    RUNNEL_ASSERT(base_offset >= old->next_offset, "roll base %lld < next %lld",
-                  (long long)base_offset, (long long)old->next_offset);
+    RUNNEL_ASSERT(base_offset >= old->next_offset, "roll base %lld < next %lld", (long long)base_offset.value(),
+                  (long long)old->next_offset.value());
     old->sealed = true;
     old->add_final_time_entry();
     seal_queue_.push_back(old);
@@ -127,7 +127,7 @@ AppendResult PartitionLog::assign(const SharedBytes& batches, LeaderEpoch epoch,
   if (replicated) {
     // The leader's offsets are taken as they are, so they are checked here, as input: each batch
     // must start at or after the end of the one before (and of the log).
-    int64_t next = next_offset_;
+    int64_t next = next_offset_.value();
     for (const records::BatchHeader& h : headers) {
       if (h.base_offset < next) {
         r.error = Errc::offset_out_of_range;  // overlaps: the follower must truncate first
@@ -160,19 +160,19 @@ AppendResult PartitionLog::assign(const SharedBytes& batches, LeaderEpoch epoch,
   uint8_t* p = batches.data();
   for (records::BatchHeader& h : headers) {
     const auto size = size_t(h.size_bytes());
-    const int64_t base = replicated ? h.base_offset : next_offset_;
-    const int64_t last = base + h.last_offset_delta;
-    RUNNEL_ASSERT(base >= next_offset_, "offsets must grow: batch at %lld, next offset %lld", (long long)base,
-                  (long long)next_offset_);
+    const Offset base = replicated ? Offset(h.base_offset) : next_offset_;
+    const Offset last(base.value() + h.last_offset_delta);
+    RUNNEL_ASSERT(base >= next_offset_, "offsets must grow: batch at %lld, next offset %lld", (long long)base.value(),
+                  (long long)next_offset_.value());
     if (!replicated) {
-      h.max_timestamp = records::stamp_batch(p, size, records::Stamp{base, epoch.value(), ts, now});
+      h.max_timestamp = records::stamp_batch(p, size, records::Stamp{base.value(), epoch.value(), ts, now});
 #ifndef NDEBUG
       // Stamping rewrote the header and the CRC: what goes to disk must still verify (debug
       // builds; release relies on recovery's CRC scan of the unflushed tail).
       RUNNEL_ASSERT(records::batch_crc_matches(p, size), "log %s: batch at offset %lld fails its CRC after stamping",
-                    dir_.c_str(), (long long)base);
+                    dir_.c_str(), (long long)base.value());
 #endif
-      h.base_offset = base;
+      h.base_offset = base.value();
       if (ts.type == records::TimestampType::log_append_time) r.log_append_time_ms = now;
     }
     std::shared_ptr<Segment> seg = segments_.empty() ? nullptr : segments_.rbegin()->second;
@@ -180,10 +180,10 @@ AppendResult PartitionLog::assign(const SharedBytes& batches, LeaderEpoch epoch,
     const uint64_t position = seg->size_assigned;
     seg->on_batch(position, size, last, h.max_timestamp, config_.index_interval_bytes);
     seg->size_assigned += size;
-    next_offset_ = last + 1;
-    producers_.update(h, Offset(base), replicated ? AppendOrigin::replay : AppendOrigin::client);
-    if (r.base_offset.value() < 0) r.base_offset = Offset(base);
-    r.last_offset = Offset(last);
+    next_offset_ = Offset(last.value() + 1);
+    producers_.update(h, base, replicated ? AppendOrigin::replay : AppendOrigin::client);
+    if (r.base_offset.value() < 0) r.base_offset = base;
+    r.last_offset = last;
     PendingWrite* back = queue_.empty() ? nullptr : &queue_.back();
     if (back && back->segment == seg && back->position + back->bytes.size() == position &&
         back->bytes.owner() == batches.owner() && back->bytes.data() + back->bytes.size() == p) {
@@ -203,8 +203,8 @@ io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
   if (r.error != Errc::none) co_return r;
   // A duplicate waits for its original too, so it is never acknowledged before it. Out of space,
   // the write is stalled: the append fails now (wait_for_space() wakes those already waiting).
-  if (!out_of_space_) co_await leo_waiters_.wait(r.last_offset.value() + 1);
-  if (leo_ <= r.last_offset.value()) {
+  if (!out_of_space_) co_await leo_waiters_.wait(Offset(r.last_offset.value() + 1));
+  if (leo_ <= r.last_offset) {
     r.error = refusal();
     co_return r;
   }
@@ -223,7 +223,7 @@ io::Task<AppendResult> PartitionLog::append_replicated(SharedBytes batches) {
 
 io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
   if (seg.fd < 0) {  // else a retry after ENOSPC from the directory fsync
-    const std::string name = segment_file_name(seg.base_offset, ".log");
+    const std::string name = segment_file_name(seg.base_offset.value(), ".log");
     int fd = co_await files_.open(dir_fd_, name.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
     if (fd < 0) co_return fd;
     seg.fd = fd;
@@ -247,7 +247,7 @@ io::Task<void> PartitionLog::writer_loop() {
     iovec iov[kMaxIovPerWrite];
     size_t n = 0;
     uint64_t total = 0;
-    int64_t next_offset = 0;
+    Offset next_offset{0};
     while (!queue_.empty() && n < kMaxIovPerWrite && queue_.front().segment == seg &&
            queue_.front().position == start + total &&
            (n == 0 || total + queue_.front().bytes.size() <= kMaxWriteBytes)) {
@@ -308,7 +308,7 @@ io::Task<void> PartitionLog::wait_for_space() {
 
 void PartitionLog::maybe_flush(int64_t now) {
   if (failed_ || leo_ <= flushed_) return;
-  const bool by_count = leo_ - flushed_ >= config_.flush_messages;
+  const bool by_count = leo_.value() - flushed_.value() >= config_.flush_messages;
   const bool by_time = now - last_flush_ms_ >= config_.flush_ms;
   if (!by_count && !by_time) return;
   flush_target_ = std::max(flush_target_, leo_);
@@ -329,7 +329,7 @@ void PartitionLog::start_loop(bool& running, io::Task<void> loop) {
 io::Task<Result<void, Errc>> PartitionLog::flush(Offset upto) {
   if (failed_) co_return Unexpected(Errc::log_failed);
   // Out of space, the offsets past the LEO belong to appends that failed: not waited for.
-  const int64_t target = std::min(upto.value() + 1, out_of_space_ ? leo_ : next_offset_);
+  const Offset target = std::min(Offset(upto.value() + 1), out_of_space_ ? leo_ : next_offset_);
   if (flushed_ >= target) co_return Result<void, Errc>{};
   flush_target_ = std::max(flush_target_, target);
   start_flusher();
@@ -344,7 +344,7 @@ io::Task<void> PartitionLog::flusher_loop() {
   while (!failed_ && flushed_ < flush_target_) {
     co_await leo_waiters_.wait(flush_target_);
     if (failed_) break;
-    const int64_t covered = leo_;
+    const Offset covered = leo_;
     std::vector<std::shared_ptr<Segment>> dirty;
     for (const auto& [_, seg] : segments_) {
       if (seg->size_written > seg->size_synced) dirty.push_back(seg);
@@ -364,7 +364,7 @@ io::Task<void> PartitionLog::flusher_loop() {
     if (failed_) break;
     // Group-commit batch size: offsets this round made durable, however many callers waited.
     if (env_.probe != nullptr && covered > flushed_) {
-      env_.probe->on_group_commit(covered - flushed_);
+      env_.probe->on_group_commit(covered.value() - flushed_.value());
     }
     flushed_ = std::max(flushed_, covered);
     last_flush_ms_ = env_.clock.now_ms();
@@ -428,13 +428,13 @@ io::Task<int> PartitionLog::write_file(std::string name, std::vector<uint8_t> by
 }
 
 io::Task<int> PartitionLog::write_index_files(Segment& seg) {
-  int res = co_await write_file(segment_file_name(seg.base_offset, ".index"), seg.offset_index.encode());
+  int res = co_await write_file(segment_file_name(seg.base_offset.value(), ".index"), seg.offset_index.encode());
   if (res < 0) co_return res;
-  co_return co_await write_file(segment_file_name(seg.base_offset, ".timeindex"), seg.time_index.encode());
+  co_return co_await write_file(segment_file_name(seg.base_offset.value(), ".timeindex"), seg.time_index.encode());
 }
 
-io::Task<int> PartitionLog::write_checkpoint(int64_t recovery_point, bool clean) {
-  int res = co_await write_file(kCheckpointTmpName, encode_checkpoint({recovery_point, clean}));
+io::Task<int> PartitionLog::write_checkpoint(Offset recovery_point, bool clean) {
+  int res = co_await write_file(kCheckpointTmpName, encode_checkpoint({recovery_point.value(), clean}));
   if (res < 0) co_return res;
   res = co_await files_.rename(dir_fd_, kCheckpointTmpName, dir_fd_, kCheckpointName);
   if (res < 0) co_return res;

@@ -158,8 +158,8 @@ class PartitionLog {
   std::pair<int64_t, Offset> max_timestamp() const;
 
   Offset log_start_offset() const { return log_start_; }
-  Offset log_end_offset() const { return Offset(leo_); }
-  Offset flushed_offset() const { return Offset(flushed_); }  // exclusive, like LEO
+  Offset log_end_offset() const { return leo_; }
+  Offset flushed_offset() const { return flushed_; }  // exclusive, like LEO
   int64_t size_bytes() const;
   size_t segment_count() const { return segments_.size(); }
   // Failed for good (an I/O error other than ENOSPC): nothing is read or written any more.
@@ -198,8 +198,8 @@ class PartitionLog {
 
   AppendResult assign(const SharedBytes& batches, LeaderEpoch epoch, const records::TimestampStamp& ts, bool replicated);
   io::Task<AppendResult> finish_append(AppendResult r);
-  std::shared_ptr<Segment> roll(int64_t base_offset, int64_t now_ms);
-  bool should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, int64_t last_offset) const;
+  std::shared_ptr<Segment> roll(Offset base_offset, int64_t now_ms);
+  bool should_roll(const Segment& seg, int64_t batch_bytes, int64_t max_ts, Offset last_offset) const;
   // Why an append is refused or did not complete: a failed log, then a closed one, then a full disk.
   Errc refusal() const;
   void start_writer();
@@ -212,13 +212,13 @@ class PartitionLog {
   // Starts one of the three loops as a child of loops_; `running` is its flag, cleared by the
   // loop when it ends (or at once if the log is closed and the loop never starts).
   void start_loop(bool& running, io::Task<void> loop);
-  io::Task<int> write_checkpoint(int64_t recovery_point, bool clean);
+  io::Task<int> write_checkpoint(Offset recovery_point, bool clean);
   io::Task<int> write_file(std::string name, std::vector<uint8_t> bytes);  // + fdatasync
   io::Task<int> write_index_files(Segment& seg);
   io::Task<void> drain();
   void fail(const char* what, int res);
-  std::shared_ptr<Segment> segment_for(int64_t offset) const;
-  io::Task<int> read_segment(std::shared_ptr<Segment> seg, int64_t start, int32_t max_bytes, int64_t bound,
+  std::shared_ptr<Segment> segment_for(Offset offset) const;
+  io::Task<int> read_segment(std::shared_ptr<Segment> seg, Offset start, int32_t max_bytes, Offset bound,
                              bool min_one, ByteBuffer& out);
   io::Task<std::optional<TimestampOffset>> find_in_segment(std::shared_ptr<Segment> seg, int64_t ts);
 
@@ -228,13 +228,13 @@ class PartitionLog {
   std::string dir_;
   int dir_fd_ = -1;
   LogConfig config_;
-  std::map<int64_t, std::shared_ptr<Segment>> segments_;  // by base offset
+  std::map<Offset, std::shared_ptr<Segment>> segments_;  // by base offset
   Offset log_start_{0};
-  int64_t next_offset_ = 0;   // next offset to assign
+  Offset next_offset_{0};       // next offset to assign
   LeaderEpoch last_epoch_{-1};  // of the last leader append: epochs only grow (asserted)
-  int64_t leo_ = 0;           // next offset whose write completed
-  int64_t flushed_ = 0;       // every offset below is fdatasync'd
-  int64_t flush_target_ = 0;  // flusher works until flushed_ >= this
+  Offset leo_{0};               // next offset whose write completed
+  Offset flushed_{0};           // every offset below is fdatasync'd
+  Offset flush_target_{0};      // flusher works until flushed_ >= this
   int64_t last_flush_ms_ = 0;
   bool failed_ = false;
   int failed_errno_ = 0;
@@ -250,7 +250,7 @@ class PartitionLog {
     // The stamped batches, with a share of the buffer they are in: the append that gave them
     // may have been answered already (acks=0/1, or failed while out of space).
     SharedBytes bytes;
-    int64_t next_offset;  // LEO once this write completed
+    Offset next_offset;  // LEO once this write completed
   };
   std::deque<PendingWrite> queue_;
   bool writer_running_ = false;

@@ -41,13 +41,13 @@ TimestampOffset first_record_at_or_after(const uint8_t* batch, size_t size,
 
 }  // namespace
 
-io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t start, int32_t max_bytes,
-                                         int64_t bound, bool min_one, ByteBuffer& out) {
+io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, Offset start, int32_t max_bytes, Offset bound,
+                                         bool min_one, ByteBuffer& out) {
   if (seg->fd < 0 || seg->size_written == 0) co_return 0;
   RingWindow window(files_, *seg);
   uint64_t pos = 0;
   if (start > seg->base_offset) {
-    if (auto e = seg->offset_index.lookup(uint32_t(start - seg->base_offset))) pos = e->position;
+    if (auto e = seg->offset_index.lookup(uint32_t(start.value() - seg->base_offset.value()))) pos = e->position;
   }
   uint64_t first = 0, end = 0;
   bool found = false;
@@ -59,11 +59,12 @@ io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t s
     const auto size = uint64_t(h.size_bytes());
     // Batches bigger than a window: the next header is the only thing to read before the copy.
     window.set_read_bytes(size > RingWindow::kWindowBytes ? kHeaderReadBytes : RingWindow::kWindowBytes);
-    if (h.last_offset() < start) {
+    // Batch headers carry raw offsets (the file format).
+    if (h.last_offset() < start.value()) {
       pos += size;
       continue;
     }
-    if (h.last_offset() >= bound) {  // reaches the high watermark: stop before it
+    if (h.last_offset() >= bound.value()) {  // reaches the high watermark: stop before it
       if (!found) co_return 2;
       break;
     }
@@ -87,21 +88,20 @@ io::Task<int> PartitionLog::read_segment(std::shared_ptr<Segment> seg, int64_t s
 io::Task<ReadResult> PartitionLog::read(Offset start, int32_t max_bytes, Offset max_offset, bool min_one) {
   ReadResult r;
   r.log_start_offset = log_start_;
-  r.log_end_offset = Offset(leo_);
+  r.log_end_offset = leo_;
   if (failed_) {
     r.error = Errc::log_failed;
     co_return r;
   }
-  const int64_t s = start.value();
-  if (s < log_start_.value() || s > leo_) {
+  if (start < log_start_ || start > leo_) {
     r.error = Errc::offset_out_of_range;
     co_return r;
   }
-  const int64_t bound = std::min(max_offset.value(), leo_);
-  std::shared_ptr<Segment> seg = segment_for(std::max(s, log_start_.value()));
-  while (seg && s < bound) {
+  const Offset bound = std::min(max_offset, leo_);
+  std::shared_ptr<Segment> seg = segment_for(std::max(start, log_start_));
+  while (seg && start < bound) {
     // 0: nothing at or after `start` in this segment, try the next; 1: data; 2: stop, no data.
-    int res = co_await read_segment(seg, s, max_bytes, bound, min_one, r.bytes);
+    int res = co_await read_segment(seg, start, max_bytes, bound, min_one, r.bytes);
     if (res < 0) {
       fail("segment read", res);
       r.error = Errc::log_failed;
@@ -112,7 +112,7 @@ io::Task<ReadResult> PartitionLog::read(Offset start, int32_t max_bytes, Offset 
     auto it = segments_.upper_bound(seg->base_offset);
     seg = it == segments_.end() ? nullptr : it->second;
   }
-  r.log_end_offset = Offset(leo_);
+  r.log_end_offset = leo_;
   co_return r;
 }
 
@@ -153,7 +153,7 @@ io::Task<std::optional<TimestampOffset>> PartitionLog::offset_for_timestamp(int6
 std::pair<int64_t, Offset> PartitionLog::max_timestamp() const {
   std::pair<int64_t, Offset> best{-1, Offset(-1)};
   for (const auto& [_, seg] : segments_) {
-    if (seg->max_timestamp > best.first) best = {seg->max_timestamp, Offset(seg->offset_of_max_timestamp)};
+    if (seg->max_timestamp > best.first) best = {seg->max_timestamp, seg->offset_of_max_timestamp};
   }
   return best;
 }

@@ -47,7 +47,7 @@ io::Task<void> PartitionLog::enforce_retention(int64_t now_ms) {
     segments_.erase(v->base_offset);
     v->deleted = true;
   }
-  log_start_ = Offset(std::max(log_start_.value(), segments_.begin()->first));
+  log_start_ = std::max(log_start_, segments_.begin()->first);
   // Unlinking while a reader still holds the fd is fine: the inode lives until the last close.
   // Oldest first, and each segment's unlinks are made durable (directory fsync) before the next
   // segment's start: a power cut may keep any subset of unsynced unlinks, and keeping a newer
@@ -55,7 +55,7 @@ io::Task<void> PartitionLog::enforce_retention(int64_t now_ms) {
   // it (FORMAT.md, "What is synced").
   for (const auto& v : victims) {
     for (const char* suffix : kSegmentSuffixes) {
-      const std::string name = segment_file_name(v->base_offset, suffix);
+      const std::string name = segment_file_name(v->base_offset.value(), suffix);
       co_await files_.unlink(dir_fd_, name.c_str());
     }
     co_await files_.fsync(dir_fd_);
@@ -66,7 +66,7 @@ io::Task<void> PartitionLog::remove() {
   co_await close();
   for (const auto& [base, _] : segments_) {
     for (const char* suffix : kSegmentSuffixes) {
-      const std::string path = dir_ + "/" + segment_file_name(base, suffix);
+      const std::string path = dir_ + "/" + segment_file_name(base.value(), suffix);
       co_await files_.unlink(AT_FDCWD, path.c_str());
     }
   }

@@ -30,26 +30,27 @@ Segment::~Segment() {
   if (fd >= 0) files.close_detached(fd);
 }
 
-void Segment::on_batch(uint64_t position, uint64_t size, int64_t last_offset, int64_t batch_max_ts,
+void Segment::on_batch(uint64_t position, uint64_t size, Offset last_offset, int64_t batch_max_ts,
                        int32_t index_interval_bytes) {
   if (position == 0) rolling_timestamp = batch_max_ts;
   if (batch_max_ts > max_timestamp) {
     max_timestamp = batch_max_ts;
     offset_of_max_timestamp = last_offset;
   }
-  const auto rel = uint32_t(last_offset - base_offset);
+  // Index entries hold offsets relative to the base (the file format): raw arithmetic here.
+  const auto rel = uint32_t(last_offset.value() - base_offset.value());
   if (bytes_since_index > uint64_t(index_interval_bytes)) {
     offset_index.append({rel, uint32_t(position)});
-    time_index.maybe_append({max_timestamp, uint32_t(offset_of_max_timestamp - base_offset)});
+    time_index.maybe_append({max_timestamp, uint32_t(offset_of_max_timestamp.value() - base_offset.value())});
     bytes_since_index = 0;
   }
   bytes_since_index += size;
-  next_offset = last_offset + 1;
+  next_offset = Offset(last_offset.value() + 1);
 }
 
 void Segment::add_final_time_entry() {
   if (max_timestamp < 0 || offset_of_max_timestamp < base_offset) return;
-  time_index.maybe_append({max_timestamp, uint32_t(offset_of_max_timestamp - base_offset)});
+  time_index.maybe_append({max_timestamp, uint32_t(offset_of_max_timestamp.value() - base_offset.value())});
 }
 
 }  // namespace runnel::storage

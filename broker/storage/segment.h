@@ -8,6 +8,9 @@
 // is called), `size_written` bytes whose write completed (what readers may see), `size_synced`
 // bytes covered by a completed fdatasync. Invariant: synced <= written <= assigned.
 //
+// Offsets are `Offset`s; the file names and the index entries (relative to the base offset)
+// encode raw values, converted where they are written and read.
+//
 // Direct I/O (segment_appender.h): while a segment is appended to in this process, `tail` holds
 // its partial last page and readers take [file_readable, size_written) from it, never from the
 // file, because the writer rewrites that page with O_DIRECT. With `tail` null the whole written
@@ -17,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "broker/model/named_type.h"
 #include "broker/storage/files.h"
 #include "broker/storage/index.h"
 #include "broker/storage/recent_writes.h"
@@ -28,13 +32,13 @@ std::string segment_file_name(int64_t base_offset, const char* suffix);  // ".lo
 bool parse_segment_file_name(const std::string& name, const char* suffix, int64_t& base_offset);
 
 struct Segment {
-  Segment(Files& files, int64_t base) : files(files), base_offset(base) {}
+  Segment(Files& files, Offset base) : files(files), base_offset(base) {}
   ~Segment();  // closes its fds without waiting (Files::close_detached)
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
   Files& files;  // the serving path's (the log's) file system
-  const int64_t base_offset;
+  const Offset base_offset;
   int fd = -1;                // buffered: reads, fdatasync, truncation
   int dio_fd = -1;            // the writer's O_DIRECT fd while appending (== fd where refused)
   std::unique_ptr<uint8_t[]> tail;  // kPageBytes: bytes [file_readable, size_written) while appending
@@ -47,9 +51,9 @@ struct Segment {
   uint64_t size_assigned = 0;
   uint64_t size_written = 0;
   uint64_t size_synced = 0;
-  int64_t next_offset = 0;    // one past the last assigned offset (== base when empty)
+  Offset next_offset{0};      // one past the last assigned offset (== base when empty)
   int64_t max_timestamp = -1; // largest batch max timestamp
-  int64_t offset_of_max_timestamp = -1;  // last offset of the batch that carried it
+  Offset offset_of_max_timestamp{-1};    // last offset of the batch that carried it
   int64_t rolling_timestamp = -1;        // first batch's max timestamp (segment.ms roll clock)
   int64_t created_ms = 0;
   uint64_t bytes_since_index = 0;
@@ -58,7 +62,7 @@ struct Segment {
 
   bool empty() const { return size_assigned == 0; }
   // Index bookkeeping for one batch appended at `position` (Kafka's LogSegment.append).
-  void on_batch(uint64_t position, uint64_t size, int64_t last_offset, int64_t batch_max_ts,
+  void on_batch(uint64_t position, uint64_t size, Offset last_offset, int64_t batch_max_ts,
                 int32_t index_interval_bytes);
   // Final time index entry at seal / close, so the max timestamp survives a restart.
   void add_final_time_entry();

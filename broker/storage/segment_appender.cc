@@ -21,8 +21,8 @@ constexpr size_t kMaxKeptPerSegment = 256;
 
 io::Task<int> prepare_appends(LogEnv& env, int dir_fd, Segment& seg) {
   if (seg.tail) co_return 0;
-  RUNNEL_ASSERT(seg.fd >= 0 && seg.dio_fd < 0, "segment %lld not open for appends", (long long)seg.base_offset);
-  const std::string name = segment_file_name(seg.base_offset, ".log");
+  RUNNEL_ASSERT(seg.fd >= 0 && seg.dio_fd < 0, "segment %lld not open for appends", (long long)seg.base_offset.value());
+  const std::string name = segment_file_name(seg.base_offset.value(), ".log");
   int fd = co_await env.files.open(dir_fd, name.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
   if (fd == -EINVAL) {
     fd = seg.fd;  // no O_DIRECT on this filesystem: aligned writes through the page cache
@@ -47,7 +47,7 @@ io::Task<int> prepare_appends(LogEnv& env, int dir_fd, Segment& seg) {
 io::Task<int> append_direct(LogEnv& env, Segment& seg, uint64_t start, const iovec* iov, size_t n,
                             uint64_t total) {
   RUNNEL_ASSERT(seg.tail && seg.dio_fd >= 0, "append to segment %lld before prepare_appends",
-                (long long)seg.base_offset);
+                (long long)seg.base_offset.value());
   RUNNEL_ASSERT(start == seg.size_written && page_floor(start) == seg.file_readable,
                 "append at %llu, written %llu", (unsigned long long)start, (unsigned long long)seg.size_written);
   const uint64_t base = seg.file_readable;
