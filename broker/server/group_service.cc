@@ -143,7 +143,7 @@ class GroupService::LogJournal final : public group::Journal {
       }
       records::BatchOptions options;
       SharedBytes batch = SharedBytes::take(records::build_batch(options, inputs));
-      storage::AppendResult ar = co_await p->log().append(std::move(batch), p->leader_epoch());
+      storage::AppendResult ar = co_await p->log().append(batch, p->leader_epoch());
       result = to_kafka(ar.error);
       if (result == ErrorCode::none) {
         p = shard_.partition(kOffsetsTopic, job->partition);

@@ -66,9 +66,11 @@ class PartitionRouter {
   virtual Route route(const cluster::MetadataImage& image, const TopicPartition& tp) const = 0;
 
   // Appends already validated batches, which the partition's log stamps as `ts` says (the log
-  // takes a share of their buffer); with acks == -1 answers once they are on disk.
-  virtual io::Task<AppendOutcome> append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
-                                         int16_t acks) = 0;
+  // takes a share of their buffer); with acks == -1 answers once they are on disk. `batches`
+  // must outlive the call (the caller's frame holds it; no temporaries across co_await with
+  // g++ 12, see cross_call.h).
+  virtual io::Task<AppendOutcome> append(const TopicPartition& tp, const SharedBytes& batches,
+                                         records::TimestampStamp ts, int16_t acks) = 0;
   // Reads from pos (whole batches, at least one); with `watch`, the partition's next append
   // wakes this core's AppendWatch.
   virtual io::Task<ReadOutcome> read(const TopicPartition& tp, const FetchPosition& pos, bool watch) = 0;

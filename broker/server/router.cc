@@ -92,12 +92,13 @@ Route Router::route(const cluster::MetadataImage& image, const TopicPartition& t
   return Route{ErrorCode::none, owner_core(tp), t};
 }
 
-io::Task<AppendOutcome> Router::append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
-                                       int16_t acks) {
+io::Task<AppendOutcome> Router::append(const TopicPartition& tp, const SharedBytes& batches,
+                                       records::TimestampStamp ts, int16_t acks) {
   co_return co_await on_partition(
       tp,
-      [batches = std::move(batches), ts, acks](Shard& owner, cluster::Partition& p) mutable -> io::Task<AppendOutcome> {
-        storage::AppendResult r = co_await p.log().append(std::move(batches), p.leader_epoch(), ts);
+      // By reference and trivially copyable values only (cross_call.h): the log copies its share.
+      [&batches, ts, acks](Shard& owner, cluster::Partition& p) -> io::Task<AppendOutcome> {
+        storage::AppendResult r = co_await p.log().append(batches, p.leader_epoch(), ts);
         if (r.error == storage::Errc::none && !r.duplicate) owner.notify_append(p);
         if (r.error == storage::Errc::none && acks == -1) {
           // Runnel's durability promise: acks=all is answered only once the data is on disk.

@@ -48,7 +48,7 @@ class Router final : public PartitionRouter {
   // PartitionRouter (router.cc): the partition handlers' operations, each run on the owner core
   // (or, for sessions, the session's home core).
   Route route(const cluster::MetadataImage& image, const TopicPartition& tp) const override;
-  io::Task<AppendOutcome> append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
+  io::Task<AppendOutcome> append(const TopicPartition& tp, const SharedBytes& batches, records::TimestampStamp ts,
                                  int16_t acks) override;
   io::Task<ReadOutcome> read(const TopicPartition& tp, const FetchPosition& pos, bool watch) override;
   io::Task<OffsetLookup> list_offset(const TopicPartition& tp, int64_t timestamp,

@@ -211,7 +211,9 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
     int16_t version = be16(frame.data() + 2);
     const ApiHandler* handler = find_handler(api_key);
     const protocol::ApiKeyInfo* info = protocol::find_api_key(api_key);
-    protocol::Reader body(frame.data(), frame.size());
+    // Shared from here on: Produce's appends keep their batches past the request (model/shared_bytes.h).
+    auto shared_frame = std::make_shared<std::vector<uint8_t>>(std::move(frame));
+    protocol::Reader body(shared_frame->data(), shared_frame->size());
     protocol::RequestHeader header;
     int16_t header_version = info ? protocol::request_header_version(api_key, version) : -1;
     if (handler == nullptr || info == nullptr || header_version < 0 || !header.decode(body, header_version)) {
@@ -237,7 +239,8 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       w.write_int32(0);  // frame size, patched below
       w.write_int32(header.correlation_id);
       if (protocol::response_header_version(api_key, version) >= 1) w.write_uvarint(0);  // no tagged fields
-      RequestContext ctx{*this, conn.id(), api_key, version, header.correlation_id, header.client_id, conn.peer()};
+      RequestContext ctx{*this,     conn.id(),  api_key, version, header.correlation_id, header.client_id,
+                         conn.peer(), std::move(shared_frame)};
       HandlerStatus status = co_await handler->fn(ctx, body, w);
       m_api = api_key;
       m_version = version;

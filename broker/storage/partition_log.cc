@@ -213,11 +213,11 @@ io::Task<AppendResult> PartitionLog::finish_append(AppendResult r) {
   co_return r;
 }
 
-io::Task<AppendResult> PartitionLog::append(SharedBytes batches, LeaderEpoch epoch, records::TimestampStamp ts) {
+io::Task<AppendResult> PartitionLog::append(const SharedBytes& batches, LeaderEpoch epoch, records::TimestampStamp ts) {
   return finish_append(assign(batches, epoch, ts, false));
 }
 
-io::Task<AppendResult> PartitionLog::append_replicated(SharedBytes batches) {
+io::Task<AppendResult> PartitionLog::append_replicated(const SharedBytes& batches) {
   return finish_append(assign(batches, LeaderEpoch(-1), {}, true));
 }
 

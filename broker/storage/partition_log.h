@@ -127,12 +127,16 @@ class PartitionLog {
   // Errc::invalid_producer_epoch) appends nothing; a duplicate returns the original offsets. The task
   // completes once the bytes are written to the segment file (direct I/O: handed to the device;
   // durable only after flush()). A create-time `ts.max_timestamp` needs exactly one batch.
-  io::Task<AppendResult> append(SharedBytes batches, LeaderEpoch epoch, records::TimestampStamp ts = {});
+  //
+  // `batches` is taken by reference and used (its share copied into the write queue) before
+  // append() returns its task: callers pass a named object, never a temporary, since g++ 12
+  // mis-destroys temporaries with destructors that live across a co_await.
+  io::Task<AppendResult> append(const SharedBytes& batches, LeaderEpoch epoch, records::TimestampStamp ts = {});
 
   // Follower path: appends batches keeping their offsets and headers as the leader stamped them
   // (first base offset must be >= the next offset). No producer checks; producer state is still
   // updated.
-  io::Task<AppendResult> append_replicated(SharedBytes batches);
+  io::Task<AppendResult> append_replicated(const SharedBytes& batches);
 
   // Completes once every offset <= upto is fdatasync'd (upto is inclusive; passing a larger value
   // flushes everything appended so far). Errc::log_failed if the log failed, Errc::closed if it

@@ -45,11 +45,11 @@ class FakeRouter final : public PartitionRouter {
     if (t == nullptr || !t->has_partition(tp.partition.value())) return Route{ErrorCode::unknown_topic_or_partition};
     return Route{ErrorCode::none, 0, t};
   }
-  io::Task<AppendOutcome> append(const TopicPartition& tp, SharedBytes batches, records::TimestampStamp ts,
+  io::Task<AppendOutcome> append(const TopicPartition& tp, const SharedBytes& batches, records::TimestampStamp ts,
                                  int16_t acks) override {
     appended.emplace_back(tp, batches.size());
     stamps_seen.push_back(ts);
-    batches_seen.push_back(std::move(batches));
+    batches_seen.push_back(batches);
     acks_seen.push_back(acks);
     auto it = append_answers.find(tp);
     co_return it != append_answers.end() ? it->second : AppendOutcome{ErrorCode::none, 100, 0};

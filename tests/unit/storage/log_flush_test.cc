@@ -19,7 +19,8 @@ TEST_F(LogFlush, ConcurrentFlushCallersShareFdatasyncs) {
   int done = 0;
   int errors = 0;
   auto producer = [](PartitionLog& log, std::vector<uint8_t>& b, int& d, int& errs) -> io::Task<void> {
-    AppendResult r = co_await log.append(borrow(b), LeaderEpoch(0));
+    const SharedBytes bytes = borrow(b);  // named: no temporary across co_await (g++ 12)
+    AppendResult r = co_await log.append(bytes, LeaderEpoch(0));
     Result<void, Errc> flushed = co_await log.flush(r.last_offset);
     if (!flushed || log.flushed_offset() <= r.last_offset) ++errs;
     ++d;
