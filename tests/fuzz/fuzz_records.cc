@@ -142,14 +142,14 @@ void check_header(const BatchInfo& info, const uint8_t* blob, size_t blob_size,
 // The result the broker would see for `blob`; the message must be set on every rejection.
 ErrorCode validate(const uint8_t* blob, size_t size, int16_t version, const ValidationLimits& limits,
                    std::vector<BatchInfo>& out) {
-  std::string message;
-  std::vector<RecordErrorInfo> record_errors;
-  ErrorCode rc = validate_produce_records(blob, size, version, limits, out, &message, &record_errors);
-  if (rc == ErrorCode::none) {
-    FUZZ_CHECK(out.size() == 1 && record_errors.empty(), "accepted with %zu batches, %zu errors",
-               out.size(), record_errors.size());
-    return rc;
+  Result<void, ProduceRejection> valid = validate_produce_records(blob, size, version, limits, out);
+  if (valid) {
+    FUZZ_CHECK(out.size() == 1, "accepted with %zu batches", out.size());
+    return ErrorCode::none;
   }
+  const ErrorCode rc = valid.error().code;
+  const std::string& message = valid.error().message;
+  const std::vector<RecordErrorInfo>& record_errors = valid.error().record_errors;
   FUZZ_CHECK(out.empty(), "rejected (%d) but returned %zu batches", int(rc), out.size());
   FUZZ_CHECK(!message.empty(), "rejected (%d) without a message", int(rc));
   FUZZ_CHECK(rc == ErrorCode::invalid_record || rc == ErrorCode::corrupt_message ||
