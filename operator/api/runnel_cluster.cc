@@ -113,18 +113,18 @@ RunnelClusterStatus cluster_status_from_json(const Json& j) {
 }
 
 Parsed<RunnelCluster> parse_cluster(const Json& object) {
-  if (!object.is_object()) return Parsed<RunnelCluster>::failure("RunnelCluster is not an object");
+  if (!object.is_object()) return Unexpected("RunnelCluster is not an object");
   try {
     RunnelCluster c;
     c.metadata = meta_from_json(non_null(object, "metadata"));
     c.spec = spec_from_json(non_null(object, "spec"));
     c.status = cluster_status_from_json(non_null(object, "status"));
     if (c.spec.replicas < 1) {
-      return Parsed<RunnelCluster>::failure("spec.replicas must be at least 1");
+      return Unexpected("spec.replicas must be at least 1");
     }
-    return Parsed<RunnelCluster>::success(std::move(c));
+    return c;
   } catch (const Json::exception& e) {
-    return Parsed<RunnelCluster>::failure(std::string("malformed RunnelCluster: ") + e.what());
+    return Unexpected(std::string("malformed RunnelCluster: ") + e.what());
   }
 }
 

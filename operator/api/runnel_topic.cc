@@ -40,27 +40,26 @@ RunnelTopicStatus topic_status_from_json(const Json& j) {
 }
 
 Parsed<RunnelTopic> parse_topic(const Json& object) {
-  using P = Parsed<RunnelTopic>;
-  if (!object.is_object()) return P::failure("RunnelTopic is not an object");
+  if (!object.is_object()) return Unexpected("RunnelTopic is not an object");
   try {
     RunnelTopic t;
     t.metadata = meta_from_json(field(object, "metadata"));
     Json s = field(object, "spec");
-    if (!s.is_object()) return P::failure("spec is missing");
+    if (!s.is_object()) return Unexpected("spec is missing");
     t.spec.cluster_ref = s.value("clusterRef", "");
-    if (t.spec.cluster_ref.empty()) return P::failure("spec.clusterRef is required");
+    if (t.spec.cluster_ref.empty()) return Unexpected("spec.clusterRef is required");
     if (auto n = s.find("topicName"); n != s.end() && n->is_string() && !n->get<std::string>().empty()) {
       t.spec.topic_name = n->get<std::string>();
     }
     t.spec.partitions = s.value("partitions", 1);
     t.spec.replication_factor = s.value("replicationFactor", 1);
-    if (t.spec.partitions < 1) return P::failure("spec.partitions must be at least 1");
-    if (t.spec.replication_factor < 1) return P::failure("spec.replicationFactor must be at least 1");
+    if (t.spec.partitions < 1) return Unexpected("spec.partitions must be at least 1");
+    if (t.spec.replication_factor < 1) return Unexpected("spec.replicationFactor must be at least 1");
     t.spec.config = string_map_from_json(field(s, "config"));
     t.status = topic_status_from_json(field(object, "status"));
-    return P::success(std::move(t));
+    return t;
   } catch (const Json::exception& e) {
-    return P::failure(std::string("malformed RunnelTopic: ") + e.what());
+    return Unexpected(std::string("malformed RunnelTopic: ") + e.what());
   }
 }
 

@@ -42,18 +42,18 @@ constexpr int kLostLeadership = 3;
 
 int run(const operator_app::Flags& flags) {
   kube::ConfigLoad cfg = kube::load_config(flags.kubeconfig);
-  if (!cfg.ok()) {
-    RUNNEL_LOG(error, "%s", cfg.error.c_str());
+  if (!cfg) {
+    RUNNEL_LOG(error, "%s", cfg.error().c_str());
     return 1;
   }
-  std::string error;
-  auto api = kube::HttpApi::create(cfg.config, {}, &error);
-  if (!api) {
-    RUNNEL_LOG(error, "%s", error.c_str());
+  auto created = kube::HttpApi::create(*cfg, {});
+  if (!created) {
+    RUNNEL_LOG(error, "%s", created.error().c_str());
     return 1;
   }
+  std::unique_ptr<kube::HttpApi> api = std::move(created).value();
   RUNNEL_LOG(info, "runnel-operator %s: API server %s (%s)", RUNNEL_VERSION,
-             cfg.config.server.c_str(), cfg.config.origin.c_str());
+             cfg->server.c_str(), cfg->origin.c_str());
 
   kube::OperatorMetrics metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -75,7 +75,7 @@ int run(const operator_app::Flags& flags) {
   options.workers_per_controller = flags.workers;
   options.leader_elect = flags.leader_elect;
   options.leader_election.ns = flags.leader_election_namespace.empty()
-                                   ? cfg.config.ns
+                                   ? cfg->ns
                                    : flags.leader_election_namespace;
   options.leader_election.name = flags.leader_election_id;
   options.leader_election.identity = kube::default_identity();
@@ -83,7 +83,7 @@ int run(const operator_app::Flags& flags) {
   kube::Manager manager(*api, options, &metrics);
   kube::ApiEventRecorder events(*api);
   operator_app::register_controllers(manager, *api, events,
-                                     {cfg.config.ns, std::chrono::seconds(flags.resync_seconds)});
+                                     {cfg->ns, std::chrono::seconds(flags.resync_seconds)});
 
   operator_app::HealthServer health([&] { return manager.healthy(); },
                                     [&] { return manager.caches_synced(); });

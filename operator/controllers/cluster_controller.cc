@@ -107,12 +107,12 @@ kube::ReconcileResult ClusterController::reconcile(const kube::ObjectKey& key) {
     return kube::ReconcileResult::done();
   }
   api::Parsed<api::RunnelCluster> parsed = api::parse_cluster(*object);
-  if (!parsed.ok()) {
+  if (!parsed) {
     // The schema should make this impossible; retrying cannot fix it, a spec edit will.
-    events_.record(*object, EventType::kWarning, to_string(ClusterReason::kInvalidSpec), parsed.error);
+    events_.record(*object, EventType::kWarning, to_string(ClusterReason::kInvalidSpec), parsed.error());
     return kube::ReconcileResult::done();
   }
-  const api::RunnelCluster& c = *parsed.value;
+  const api::RunnelCluster& c = *parsed;
   if (c.metadata.deleting()) return kube::ReconcileResult::done();
 
   Pass pass{key, c, *object, cluster_pods(pods_, c)};

@@ -41,19 +41,18 @@ ReconcileResult TopicController::reconcile(const kube::ObjectKey& key) {
   auto raw = topics_.get(key.ns, key.name);
   if (!raw) return ReconcileResult::done();  // deleted: nothing in the brokers is ours to touch
   auto parsed = api::parse_topic(*raw);
-  if (!parsed.ok()) {
+  if (!parsed) {
     // A deleting object with a broken spec still must not hang: release what we hold.
     api::RunnelTopic minimal;
     minimal.metadata = api::meta_from_json(raw->value("metadata", Json::object()));
     if (minimal.metadata.deleting()) return release_finalizer(*raw, minimal);
-    events_.record(*raw, EventType::kWarning, to_string(TopicReason::kInvalidSpec), parsed.error);
-    return not_ready(*raw, minimal, TopicReason::kInvalidSpec, parsed.error, ReconcileResult::done());
+    events_.record(*raw, EventType::kWarning, to_string(TopicReason::kInvalidSpec), parsed.error());
+    return not_ready(*raw, minimal, TopicReason::kInvalidSpec, parsed.error(), ReconcileResult::done());
   }
-  const api::RunnelTopic& topic = *parsed.value;
+  const api::RunnelTopic& topic = *parsed;
   if (topic.metadata.deleting()) return reconcile_deletion(*raw, topic);
 
-  std::string error;
-  if (!ensure_metadata(topic, error)) return ReconcileResult::failed(error);
+  if (auto patched = ensure_metadata(topic); !patched) return ReconcileResult::failed(patched.error());
 
   auto cluster = live_cluster(topic);
   if (!cluster) {
@@ -82,14 +81,14 @@ std::optional<Json> TopicController::live_cluster(const api::RunnelTopic& topic)
   return cluster;
 }
 
-bool TopicController::ensure_metadata(const api::RunnelTopic& topic, std::string& error) {
+runnel::Result<void, std::string> TopicController::ensure_metadata(const api::RunnelTopic& topic) {
   const auto& meta = topic.metadata;
   const bool has_finalizer =
       std::find(meta.finalizers.begin(), meta.finalizers.end(), kTopicFinalizer) != meta.finalizers.end();
   const KeySet before = parse_managed_keys(meta.annotations);
   KeySet wanted = before;
   for (const auto& [k, v] : topic.spec.config) wanted.insert(k);
-  if (has_finalizer && wanted == before) return true;
+  if (has_finalizer && wanted == before) return {};
 
   Json patch_meta = Json::object();
   if (!has_finalizer) {
@@ -103,24 +102,22 @@ bool TopicController::ensure_metadata(const api::RunnelTopic& topic, std::string
   if (wanted != before) patch_meta["annotations"] = {{kManagedConfigKeysAnnotation, format_managed_keys(wanted)}};
   auto r = api_.merge_patch(kube::types::kRunnelTopic, meta.ns, meta.name, {{"metadata", patch_meta}});
   if (!r.ok()) {
-    error = "cannot add finalizer/annotation to RunnelTopic " + meta.ns + "/" + meta.name + ": " +
-            std::to_string(r.status) + " " + r.message;
-    return false;
+    return Unexpected("cannot add finalizer/annotation to RunnelTopic " + meta.ns + "/" + meta.name + ": " +
+                      std::to_string(r.status) + " " + r.message);
   }
-  return true;
+  return {};
 }
 
-bool TopicController::set_managed_keys(const api::RunnelTopic& topic, const std::string& value,
-                                       std::string& error) {
+runnel::Result<void, std::string> TopicController::set_managed_keys(const api::RunnelTopic& topic,
+                                                                    const std::string& value) {
   // Annotations merge key by key, so no resourceVersion is needed to avoid clobbering others.
   Json annotation = value.empty() ? Json(nullptr) : Json(value);
   auto r = api_.merge_patch(kube::types::kRunnelTopic, topic.metadata.ns, topic.metadata.name,
                             {{"metadata", {{"annotations", {{kManagedConfigKeysAnnotation, annotation}}}}}});
   if (!r.ok()) {
-    error = "cannot update annotation " + std::string(kManagedConfigKeysAnnotation) + ": " + r.message;
-    return false;
+    return Unexpected("cannot update annotation " + std::string(kManagedConfigKeysAnnotation) + ": " + r.message);
   }
-  return true;
+  return {};
 }
 
 ReconcileResult TopicController::not_ready(const Json& raw, const api::RunnelTopic& topic, TopicReason reason,

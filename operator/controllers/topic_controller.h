@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/model/result.h"
 #include "operator/api/runnel_topic.h"
 #include "operator/controllers/events.h"
 #include "operator/controllers/reasons.h"
@@ -73,9 +74,9 @@ class TopicController final : public kube::Reconciler {
   kube::ReconcileResult reconcile_deletion(const kube::Json& raw, const api::RunnelTopic& topic);
   kube::ReconcileResult release_finalizer(const kube::Json& raw, const api::RunnelTopic& topic);
   // Adds the finalizer and widens the managed-keys annotation in one merge patch when needed.
-  // False (with `error`) when the patch failed.
-  bool ensure_metadata(const api::RunnelTopic& topic, std::string& error);
-  bool set_managed_keys(const api::RunnelTopic& topic, const std::string& value, std::string& error);
+  // The error says why the patch failed, for the reconcile's failure and the condition.
+  runnel::Result<void, std::string> ensure_metadata(const api::RunnelTopic& topic);
+  runnel::Result<void, std::string> set_managed_keys(const api::RunnelTopic& topic, const std::string& value);
   SyncResult sync_with_brokers(const kube::Json& raw, const api::RunnelTopic& topic,
                             operator_admin::AdminClient& admin);
   bool sync_configs(const kube::Json& raw, const api::RunnelTopic& topic,

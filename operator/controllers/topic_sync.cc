@@ -181,9 +181,8 @@ bool TopicController::sync_configs(const Json& raw, const api::RunnelTopic& topi
   KeySet on_object = before;
   on_object.insert(wanted.begin(), wanted.end());  // what ensure_metadata left on the object
   if (on_object != wanted) {
-    std::string error;
-    if (!set_managed_keys(topic, format_managed_keys(wanted), error)) {
-      degrade(out, TopicReason::kConfigFailed, error, ReconcileResult::failed(error));
+    if (auto patched = set_managed_keys(topic, format_managed_keys(wanted)); !patched) {
+      degrade(out, TopicReason::kConfigFailed, patched.error(), ReconcileResult::failed(patched.error()));
       return false;
     }
   }

@@ -11,13 +11,13 @@
 namespace runnel::kube {
 namespace {
 
-bool read_file(const std::string& path, std::string* out) {
+// The file's contents, or nullopt when it cannot be opened.
+std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
+  if (!in) return std::nullopt;
   std::ostringstream ss;
   ss << in.rdbuf();
-  *out = ss.str();
-  return true;
+  return ss.str();
 }
 
 std::string resolve(std::string_view base_dir, const std::string& path) {
@@ -44,20 +44,19 @@ const Json* named(const Json& doc, const char* list, const char* field, const st
   return nullptr;
 }
 
-// Loads PEM from `<key>-data` (base64) or `<key>` (a file path).
-std::string pem(const Json& obj, const std::string& key, std::string_view base_dir,
-                std::string* error) {
+// Loads PEM from `<key>-data` (base64) or `<key>` (a file path); empty when neither is set.
+runnel::Result<std::string, std::string> pem(const Json& obj, const std::string& key, std::string_view base_dir) {
   std::string data = str(obj, (key + "-data").c_str());
   if (!data.empty()) {
     std::optional<std::string> out = base64_decode(data);
-    if (!out) *error = key + "-data is not valid base64";
-    return out.value_or(std::string());
+    if (!out) return Unexpected(key + "-data is not valid base64");
+    return *std::move(out);
   }
   std::string path = str(obj, key.c_str());
-  if (path.empty()) return {};
-  std::string out;
-  if (!read_file(resolve(base_dir, path), &out)) *error = "cannot read " + key + " " + path;
-  return out;
+  if (path.empty()) return std::string();
+  std::optional<std::string> out = read_file(resolve(base_dir, path));
+  if (!out) return Unexpected("cannot read " + key + " " + path);
+  return *std::move(out);
 }
 
 }  // namespace
@@ -65,49 +64,54 @@ std::string pem(const Json& obj, const std::string& key, std::string_view base_d
 ConfigLoad parse_kubeconfig(std::string_view text, std::string_view base_dir,
                             std::string_view context) {
   YamlParse parsed = parse_yaml(text);
-  if (!parsed.ok()) return {{}, "kubeconfig: " + parsed.error};
-  const Json& doc = parsed.doc;
-  if (!doc.is_object()) return {{}, "kubeconfig: not a mapping"};
+  if (!parsed) return Unexpected("kubeconfig: " + parsed.error());
+  const Json& doc = *parsed;
+  if (!doc.is_object()) return Unexpected("kubeconfig: not a mapping");
   std::string ctx_name = context.empty() ? str(doc, "current-context") : std::string(context);
-  if (ctx_name.empty()) return {{}, "kubeconfig: no current-context"};
+  if (ctx_name.empty()) return Unexpected("kubeconfig: no current-context");
   const Json* ctx = named(doc, "contexts", "context", ctx_name);
-  if (!ctx) return {{}, "kubeconfig: context '" + ctx_name + "' not found"};
+  if (!ctx) return Unexpected("kubeconfig: context '" + ctx_name + "' not found");
   const Json* cluster = named(doc, "clusters", "cluster", str(*ctx, "cluster"));
-  if (!cluster) return {{}, "kubeconfig: cluster '" + str(*ctx, "cluster") + "' not found"};
+  if (!cluster) return Unexpected("kubeconfig: cluster '" + str(*ctx, "cluster") + "' not found");
   static const Json kNoUser = Json::object();
   const Json* user = named(doc, "users", "user", str(*ctx, "user"));
   if (!user) user = &kNoUser;  // anonymous access is legal
 
-  ConfigLoad out;
-  Config& c = out.config;
+  Config c;
   c.origin = "kubeconfig context " + ctx_name;
   c.server = str(*cluster, "server");
-  if (c.server.empty()) return {{}, "kubeconfig: cluster has no server"};
+  if (c.server.empty()) return Unexpected("kubeconfig: cluster has no server");
   while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
   c.insecure_skip_tls_verify = truthy(*cluster, "insecure-skip-tls-verify");
-  c.ca_pem = pem(*cluster, "certificate-authority", base_dir, &out.error);
-  c.client_cert_pem = pem(*user, "client-certificate", base_dir, &out.error);
-  c.client_key_pem = pem(*user, "client-key", base_dir, &out.error);
+  auto ca = pem(*cluster, "certificate-authority", base_dir);
+  if (!ca) return Unexpected(std::move(ca).error());
+  auto cert = pem(*user, "client-certificate", base_dir);
+  if (!cert) return Unexpected(std::move(cert).error());
+  auto key = pem(*user, "client-key", base_dir);
+  if (!key) return Unexpected(std::move(key).error());
+  c.ca_pem = std::move(ca).value();
+  c.client_cert_pem = std::move(cert).value();
+  c.client_key_pem = std::move(key).value();
   c.token = str(*user, "token");
   std::string token_file = str(*user, "tokenFile");
   if (!token_file.empty()) c.token_file = resolve(base_dir, token_file);
   if (user->contains("exec") || user->contains("auth-provider"))
     if (c.token.empty() && c.token_file.empty() && c.client_cert_pem.empty())
-      out.error = "kubeconfig: exec and auth-provider credentials are not supported";
+      return Unexpected("kubeconfig: exec and auth-provider credentials are not supported");
   if (c.client_cert_pem.empty() != c.client_key_pem.empty())
-    out.error = "kubeconfig: client certificate and key must be given together";
+    return Unexpected("kubeconfig: client certificate and key must be given together");
   std::string ns = str(*ctx, "namespace");
   if (!ns.empty()) c.ns = ns;
-  return out;
+  return c;
 }
 
 ConfigLoad load_kubeconfig_file(const std::string& path, std::string_view context) {
-  std::string text;
-  if (!read_file(path, &text)) return {{}, "cannot read kubeconfig " + path};
+  std::optional<std::string> text = read_file(path);
+  if (!text) return Unexpected("cannot read kubeconfig " + path);
   size_t slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  ConfigLoad out = parse_kubeconfig(text, dir, context);
-  out.config.origin += " from " + path;
+  ConfigLoad out = parse_kubeconfig(*text, dir, context);
+  if (out) out->origin += " from " + path;
   return out;
 }
 
@@ -119,23 +123,22 @@ ConfigLoad load_in_cluster(std::string sa_dir) {
   const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
   const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
   if (!host || !*host || !port || !*port)
-    return {{}, "not in a cluster: KUBERNETES_SERVICE_HOST/PORT are not set"};
-  ConfigLoad out;
-  Config& c = out.config;
+    return Unexpected("not in a cluster: KUBERNETES_SERVICE_HOST/PORT are not set");
+  Config c;
   std::string h = host;
   if (h.find(':') != std::string::npos) h = "[" + h + "]";  // IPv6 service address
   c.server = "https://" + h + ":" + port;
   c.token_file = sa_dir + "/token";
-  std::string probe;
-  if (!read_file(c.token_file, &probe)) return {{}, "cannot read " + c.token_file};
-  if (!read_file(sa_dir + "/ca.crt", &c.ca_pem)) return {{}, "cannot read " + sa_dir + "/ca.crt"};
-  std::string ns;
-  if (read_file(sa_dir + "/namespace", &ns)) {
-    while (!ns.empty() && (ns.back() == '\n' || ns.back() == ' ')) ns.pop_back();
-    if (!ns.empty()) c.ns = ns;
+  if (!read_file(c.token_file)) return Unexpected("cannot read " + c.token_file);
+  std::optional<std::string> ca = read_file(sa_dir + "/ca.crt");
+  if (!ca) return Unexpected("cannot read " + sa_dir + "/ca.crt");
+  c.ca_pem = *std::move(ca);
+  if (std::optional<std::string> ns = read_file(sa_dir + "/namespace")) {
+    while (!ns->empty() && (ns->back() == '\n' || ns->back() == ' ')) ns->pop_back();
+    if (!ns->empty()) c.ns = *ns;
   }
   c.origin = "in-cluster service account " + sa_dir;
-  return out;
+  return c;
 }
 
 ConfigLoad load_config(const std::string& kubeconfig_flag) {

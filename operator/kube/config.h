@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "broker/model/result.h"
+
 namespace runnel::kube {
 
 struct Config {
@@ -24,11 +26,8 @@ struct Config {
   std::string origin;          // where this came from, for logs ("kubeconfig /x (context kind)")
 };
 
-struct ConfigLoad {
-  Config config;
-  std::string error;  // empty on success
-  bool ok() const { return error.empty(); }
-};
+// The configuration, or why it cannot be used (a message for the person starting the operator).
+using ConfigLoad = runnel::Result<Config, std::string>;
 
 // Parses kubeconfig text (YAML or JSON). Relative file paths resolve against `base_dir`.
 // `context` empty means current-context.

@@ -27,8 +27,7 @@ Result decode_response(int status, const std::string& body) {
   return r;
 }
 
-std::unique_ptr<HttpApi> HttpApi::create(const Config& config, HttpOptions options,
-                                         std::string* error) {
+runnel::Result<std::unique_ptr<HttpApi>, std::string> HttpApi::create(const Config& config, HttpOptions options) {
   // OpenSSL writes to the socket with write(), not send(MSG_NOSIGNAL): writing to a connection
   // the API server has closed (a restart, an idle keep-alive timeout) would raise SIGPIPE and
   // kill the process. Ignore it unless the program installed its own handler.
@@ -36,9 +35,9 @@ std::unique_ptr<HttpApi> HttpApi::create(const Config& config, HttpOptions optio
   if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
     signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<HttpApi> api(new HttpApi(config, std::move(options)));
-  auto probe = api->new_client(api->options_.request_timeout, error);  // validates URL and TLS
-  if (!probe) return nullptr;
-  api->give_back(std::move(probe));
+  ClientOrError probe = api->new_client(api->options_.request_timeout);  // validates URL and TLS
+  if (!probe) return Unexpected(std::move(probe).error());
+  api->give_back(std::move(probe).value());
   return api;
 }
 
@@ -50,13 +49,11 @@ HttpApi::HttpApi(Config config, HttpOptions options)
 
 HttpApi::~HttpApi() = default;
 
-std::unique_ptr<httplib::ClientImpl> HttpApi::new_client(std::chrono::seconds read_timeout,
-                                                         std::string* error) const {
+HttpApi::ClientOrError HttpApi::new_client(std::chrono::seconds read_timeout) const {
   const std::string& url = scheme_host_port_;
   bool tls = url.rfind("https://", 0) == 0;
   if (!tls && url.rfind("http://", 0) != 0) {
-    *error = "server URL must start with http:// or https://: " + url;
-    return nullptr;
+    return Unexpected("server URL must start with http:// or https://: " + url);
   }
   std::string rest = url.substr(tls ? 8 : 7);
   rest = rest.substr(0, rest.find('/'));  // a path prefix (rancher-style proxies) is unsupported
@@ -72,10 +69,8 @@ std::unique_ptr<httplib::ClientImpl> HttpApi::new_client(std::chrono::seconds re
   std::unique_ptr<httplib::ClientImpl> client;
   if (tls) {
     auto ssl = std::make_unique<httplib::SSLClient>(host, port);
-    std::string err = configure_tls(*ssl, config_);
-    if (!err.empty()) {
-      *error = err;
-      return nullptr;
+    if (auto configured = configure_tls(*ssl, config_); !configured) {
+      return Unexpected(std::move(configured).error());
     }
     client = std::move(ssl);
   } else {
@@ -88,7 +83,7 @@ std::unique_ptr<httplib::ClientImpl> HttpApi::new_client(std::chrono::seconds re
   return client;
 }
 
-std::unique_ptr<httplib::ClientImpl> HttpApi::borrow(std::string* error) {
+HttpApi::ClientOrError HttpApi::borrow() {
   {
     std::lock_guard lock(pool_mu_);
     if (!idle_.empty()) {
@@ -97,7 +92,7 @@ std::unique_ptr<httplib::ClientImpl> HttpApi::borrow(std::string* error) {
       return c;
     }
   }
-  return new_client(options_.request_timeout, error);
+  return new_client(options_.request_timeout);
 }
 
 void HttpApi::give_back(std::unique_ptr<httplib::ClientImpl> client) {
@@ -108,9 +103,9 @@ void HttpApi::give_back(std::unique_ptr<httplib::ClientImpl> client) {
 Result HttpApi::request(const std::string& method, const std::string& path,
                         const std::string& body, const std::string& content_type) {
   for (int attempt = 0;; ++attempt) {
-    std::string error;
-    auto client = borrow(&error);
-    if (!client) return {0, nullptr, "", error};
+    ClientOrError borrowed = borrow();
+    if (!borrowed) return {0, nullptr, "", borrowed.error()};
+    std::unique_ptr<httplib::ClientImpl> client = std::move(borrowed).value();
     httplib::Headers headers{{"Accept", "application/json"},
                              {"User-Agent", options_.user_agent}};
     std::string token = tokens_.token();

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/model/result.h"
 #include "operator/kube/api.h"
 #include "operator/kube/config.h"
 #include "operator/kube/token_source.h"
@@ -40,9 +41,8 @@ struct HttpOptions {
 
 class HttpApi : public Api {
  public:
-  // Fails (nullptr + *error) when the server URL or TLS material is unusable.
-  static std::unique_ptr<HttpApi> create(const Config& config, HttpOptions options,
-                                         std::string* error);
+  // Fails (with what is wrong) when the server URL or TLS material is unusable.
+  static runnel::Result<std::unique_ptr<HttpApi>, std::string> create(const Config& config, HttpOptions options);
   ~HttpApi() override;
 
   Result get(const ResourceType& type, std::string_view ns, std::string_view name) override;
@@ -70,9 +70,9 @@ class HttpApi : public Api {
 
  private:
   HttpApi(Config config, HttpOptions options);
-  std::unique_ptr<httplib::ClientImpl> new_client(std::chrono::seconds read_timeout,
-                                                  std::string* error) const;
-  std::unique_ptr<httplib::ClientImpl> borrow(std::string* error);
+  using ClientOrError = runnel::Result<std::unique_ptr<httplib::ClientImpl>, std::string>;
+  ClientOrError new_client(std::chrono::seconds read_timeout) const;
+  ClientOrError borrow();
   void give_back(std::unique_ptr<httplib::ClientImpl> client);
   Result apply_to(const ResourceType& type, const Json& object, std::string_view subresource);
 

@@ -7,11 +7,12 @@
 
 #include <httplib.h>
 
+#include "broker/model/result.h"
 #include "operator/kube/config.h"
 
 namespace runnel::kube {
 
-// Returns "" on success, otherwise what failed.
-std::string configure_tls(httplib::SSLClient& client, const Config& config);
+// The error says what failed.
+runnel::Result<void, std::string> configure_tls(httplib::SSLClient& client, const Config& config);
 
 }  // namespace runnel::kube

@@ -77,9 +77,9 @@ Result HttpApi::watch(const ResourceType& type, std::string_view ns, const Watch
                       const std::function<bool(WatchEvent&&)>& on_event,
                       WatchCanceller* canceller) {
   // The server closes the stream after timeout_seconds; allow a margin before calling it dead.
-  std::string error;
-  auto client = new_client(std::chrono::seconds(opts.timeout_seconds + 30), &error);
-  if (!client) return {0, nullptr, "", error};
+  ClientOrError created = new_client(std::chrono::seconds(opts.timeout_seconds + 30));
+  if (!created) return {0, nullptr, "", created.error()};
+  std::unique_ptr<httplib::ClientImpl> client = std::move(created).value();
   client->set_keep_alive(false);
   std::string path =
       collection_path(type, ns) +

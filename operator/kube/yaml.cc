@@ -65,18 +65,18 @@ YamlParse parse_yaml(std::string_view text) {
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && text[first] == '{') {
     Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return {nullptr, "invalid JSON"};
-    return {std::move(doc), {}};
+    if (doc.is_discarded()) return Unexpected("invalid JSON");
+    return doc;
   }
   try {
     std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) return {nullptr, "more than one YAML document"};
-    return {docs.empty() ? Json() : to_json(docs.front()), {}};
+    if (docs.size() > 1) return Unexpected("more than one YAML document");
+    return docs.empty() ? Json() : to_json(docs.front());
   } catch (const YAML::Exception& e) {
     // e.what() already reads "yaml-cpp: error at line L, column C: <msg>".
-    return {nullptr, "line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+    return Unexpected("line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   } catch (const Unrepresentable& e) {
-    return {nullptr, e.what()};
+    return Unexpected(std::string(e.what()));
   }
 }
 

@@ -16,15 +16,13 @@
 #include <string>
 #include <string_view>
 
+#include "broker/model/result.h"
 #include "operator/kube/api.h"
 
 namespace runnel::kube {
 
-struct YamlParse {
-  Json doc;
-  std::string error;  // empty on success; otherwise "line N: what" when the line is known
-  bool ok() const { return error.empty(); }
-};
+// The document, or what is wrong with it ("line N: what" when the line is known).
+using YamlParse = runnel::Result<Json, std::string>;
 
 YamlParse parse_yaml(std::string_view text);
 

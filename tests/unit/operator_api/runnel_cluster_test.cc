@@ -30,8 +30,8 @@ Json full_cluster() {
 
 TEST(RunnelCluster, ParsesEveryField) {
   auto parsed = parse_cluster(full_cluster());
-  ASSERT_TRUE(parsed.ok()) << parsed.error;
-  const RunnelCluster& c = *parsed.value;
+  ASSERT_TRUE(parsed.has_value()) << parsed.error();
+  const RunnelCluster& c = *parsed;
   EXPECT_EQ(c.metadata.name, "demo");
   EXPECT_EQ(c.metadata.ns, "kafka");
   EXPECT_EQ(c.metadata.uid, "u-1");
@@ -58,8 +58,8 @@ TEST(RunnelCluster, ParsesEveryField) {
 
 TEST(RunnelCluster, DefaultsMatchTheCrd) {
   auto parsed = parse_cluster(Json::parse(R"({"metadata": {"name": "x"}, "spec": {}})"));
-  ASSERT_TRUE(parsed.ok());
-  const RunnelClusterSpec& s = parsed.value->spec;
+  ASSERT_TRUE(parsed.has_value());
+  const RunnelClusterSpec& s = parsed->spec;
   EXPECT_EQ(s.replicas, 3);
   EXPECT_EQ(s.image, kDefaultImage);
   EXPECT_EQ(s.storage.size, "10Gi");
@@ -69,18 +69,18 @@ TEST(RunnelCluster, DefaultsMatchTheCrd) {
 }
 
 TEST(RunnelCluster, RejectsBadInput) {
-  EXPECT_FALSE(parse_cluster(Json::parse(R"({"spec": {"replicas": 0}})")).ok());
-  EXPECT_FALSE(parse_cluster(Json::parse(R"({"spec": {"replicas": "three"}})")).ok());
-  EXPECT_FALSE(parse_cluster(Json::parse(R"({"spec": {"config": {"a": 1}}})")).ok());
-  EXPECT_FALSE(parse_cluster(Json::array()).ok());
+  EXPECT_FALSE(parse_cluster(Json::parse(R"({"spec": {"replicas": 0}})")).has_value());
+  EXPECT_FALSE(parse_cluster(Json::parse(R"({"spec": {"replicas": "three"}})")).has_value());
+  EXPECT_FALSE(parse_cluster(Json::parse(R"({"spec": {"config": {"a": 1}}})")).has_value());
+  EXPECT_FALSE(parse_cluster(Json::array()).has_value());
 }
 
 TEST(RunnelCluster, SpecAndStatusRoundTrip) {
-  RunnelCluster c = *parse_cluster(full_cluster()).value;
+  RunnelCluster c = parse_cluster(full_cluster()).value();
   Json j = to_json(c);
   EXPECT_EQ(j["apiVersion"], "runnel.dev/v1alpha1");
   EXPECT_EQ(j["kind"], "RunnelCluster");
-  RunnelCluster back = *parse_cluster(j).value;
+  RunnelCluster back = parse_cluster(j).value();
   EXPECT_EQ(to_json(back.spec), to_json(c.spec));
   EXPECT_EQ(to_json(back.status), to_json(c.status));
   EXPECT_EQ(back.status.brokers, c.status.brokers);

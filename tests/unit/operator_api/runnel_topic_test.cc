@@ -10,8 +10,8 @@ TEST(RunnelTopic, ParsesAndDefaultsTopicNameToMetadataName) {
       R"({"metadata": {"name": "orders", "namespace": "ns", "generation": 2},
           "spec": {"clusterRef": "demo", "partitions": 6, "replicationFactor": 1,
                    "config": {"cleanup.policy": "compact"}}})"));
-  ASSERT_TRUE(parsed.ok()) << parsed.error;
-  const RunnelTopic& t = *parsed.value;
+  ASSERT_TRUE(parsed.has_value()) << parsed.error();
+  const RunnelTopic& t = *parsed;
   EXPECT_EQ(t.spec.cluster_ref, "demo");
   EXPECT_EQ(t.spec.partitions, 6);
   EXPECT_EQ(t.spec.config.at("cleanup.policy"), "compact");
@@ -21,17 +21,17 @@ TEST(RunnelTopic, ParsesAndDefaultsTopicNameToMetadataName) {
 TEST(RunnelTopic, ExplicitTopicNameWins) {
   auto parsed = parse_topic(Json::parse(
       R"({"metadata": {"name": "orders-v2"}, "spec": {"clusterRef": "c", "topicName": "Orders_V2"}})"));
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_EQ(parsed.value->kafka_topic_name(), "Orders_V2");
-  EXPECT_EQ(parsed.value->spec.partitions, 1);
-  EXPECT_EQ(parsed.value->spec.replication_factor, 1);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->kafka_topic_name(), "Orders_V2");
+  EXPECT_EQ(parsed->spec.partitions, 1);
+  EXPECT_EQ(parsed->spec.replication_factor, 1);
 }
 
 TEST(RunnelTopic, Validation) {
-  EXPECT_FALSE(parse_topic(Json::parse(R"({"spec": {}})")).ok());
-  EXPECT_FALSE(parse_topic(Json::parse(R"({"spec": {"clusterRef": "c", "partitions": 0}})")).ok());
-  EXPECT_FALSE(parse_topic(Json::parse(R"({"spec": {"clusterRef": "c", "replicationFactor": 0}})")).ok());
-  EXPECT_FALSE(parse_topic(Json::parse(R"({"metadata": {}})")).ok());
+  EXPECT_FALSE(parse_topic(Json::parse(R"({"spec": {}})")).has_value());
+  EXPECT_FALSE(parse_topic(Json::parse(R"({"spec": {"clusterRef": "c", "partitions": 0}})")).has_value());
+  EXPECT_FALSE(parse_topic(Json::parse(R"({"spec": {"clusterRef": "c", "replicationFactor": 0}})")).has_value());
+  EXPECT_FALSE(parse_topic(Json::parse(R"({"metadata": {}})")).has_value());
 }
 
 TEST(RunnelTopic, StatusRoundTrip) {

@@ -35,7 +35,7 @@ TEST(ClusterPods, SelectsByLabelsAndSorts) {
   other["metadata"]["labels"]["app.kubernetes.io/instance"] = "other";
   other["metadata"]["name"] = "other-1";
   store.put(other);
-  api::RunnelCluster c = *api::parse_cluster(cluster_json()).value;
+  api::RunnelCluster c = api::parse_cluster(cluster_json()).value();
   auto found = cluster_pods(store, c);
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].name, "demo-0");
@@ -52,7 +52,7 @@ TEST_F(ClusterControllerTest, MapsPodsByInstanceLabel) {
 }
 
 TEST_F(ClusterControllerTest, MapsOwnedObjectsByOwnerReference) {
-  Json sts = resources::build_children(*api::parse_cluster(cluster_json()).value).objects[3].object;
+  Json sts = resources::build_children(api::parse_cluster(cluster_json()).value()).objects[3].object;
   auto keys = controller().map_secondary(kube::types::kStatefulSet, sts);
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0], (kube::ObjectKey{"kafka", "demo"}));

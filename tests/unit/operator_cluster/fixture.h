@@ -29,7 +29,7 @@ inline Json cluster_json(int replicas = 3, Json config = Json::object()) {
 }
 
 inline std::string desired_hash(const Json& cluster) {
-  return resources::build_children(*api::parse_cluster(cluster).value).config_hash;
+  return resources::build_children(api::parse_cluster(cluster).value()).config_hash;
 }
 
 struct PodSpec {

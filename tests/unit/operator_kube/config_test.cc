@@ -70,24 +70,24 @@ std::string kind_kubeconfig() {
 
 TEST(Kubeconfig, KindStyleInlineData) {
   ConfigLoad c = parse_kubeconfig(kind_kubeconfig(), "/nowhere");
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.server, "https://127.0.0.1:40123");
-  EXPECT_EQ(c.config.ca_pem, kCa);
-  EXPECT_EQ(c.config.client_cert_pem, kCert);
-  EXPECT_EQ(c.config.client_key_pem, kKey);
-  EXPECT_FALSE(c.config.insecure_skip_tls_verify);
-  EXPECT_EQ(c.config.ns, "default");
-  EXPECT_TRUE(c.config.token.empty());
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->server, "https://127.0.0.1:40123");
+  EXPECT_EQ(c->ca_pem, kCa);
+  EXPECT_EQ(c->client_cert_pem, kCert);
+  EXPECT_EQ(c->client_key_pem, kKey);
+  EXPECT_FALSE(c->insecure_skip_tls_verify);
+  EXPECT_EQ(c->ns, "default");
+  EXPECT_TRUE(c->token.empty());
 }
 
 TEST(Kubeconfig, ExplicitContextTokenNamespaceInsecure) {
   ConfigLoad c = parse_kubeconfig(kind_kubeconfig(), "/nowhere", "other");
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.server, "https://other:6443");
-  EXPECT_TRUE(c.config.insecure_skip_tls_verify);
-  EXPECT_EQ(c.config.token, "abc.def");
-  EXPECT_EQ(c.config.ns, "team-a");
-  EXPECT_TRUE(c.config.ca_pem.empty());
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->server, "https://other:6443");
+  EXPECT_TRUE(c->insecure_skip_tls_verify);
+  EXPECT_EQ(c->token, "abc.def");
+  EXPECT_EQ(c->ns, "team-a");
+  EXPECT_TRUE(c->ca_pem.empty());
 }
 
 TEST(Kubeconfig, FilesRelativeToTheKubeconfig) {
@@ -118,12 +118,12 @@ TEST(Kubeconfig, FilesRelativeToTheKubeconfig) {
   // The same with a flow mapping for the context and block style elsewhere.
   std::string fixed = path;
   ConfigLoad c = load_kubeconfig_file(fixed);
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.server, "https://10.0.0.1:6443");
-  EXPECT_EQ(c.config.ca_pem, kCa);
-  EXPECT_EQ(c.config.client_cert_pem, kCert);
-  EXPECT_EQ(c.config.client_key_pem, kKey);
-  EXPECT_EQ(c.config.token_file, (dir.path / "token").string());
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->server, "https://10.0.0.1:6443");
+  EXPECT_EQ(c->ca_pem, kCa);
+  EXPECT_EQ(c->client_cert_pem, kCert);
+  EXPECT_EQ(c->client_key_pem, kKey);
+  EXPECT_EQ(c->token_file, (dir.path / "token").string());
 }
 
 // Shapes hand-written and tool-written kubeconfigs use that a line-based subset parser missed:
@@ -149,11 +149,11 @@ TEST(Kubeconfig, YamlVariants) {
       "    a block scalar\n"
       "    kubectl ignores\n";
   ConfigLoad c = parse_kubeconfig(text, "");
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.server, "https://10.0.0.2:6443");
-  EXPECT_FALSE(c.config.insecure_skip_tls_verify);
-  EXPECT_EQ(c.config.token, "token");
-  EXPECT_EQ(c.config.ns, "team-b");
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->server, "https://10.0.0.2:6443");
+  EXPECT_FALSE(c->insecure_skip_tls_verify);
+  EXPECT_EQ(c->token, "token");
+  EXPECT_EQ(c->ns, "team-b");
 
   std::string block =
       "clusters:\n"
@@ -164,8 +164,8 @@ TEST(Kubeconfig, YamlVariants) {
       + wrapped + "\n"
       "contexts:\n- name: x\n  context:\n    cluster: c\ncurrent-context: x\n";
   c = parse_kubeconfig(block, "");
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.ca_pem, kCa);
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->ca_pem, kCa);
 }
 
 TEST(Kubeconfig, Json) {
@@ -175,23 +175,24 @@ TEST(Kubeconfig, Json) {
               {"clusters", {{{"name", "c"}, {"cluster", {{"server", "http://127.0.0.1:8080"}}}}}},
               {"users", {{{"name", "u"}, {"user", {{"token", "t"}}}}}}};
   ConfigLoad c = parse_kubeconfig(doc.dump(2), "");
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.server, "http://127.0.0.1:8080");
-  EXPECT_EQ(c.config.token, "t");
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->server, "http://127.0.0.1:8080");
+  EXPECT_EQ(c->token, "t");
 }
 
 TEST(Kubeconfig, Errors) {
-  EXPECT_FALSE(parse_kubeconfig("apiVersion: v1\n", "").ok());  // no current-context
-  EXPECT_FALSE(parse_kubeconfig(kind_kubeconfig(), "", "missing").ok());
+  EXPECT_FALSE(parse_kubeconfig("apiVersion: v1\n", "").has_value());  // no current-context
+  EXPECT_FALSE(parse_kubeconfig(kind_kubeconfig(), "", "missing").has_value());
   std::string bad = kind_kubeconfig();
   bad.replace(bad.find("client-key-data: ") + 17, 4, "!!!!");
-  EXPECT_FALSE(parse_kubeconfig(bad, "").ok());
-  EXPECT_FALSE(load_kubeconfig_file("/does/not/exist").ok());
+  EXPECT_FALSE(parse_kubeconfig(bad, "").has_value());
+  EXPECT_FALSE(load_kubeconfig_file("/does/not/exist").has_value());
   std::string missing_file =
       "clusters:\n- name: c\n  cluster:\n    server: https://x\n    certificate-authority: nope.crt\n"
       "contexts:\n- name: x\n  context:\n    cluster: c\ncurrent-context: x\n";
   ConfigLoad c = parse_kubeconfig(missing_file, "/tmp");
-  EXPECT_NE(c.error.find("nope.crt"), std::string::npos) << c.error;
+  ASSERT_FALSE(c.has_value());
+  EXPECT_NE(c.error().find("nope.crt"), std::string::npos) << c.error();
 }
 
 TEST(InCluster, ServiceAccountDirAndEnvironment) {
@@ -205,13 +206,13 @@ TEST(InCluster, ServiceAccountDirAndEnvironment) {
   unsetenv("KUBECONFIG");
   ConfigLoad c = load_config("");
   unsetenv("RUNNEL_SERVICEACCOUNT_DIR");
-  ASSERT_TRUE(c.ok()) << c.error;
-  EXPECT_EQ(c.config.server, "https://10.96.0.1:443");
-  EXPECT_EQ(c.config.ca_pem, kCa);
-  EXPECT_EQ(c.config.ns, "runnel-system");
-  EXPECT_EQ(c.config.token_file, (dir.path / "token").string());
+  ASSERT_TRUE(c.has_value()) << c.error();
+  EXPECT_EQ(c->server, "https://10.96.0.1:443");
+  EXPECT_EQ(c->ca_pem, kCa);
+  EXPECT_EQ(c->ns, "runnel-system");
+  EXPECT_EQ(c->token_file, (dir.path / "token").string());
   unsetenv("KUBERNETES_SERVICE_HOST");
-  EXPECT_FALSE(load_in_cluster(dir.path.string()).ok());
+  EXPECT_FALSE(load_in_cluster(dir.path.string()).has_value());
 }
 
 TEST(TokenSource, RereadsAfterPeriodAndOnInvalidate) {

@@ -17,8 +17,7 @@ const Json kCluster = {{"apiVersion", "runnel.dev/v1alpha1"},
 
 TEST(ApiEventRecorder, CreatesAnEventThenCountsRepeats) {
   operator_fakes::FakeApiServer server;
-  std::string error;
-  auto api = HttpApi::create(server.config(), {}, &error);
+  auto api = HttpApi::create(server.config(), {}).value();
   ApiEventRecorder rec(*api);
   rec.record(kCluster, EventType::kWarning, "ScaleDownBlocked", "broker 2 holds replicas");
   rec.record(kCluster, EventType::kWarning, "ScaleDownBlocked", "broker 2 holds replicas");
@@ -44,8 +43,7 @@ TEST(ApiEventRecorder, CreatesAnEventThenCountsRepeats) {
 
 TEST(ApiEventRecorder, ExpiredEventIsRecreated) {
   operator_fakes::FakeApiServer server;
-  std::string error;
-  auto api = HttpApi::create(server.config(), {}, &error);
+  auto api = HttpApi::create(server.config(), {}).value();
   ApiEventRecorder rec(*api);
   rec.record(kCluster, EventType::kNormal, "Ready", "ok");
   Result list = api->list(types::kEvent, "ns", {});

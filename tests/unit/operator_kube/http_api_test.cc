@@ -18,10 +18,9 @@ Json cm(const std::string& ns, const std::string& name, const std::string& value
 }
 
 std::unique_ptr<HttpApi> client(const FakeApiServer& server, HttpOptions opts = {}) {
-  std::string error;
-  auto api = HttpApi::create(server.config(), opts, &error);
-  EXPECT_TRUE(api) << error;
-  return api;
+  auto api = HttpApi::create(server.config(), opts);
+  EXPECT_TRUE(api.has_value()) << api.error();
+  return api ? std::move(api).value() : nullptr;
 }
 
 TEST(HttpApi, CrudAndStatusDecoding) {
@@ -100,14 +99,14 @@ TEST(HttpApi, ListFollowsContinueAndFillsKind) {
 TEST(HttpApi, TransportErrorsHaveStatusZero) {
   Config c;
   c.server = "http://127.0.0.1:1";
-  std::string error;
-  auto api = HttpApi::create(c, {}, &error);
-  ASSERT_TRUE(api) << error;
+  auto created = HttpApi::create(c, {});
+  ASSERT_TRUE(created.has_value()) << created.error();
+  auto api = std::move(created).value();
   Result r = api->get(types::kPod, "ns", "p");
   EXPECT_TRUE(r.transport_error());
   EXPECT_FALSE(r.message.empty());
   c.server = "ftp://x";
-  EXPECT_FALSE(HttpApi::create(c, {}, &error));
+  EXPECT_FALSE(HttpApi::create(c, {}).has_value());
 }
 
 TEST(HttpApi, RotatedTokenIsRereadAfter401) {
@@ -117,8 +116,7 @@ TEST(HttpApi, RotatedTokenIsRereadAfter401) {
   std::ofstream(dir / "token") << "old";
   Config c = server.config();
   c.token_file = (dir / "token").string();
-  std::string error;
-  auto api = HttpApi::create(c, {}, &error);
+  auto api = HttpApi::create(c, {}).value();
   server.require_token("old");
   EXPECT_TRUE(api->create(types::kConfigMap, cm("ns", "a", "1")).ok());
   std::ofstream(dir / "token") << "new";  // the kubelet rotated it

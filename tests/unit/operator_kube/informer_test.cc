@@ -53,8 +53,7 @@ struct Fixture {
   Recorder rec;
   std::unique_ptr<Informer> informer;
   explicit Fixture(std::string ns = "") {
-    std::string error;
-    api = HttpApi::create(server.config(), {}, &error);
+    api = HttpApi::create(server.config(), {}).value();
     informer = std::make_unique<Informer>(*api, types::kConfigMap, ns, fast());
     informer->add_handler(rec.handler());
   }

@@ -18,8 +18,7 @@ struct Candidate {
   std::atomic<int> started{0}, stopped{0};
   std::unique_ptr<LeaderElector> elector;
   Candidate(FakeApiServer& server, const std::string& id, bool release = true) {
-    std::string error;
-    api = HttpApi::create(server.config(), {}, &error);
+    api = HttpApi::create(server.config(), {}).value();
     LeaderElectionConfig c;
     c.ns = "runnel-system";
     c.name = "runnel-operator";

@@ -80,8 +80,7 @@ struct Fixture {
   std::unique_ptr<Manager> manager;
   FakeReconciler* rec = nullptr;
   explicit Fixture(ManagerOptions opts = {}) {
-    std::string error;
-    api = HttpApi::create(server.config(), {}, &error);
+    api = HttpApi::create(server.config(), {}).value();
     opts.informer.watch_timeout_seconds = 5;
     opts.informer.backoff_initial = 20ms;
     manager = std::make_unique<Manager>(*api, opts, &metrics);

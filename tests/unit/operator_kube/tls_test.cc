@@ -64,10 +64,9 @@ class TlsTest : public ::testing::Test {
     return c;
   }
   Result get_pod(const Config& c) {
-    std::string error;
-    auto api = HttpApi::create(c, {}, &error);
-    if (!api) return {0, nullptr, "", error};
-    return api->get(types::kPod, "ns", "p");
+    auto api = HttpApi::create(c, {});
+    if (!api) return {0, nullptr, "", api.error()};
+    return api.value()->get(types::kPod, "ns", "p");
   }
 
   std::filesystem::path dir_;
@@ -100,12 +99,12 @@ TEST_F(TlsTest, ServerRequiresTheClientCertificate) {
 TEST_F(TlsTest, BadPemIsReportedAtCreate) {
   Config c = config();
   c.client_key_pem = slurp(dir_ / "other.key");  // does not match the certificate
-  std::string error;
-  EXPECT_FALSE(HttpApi::create(c, {}, &error));
-  EXPECT_NE(error.find("does not match"), std::string::npos) << error;
+  auto mismatched = HttpApi::create(c, {});
+  ASSERT_FALSE(mismatched.has_value());
+  EXPECT_NE(mismatched.error().find("does not match"), std::string::npos) << mismatched.error();
   c = config();
   c.ca_pem = "garbage";
-  EXPECT_FALSE(HttpApi::create(c, {}, &error));
+  EXPECT_FALSE(HttpApi::create(c, {}).has_value());
 }
 
 }  // namespace
