@@ -1,5 +1,7 @@
 #include "broker/cluster/metadata_store.h"
 
+#include "broker/cluster/meta_properties.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,22 +114,15 @@ Status write_file_durably(const std::string& dir, const std::string& name, const
   return {};
 }
 
-std::map<std::string, std::string> read_properties(const std::string& path) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    auto eq = line.find('=');
-    if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return out;
-}
-
 }  // namespace
 
 Status MetadataStore::load(const config::BrokerConfig& config, MetadataImage& image,
                            int64_t& producer_id_block_end) {
+  // Identity first (meta_properties.h): every formatted directory names one cluster and this
+  // node, before anything in them is read.
+  const std::vector<std::string> dirs = config.storage_dirs();
+  Result<std::optional<std::string>, std::string> formatted = check_log_dirs(dirs, config.node_id);
+  if (!formatted) return Unexpected(formatted.error());
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) {
@@ -138,31 +133,33 @@ Status MetadataStore::load(const config::BrokerConfig& config, MetadataImage& im
     std::stringstream ss;
     ss << in.rdbuf();
     if (Status parsed = parse(ss.str(), image, producer_id_block_end); !parsed) return parsed;
+    if (formatted->has_value() && **formatted != image.cluster_id) {
+      return Unexpected("The cluster.id in meta.properties (" + **formatted + ") does not match the cluster metadata (" +
+                        image.cluster_id + ") in " + dir_);
+    }
   } else {
-    image.cluster_id = Uuid::random().to_base64();
+    if (formatted->has_value()) {
+      image.cluster_id = **formatted;  // formatted by `runnel-broker format`
+    } else if (!config.controller_quorum_voters.empty() || !config.controller_quorum_bootstrap_servers.empty()) {
+      // One node of a quorum must not invent a cluster of its own (Kafka refuses the same).
+      return Unexpected("No meta.properties found in " + dirs.front() +
+                        ": a node of a controller quorum must be formatted first with runnel-broker format -t "
+                        "<cluster id> -c <config> (kafka-storage format)");
+    } else {
+      image.cluster_id = Uuid::random().to_base64();  // a lone node formats itself (the quick start)
+    }
     producer_id_block_end = 0;
     if (Status saved = save_blocking(image, producer_id_block_end); !saved) return saved;
   }
-
-  // meta.properties, as `kafka-storage format` would have written it.
-  for (const std::string& log_dir : config.log_dirs) {
-    std::string path = log_dir + "/meta.properties";
-    auto props = read_properties(path);
-    if (!props.empty()) {
-      if (props.count("cluster.id") && props["cluster.id"] != image.cluster_id) {
-        return Unexpected("The cluster.id in " + path + " (" + props["cluster.id"] +
-                          ") does not match the cluster metadata (" + image.cluster_id + ")");
-      }
-      if (props.count("node.id") && props["node.id"] != std::to_string(config.node_id.value())) {
-        return Unexpected("Stored node id " + props["node.id"] + " in " + path +
-                          " doesn't match the configured node.id " + std::to_string(config.node_id.value()));
-      }
-      continue;
+  // Directories not formatted yet (new, or the quick start's) join this cluster.
+  for (const std::string& dir : dirs) {
+    auto meta = read_meta_properties(dir);
+    if (!meta) return Unexpected(meta.error());
+    if (meta->has_value()) continue;
+    if (auto written = write_meta_properties(dir, MetaProperties{1, image.cluster_id, config.node_id, Uuid::random()});
+        !written) {
+      return written;
     }
-    std::string content = "#\n#Written by runnel-broker\ncluster.id=" + image.cluster_id +
-                          "\ndirectory.id=" + Uuid::random().to_base64() + "\nnode.id=" +
-                          std::to_string(config.node_id.value()) + "\nversion=1\n";
-    if (Status written = write_file_durably(log_dir, "meta.properties", content); !written) return written;
   }
   refresh_effective_configs(config, image);
   return {};

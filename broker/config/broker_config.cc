@@ -233,6 +233,16 @@ Result<BrokerConfig> load(const Properties& file, const Overrides& overrides, st
     }
     c.log_dirs.push_back(d);
   }
+  // (No log directory is refused below.)
+  c.metadata_log_dir = string_of(values, "metadata.log.dir").value_or(c.log_dirs.empty() ? "" : c.log_dirs.front());
+
+  // The quorum: static voters, or bootstrap servers for a dynamic quorum.
+  Result<std::vector<QuorumVoter>> voters =
+      parse_quorum_voters(list_of(values, "controller.quorum.voters"), VoterSyntax::static_voters);
+  if (!voters) return fail(voters.error() + " in controller.quorum.voters");
+  c.controller_quorum_voters = std::move(voters).value();
+  // With both set, the static voters define the quorum (a static quorum has no bootstrap).
+  c.controller_quorum_bootstrap_servers = list_of(values, "controller.quorum.bootstrap.servers");
   if (c.log_dirs.empty()) return fail("At least one log directory must be defined via log.dirs or log.dir.");
   if (bool_of(values, "remote.log.storage.system.enable")) {
     return fail("remote.log.storage.system.enable=true is not supported: Runnel has no tiered storage");
@@ -262,6 +272,20 @@ Result<TopicConfig> topic_config_for(const BrokerConfig& broker, const RawConfig
 
 Validation validate_topic_overrides(const BrokerConfig& broker, const RawConfigs& overrides) {
   return validate_topic_overrides(broker.layers, overrides);
+}
+
+}  // namespace runnel::config
+
+namespace runnel::config {
+
+std::vector<std::string> BrokerConfig::storage_dirs() const {
+  std::vector<std::string> dirs = log_dirs;
+  if (std::find(dirs.begin(), dirs.end(), metadata_log_dir) == dirs.end()) dirs.push_back(metadata_log_dir);
+  return dirs;
+}
+
+bool BrokerConfig::is_controller() const {
+  return std::find(process_roles.begin(), process_roles.end(), "controller") != process_roles.end();
 }
 
 }  // namespace runnel::config

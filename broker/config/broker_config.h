@@ -8,6 +8,7 @@
 
 #include "broker/config/config_def.h"
 #include "broker/config/listener.h"
+#include "broker/config/quorum_voters.h"
 #include "broker/config/properties.h"
 #include "broker/config/result.h"
 #include "broker/config/topic_config.h"
@@ -23,6 +24,16 @@ struct BrokerConfig {
   std::vector<std::string> process_roles;
   std::optional<std::string> broker_rack;
   std::vector<std::string> controller_listener_names;
+  // KRaft quorum: the static voters (controller.quorum.voters) or, for a dynamic quorum, the
+  // endpoints to bootstrap from (controller.quorum.bootstrap.servers); static voters win.
+  std::vector<QuorumVoter> controller_quorum_voters;
+  std::vector<std::string> controller_quorum_bootstrap_servers;
+  bool is_controller() const;
+  // metadata.log.dir, else the first of log_dirs: where the metadata log lives.
+  std::string metadata_log_dir;
+  // log_dirs, then metadata_log_dir if it is not one of them: every directory that carries
+  // meta.properties.
+  std::vector<std::string> storage_dirs() const;
 
   // Kafka listeners. `listeners` are bind addresses; `advertised_listeners` are what Metadata
   // returns (listeners minus controller listeners when advertised.listeners is unset; an empty

@@ -46,9 +46,12 @@ std::vector<ConfigDef> build() {
       def("controller.listener.names", kString, kNull, none, kHigh, kReadOnly,
           "Names of listeners used by the controller quorum. Accepted; listeners named here are not served to clients."),
       def("controller.quorum.voters", kList, "", none, kHigh, kReadOnly,
-          "Static controller quorum voters (id@host:port). Accepted for compatibility, unused."),
+          "Static controller quorum voters (id@host:port,...). Checked for syntax; the quorum itself is not yet served."),
       def("controller.quorum.bootstrap.servers", kList, "", none, kHigh, kReadOnly,
-          "Controller bootstrap endpoints. Accepted for compatibility, unused."),
+          "Controller endpoints to bootstrap a dynamic quorum from (host:port,...); the initial voters then come from "
+          "runnel-broker format (--standalone or --initial-controllers)."),
+      def("metadata.log.dir", kString, kNull, none, kHigh, kReadOnly,
+          "Directory of the cluster metadata log; the first of log.dirs when unset."),
 
       // --- Listeners and sockets ---
       def("listeners", kList, "PLAINTEXT://:9092", none, kHigh, kPerBroker,

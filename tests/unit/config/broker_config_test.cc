@@ -158,6 +158,12 @@ TEST(BrokerConfig, ProcessRolesAndQuorumAccepted) {
       "controller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092,CONTROLLER://:9093\n"
       "controller.quorum.bootstrap.servers=localhost:9093\n");
   EXPECT_EQ(c.process_roles, (std::vector<std::string>{"broker", "controller"}));
+  EXPECT_TRUE(c.is_controller());
+  ASSERT_EQ(c.controller_quorum_voters.size(), 1u);
+  EXPECT_EQ(c.controller_quorum_voters[0].port, 9093);
+  EXPECT_EQ(c.metadata_log_dir, c.log_dirs.front());
+  EXPECT_NE(load_error("controller.quorum.voters=1@localhost\n").find("Invalid voter '1@localhost'"), std::string::npos);
+  EXPECT_EQ(load_ok("log.dirs=/a\nmetadata.log.dir=/m\n").storage_dirs(), (std::vector<std::string>{"/a", "/m"}));
   ASSERT_EQ(c.listeners.size(), 2u);
   // Controller listeners are bound but not advertised to clients.
   ASSERT_EQ(c.advertised_listeners.size(), 1u);
