@@ -2,18 +2,19 @@
 
 namespace runnel::cluster {
 
-std::string validate_topic_name(std::string_view name) {
-  if (name.empty()) return "Topic name is illegal, it can't be empty";
-  if (name == "." || name == "..") return "Topic name cannot be \".\" or \"..\"";
+Result<void, std::string> validate_topic_name(std::string_view name) {
+  if (name.empty()) return Unexpected("Topic name is illegal, it can't be empty");
+  if (name == "." || name == "..") return Unexpected("Topic name cannot be \".\" or \"..\"");
   if (name.size() > 249) {
-    return "Topic name is illegal, it can't be longer than 249 characters, topic name: " + std::string(name);
+    return Unexpected("Topic name is illegal, it can't be longer than 249 characters, topic name: " +
+                      std::string(name));
   }
   for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
               c == '_' || c == '-';
     if (!ok) {
-      return "Topic name \"" + std::string(name) +
-             "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
+      return Unexpected("Topic name \"" + std::string(name) +
+                        "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'");
     }
   }
   return {};

@@ -74,8 +74,8 @@ Result<void, cluster::Error> Controller::check_assignment(const cluster::Metadat
 // configs, then partitions and replicas.
 Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const {
   const auto& cfg = broker_.config();
-  if (std::string why = cluster::validate_topic_name(t.name); !why.empty()) {
-    return refuse(cluster::Errc::invalid_topic, why);
+  if (auto valid = cluster::validate_topic_name(t.name); !valid) {
+    return refuse(cluster::Errc::invalid_topic, std::move(valid).error());
   }
   if (image.topic(t.name) != nullptr) {
     return refuse(cluster::Errc::topic_exists, "Topic '" + t.name + "' already exists.");

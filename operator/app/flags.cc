@@ -42,13 +42,12 @@ std::string usage() {
 }
 
 FlagParse parse_flags(const std::vector<std::string>& args) {
-  FlagParse out;
-  Flags& f = out.flags;
+  Flags f;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i];
     std::string value;
     bool has_value = false;
-    if (arg.rfind("--", 0) != 0) return {f, "unexpected argument: " + arg};
+    if (arg.rfind("--", 0) != 0) return Unexpected("unexpected argument: " + arg);
     size_t eq = arg.find('=');
     if (eq != std::string::npos) {
       value = arg.substr(eq + 1);
@@ -61,7 +60,7 @@ FlagParse parse_flags(const std::vector<std::string>& args) {
     };
     if (arg == "--help" || arg == "--version" || arg == "--leader-elect") {
       bool* target = arg == "--help" ? &f.help : arg == "--version" ? &f.version : &f.leader_elect;
-      if (!bool_flag(target)) return {f, "invalid boolean for " + arg + ": " + value};
+      if (!bool_flag(target)) return Unexpected("invalid boolean for " + arg + ": " + value);
       continue;
     }
     static const char* kValued[] = {"--kubeconfig", "--namespace", "--metrics-bind-address",
@@ -69,9 +68,9 @@ FlagParse parse_flags(const std::vector<std::string>& args) {
                                     "--leader-election-id", "--workers", "--resync-period"};
     bool known = false;
     for (const char* k : kValued) known = known || arg == k;
-    if (!known) return {f, "unknown flag: " + arg};
+    if (!known) return Unexpected("unknown flag: " + arg);
     if (!has_value) {
-      if (i + 1 >= args.size()) return {f, arg + " needs a value"};
+      if (i + 1 >= args.size()) return Unexpected(arg + " needs a value");
       value = args[++i];
     }
     if (arg == "--kubeconfig") f.kubeconfig = value;
@@ -82,44 +81,39 @@ FlagParse parse_flags(const std::vector<std::string>& args) {
     else if (arg == "--leader-election-id") f.leader_election_id = value;
     else if (arg == "--workers") {
       f.workers = std::atoi(value.c_str());
-      if (f.workers < 1 || f.workers > 64) return {f, "--workers must be 1..64"};
+      if (f.workers < 1 || f.workers > 64) return Unexpected("--workers must be 1..64");
     } else if (arg == "--resync-period") {
       std::string v = value;
       if (!v.empty() && v.back() == 's') v.pop_back();  // "60s" as controller-runtime writes it
       char* end = nullptr;
       long n = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || n < 1 || n > 86400)
-        return {f, "--resync-period must be 1..86400 seconds: " + value};
+        return Unexpected("--resync-period must be 1..86400 seconds: " + value);
       f.resync_seconds = static_cast<int>(n);
     } else {
-      return {f, "unknown flag: " + arg};
+      return Unexpected("unknown flag: " + arg);
     }
   }
-  BindAddress b;
-  if (!parse_bind_address(f.metrics_bind_address, &b))
-    return {f, "invalid --metrics-bind-address " + f.metrics_bind_address};
-  if (!parse_bind_address(f.health_probe_bind_address, &b))
-    return {f, "invalid --health-probe-bind-address " + f.health_probe_bind_address};
-  return out;
+  if (!parse_bind_address(f.metrics_bind_address))
+    return Unexpected("invalid --metrics-bind-address " + f.metrics_bind_address);
+  if (!parse_bind_address(f.health_probe_bind_address))
+    return Unexpected("invalid --health-probe-bind-address " + f.health_probe_bind_address);
+  return f;
 }
 
-bool parse_bind_address(const std::string& s, BindAddress* out) {
-  if (s == "0") {
-    *out = {"", 0};
-    return true;
-  }
+std::optional<BindAddress> parse_bind_address(const std::string& s) {
+  if (s == "0") return BindAddress{"", 0};
   size_t colon = s.rfind(':');
-  if (colon == std::string::npos) return false;
+  if (colon == std::string::npos) return std::nullopt;
   std::string host = s.substr(0, colon);
   std::string port = s.substr(colon + 1);
-  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
   int p = std::atoi(port.c_str());
-  if (p <= 0 || p > 65535) return false;
+  if (p <= 0 || p > 65535) return std::nullopt;
   if (host.empty()) host = "0.0.0.0";
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
-  *out = {host, p};
-  return true;
+  return BindAddress{host, p};
 }
 
 }  // namespace runnel::operator_app

@@ -1,8 +1,11 @@
 #pragma once
 // Command-line flags of runnel-operator (controller-runtime's names where they exist).
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "broker/model/result.h"
 
 namespace runnel::operator_app {
 
@@ -20,11 +23,8 @@ struct Flags {
   bool version = false;
 };
 
-struct FlagParse {
-  Flags flags;
-  std::string error;  // empty on success
-  bool ok() const { return error.empty(); }
-};
+// The flags, or what is wrong with the command line.
+using FlagParse = runnel::Result<Flags, std::string>;
 
 // Accepts "--flag value" and "--flag=value"; booleans also as "--flag" / "--flag=false".
 FlagParse parse_flags(const std::vector<std::string>& args);
@@ -35,6 +35,6 @@ struct BindAddress {
   std::string host;
   int port = 0;
 };
-bool parse_bind_address(const std::string& s, BindAddress* out);
+std::optional<BindAddress> parse_bind_address(const std::string& s);
 
 }  // namespace runnel::operator_app

@@ -57,8 +57,8 @@ int run(const operator_app::Flags& flags) {
 
   kube::OperatorMetrics metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
-  operator_app::BindAddress bind;
-  operator_app::parse_bind_address(flags.metrics_bind_address, &bind);
+  // Both addresses were checked by parse_flags.
+  operator_app::BindAddress bind = operator_app::parse_bind_address(flags.metrics_bind_address).value();
   if (bind.port > 0) {
     try {
       exposer = std::make_unique<prometheus::Exposer>(bind.host + ":" + std::to_string(bind.port));
@@ -87,7 +87,7 @@ int run(const operator_app::Flags& flags) {
 
   operator_app::HealthServer health([&] { return manager.healthy(); },
                                     [&] { return manager.caches_synced(); });
-  operator_app::parse_bind_address(flags.health_probe_bind_address, &bind);
+  bind = operator_app::parse_bind_address(flags.health_probe_bind_address).value();
   if (bind.port > 0 && !health.start(bind.host, bind.port)) {
     RUNNEL_LOG(error, "cannot bind health probes to %s",
                flags.health_probe_bind_address.c_str());
@@ -131,16 +131,16 @@ int main(int argc, char** argv) {
 
   operator_app::FlagParse parsed =
       operator_app::parse_flags(std::vector<std::string>(argv + 1, argv + argc));
-  if (!parsed.ok()) {
-    std::fprintf(stderr, "runnel-operator: %s\n%s", parsed.error.c_str(),
+  if (!parsed) {
+    std::fprintf(stderr, "runnel-operator: %s\n%s", parsed.error().c_str(),
                  operator_app::usage().c_str());
     return 2;
   }
-  if (parsed.flags.help) {
+  if (parsed->help) {
     std::fputs(operator_app::usage().c_str(), stdout);
     return 0;
   }
-  if (parsed.flags.version) {
+  if (parsed->version) {
     std::printf("runnel-operator %s\n", RUNNEL_VERSION);
     return 0;
   }
@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
   // operator run by hand outside a cluster survives an API-server outage too.
   for (;;) {
     g_lost_leadership = false;
-    int code = run(parsed.flags);
+    int code = run(*parsed);
     if (code != kLostLeadership) return code;
   }
 }

@@ -40,8 +40,8 @@ io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topi
                                            std::vector<Controller::ConfigChange> changes, bool incremental,
                                            bool validate_only) {
   if (topic.empty()) co_return AlterOutcome{ErrorCode::invalid_request, "Default topic resources are not allowed."};
-  if (std::string why = cluster::validate_topic_name(topic); !why.empty()) {
-    co_return AlterOutcome{ErrorCode::invalid_topic_exception, why};
+  if (auto valid = cluster::validate_topic_name(topic); !valid) {
+    co_return AlterOutcome{ErrorCode::invalid_topic_exception, valid.error()};
   }
   Controller::TopicResult r = co_await Router(shard).on_controller(
       [&topic, &changes, incremental, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {

@@ -38,7 +38,7 @@ Result error_result(const std::string& name, ErrorCode code, const std::string& 
 // Kafka checks null config values (INVALID_CONFIG) after the name and existence checks, so a
 // request for an existing topic still reports TOPIC_ALREADY_EXISTS.
 std::string null_configs(const Request::CreatableTopic& t, const cluster::MetadataImage& image) {
-  if (!cluster::validate_topic_name(t.name).empty() || image.topic(t.name) != nullptr) return {};
+  if (!cluster::validate_topic_name(t.name).has_value() || image.topic(t.name) != nullptr) return {};
   std::string names;
   for (const auto& c : t.configs) {
     if (!c.value) names += (names.empty() ? "" : ",") + c.name;
@@ -47,20 +47,23 @@ std::string null_configs(const Request::CreatableTopic& t, const cluster::Metada
 }
 
 // Orders the request's assignments by partition index, as Kafka requires them to be the
-// consecutive indexes 0..n-1 without repeats. Returns a message when they are not.
-std::string assignment_by_partition(const Request::CreatableTopic& t, std::vector<std::vector<int32_t>>& out) {
+// consecutive indexes 0..n-1 without repeats; Kafka's message when they are not.
+runnel::Result<std::vector<std::vector<int32_t>>, std::string> assignment_by_partition(
+    const Request::CreatableTopic& t) {
   std::map<int32_t, std::vector<int32_t>> by_index;
   for (const auto& a : t.assignments) {
     if (!by_index.emplace(a.partition_index, a.broker_ids).second) {
-      return "Found multiple manual partition assignments for partition " + std::to_string(a.partition_index);
+      return Unexpected("Found multiple manual partition assignments for partition " +
+                        std::to_string(a.partition_index));
     }
   }
+  std::vector<std::vector<int32_t>> out;
   int32_t expected = 0;
   for (auto& [index, replicas] : by_index) {
-    if (index != expected++) return "partitions should be a consecutive 0-based integer sequence";
+    if (index != expected++) return Unexpected("partitions should be a consecutive 0-based integer sequence");
     out.push_back(std::move(replicas));
   }
-  return {};
+  return out;
 }
 
 void describe_created(Result& r, const config::BrokerConfig& broker, const config::RawConfigs& overrides) {
@@ -119,10 +122,12 @@ io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& bod
     }
     if (!t.assignments.empty()) {
       if (t.num_partitions == -1 && t.replication_factor == -1) {
-        if (std::string why = assignment_by_partition(t, nt.assignment); !why.empty()) {
-          results.push_back(error_result(t.name, ErrorCode::invalid_replica_assignment, why));
+        auto assignment = assignment_by_partition(t);
+        if (!assignment) {
+          results.push_back(error_result(t.name, ErrorCode::invalid_replica_assignment, assignment.error()));
           continue;
         }
+        nt.assignment = std::move(assignment).value();
       } else {
         // The controller rejects the combination; the order of replicas is irrelevant then.
         for (const auto& a : t.assignments) nt.assignment.push_back(a.broker_ids);

@@ -87,8 +87,8 @@ void fail(Result& r, ErrorCode code, std::optional<std::string> message) {
 }
 
 void describe_topic(const Resource& res, Result& r, Shard& shard, const Options& opt) {
-  if (std::string why = cluster::validate_topic_name(res.resource_name); !why.empty()) {
-    return fail(r, ErrorCode::invalid_topic_exception, why);
+  if (auto valid = cluster::validate_topic_name(res.resource_name); !valid) {
+    return fail(r, ErrorCode::invalid_topic_exception, valid.error());
   }
   const cluster::TopicInfo* t = shard.image()->topic(res.resource_name);
   if (t == nullptr) return fail(r, ErrorCode::unknown_topic_or_partition, std::nullopt);

@@ -56,7 +56,7 @@ io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, pr
   if (!all_topics) {
     std::vector<std::string> missing;
     for (const auto& t : *req.topics) {
-      if (t.name && shard.image()->topic(*t.name) == nullptr && cluster::validate_topic_name(*t.name).empty()) {
+      if (t.name && shard.image()->topic(*t.name) == nullptr && cluster::validate_topic_name(*t.name).has_value()) {
         missing.push_back(*t.name);
       }
     }
@@ -86,7 +86,7 @@ io::Task<HandlerStatus> metadata(RequestContext& ctx, protocol::Reader& body, pr
         resp.topics.push_back(t ? describe(*t) : topic_error(std::nullopt, rt.topic_id, ErrorCode::unknown_topic_id));
         continue;
       }
-      if (!cluster::validate_topic_name(*rt.name).empty()) {
+      if (!cluster::validate_topic_name(*rt.name).has_value()) {
         resp.topics.push_back(topic_error(rt.name, Uuid{}, ErrorCode::invalid_topic_exception));
         continue;
       }
