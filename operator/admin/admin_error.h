@@ -1,16 +1,16 @@
 #pragma once
 // Errors of the operator's Kafka admin client, as values: every operation returns an `Outcome`
-// holding either its value or an `AdminError`. The controller branches on the kind (a transport
-// error means "broker unreachable, retry later"; a Kafka error carries the broker's code and
-// message, e.g. INVALID_PARTITIONS, which is shown to the user in a condition).
+// (a `Result<T, AdminError>`) holding either its value or an `AdminError`. The controller
+// branches on the kind (a transport error means "broker unreachable, retry later"; a Kafka error
+// carries the broker's code and message, e.g. INVALID_PARTITIONS, which is shown to the user in
+// a condition).
 
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <variant>
 
-#include "broker/model/assert.h"
 #include "broker/model/error_code.h"
+#include "broker/model/result.h"
 
 namespace runnel::operator_admin {
 
@@ -48,30 +48,18 @@ struct AdminError {
   }
 };
 
-// A value or an AdminError (std::expected is C++23).
+// A value or an AdminError: the broker's `Result` (broker/model/result.h) with the admin
+// client's error. Two conveniences for its many call sites: an AdminError converts to a failed
+// Outcome without `Unexpected`, and ok() is has_value().
 template <class T>
-class Outcome {
+class Outcome : public runnel::Result<T, AdminError> {
+  using Base = runnel::Result<T, AdminError>;
+
  public:
-  Outcome(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  Outcome(AdminError error) : v_(std::move(error)) {}   // NOLINT: implicit by design
+  using Base::Base;
+  Outcome(AdminError error) : Base(runnel::Unexpected(std::move(error))) {}  // NOLINT: implicit by design
 
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() {
-    RUNNEL_ASSERT(ok(), "Outcome::value() on an error");
-    return std::get<0>(v_);
-  }
-  const T& value() const {
-    RUNNEL_ASSERT(ok(), "Outcome::value() on an error");
-    return std::get<0>(v_);
-  }
-  const AdminError& error() const {
-    RUNNEL_ASSERT(!ok(), "Outcome::error() on a value");
-    return std::get<1>(v_);
-  }
-
- private:
-  std::variant<T, AdminError> v_;
+  bool ok() const { return this->has_value(); }
 };
 
 // For operations that return nothing but success.
