@@ -1,5 +1,7 @@
 #include "broker/metadata/cluster_image.h"
 
+#include "broker/metadata/layered_config.h"
+
 namespace runnel::metadata {
 
 namespace {
@@ -18,6 +20,7 @@ bool is_internal(const std::string& name) { return name == "__consumer_offsets" 
 cluster::MetadataImage to_cluster_image(const Image& image, const config::BrokerConfig& config,
                                         const ClusterView& view) {
   cluster::MetadataImage out;
+  config::BrokerConfig layered = with_cluster_defaults(image, config);
   out.cluster_id = view.cluster_id;
   out.controller_id = view.controller_id;
   // The image changes exactly when its offset moves; +1 keeps the empty image at version 0.
@@ -43,7 +46,7 @@ cluster::MetadataImage to_cluster_image(const Image& image, const config::Broker
     }
     // Overrides were validated by the controller against the same definitions; a value this
     // broker's version cannot parse leaves the defaults, as a topic config Kafka does not know.
-    if (auto effective = config::topic_config_for(config, info->overrides); effective.has_value()) {
+    if (auto effective = config::topic_config_for(layered, info->overrides); effective.has_value()) {
       info->effective = effective.value();
     }
     out.name_by_id[id.to_base64()] = t->name;

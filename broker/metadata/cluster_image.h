@@ -10,9 +10,10 @@
 //   alive ones, those in controlled shutdown included), each with the endpoint of the listener
 //   that clients use;
 // - topics: every topic with its partitions (leader, leader epoch, replicas, ISR) and its
-//   config overrides; effective configs are the broker's static defaults plus the overrides.
-//   Dynamic broker and cluster-default configs (ConfigRecords for broker resources) are not yet
-//   layered in: config::BrokerLayers has no dynamic layer to put them in.
+//   config overrides; effective configs are the overrides over the cluster-wide defaults of
+//   the log (ConfigRecords for the "" broker resource) over the broker's static properties.
+//   Per-broker dynamic configs (ConfigRecords for one broker id) are not applied to the broker
+//   yet; that is the broker's own config reload, not this conversion.
 
 #include <string>
 
