@@ -89,7 +89,8 @@ TEST(CreateTopics, ReplicationFactorCountsUnfencedBrokersOnly) {
   // A manual assignment may name a fenced broker; it is just not in the ISR, and never leads.
   d = create(image, {NewTopic{"u", -1, -1, {nodes({2, 0})}}});
   ASSERT_TRUE(d.answers[0].has_value());
-  const PartitionRegistration& p = commit(image, d.records).topic("u")->partitions[0];
+  Image next = commit(image, d.records);
+  const PartitionRegistration& p = next.topic("u")->partitions[0];
   EXPECT_EQ(p.isr, nodes({0}));
   EXPECT_EQ(p.leader, NodeId(0));
   d = create(image, {NewTopic{"v", -1, -1, {nodes({2})}}});
