@@ -33,6 +33,7 @@ const char* name(SnapshotErrc code) {
     case SnapshotErrc::unsupported_version: return "unsupported_version";
     case SnapshotErrc::truncated: return "truncated";
     case SnapshotErrc::crc_mismatch: return "crc_mismatch";
+    case SnapshotErrc::trailing_bytes: return "trailing_bytes";
     case SnapshotErrc::bad_record: return "bad_record";
     case SnapshotErrc::apply_failed: return "apply_failed";
   }
@@ -121,7 +122,9 @@ Result<Snapshot, SnapshotError> decode_snapshot(std::span<const uint8_t> bytes) 
                                                     name(applied.error().code) + ": " + applied.error().detail);
     }
   }
-  if (r.remaining() != 0) return refuse(SnapshotErrc::truncated, std::to_string(r.remaining()) + " bytes after the records");
+  if (r.remaining() != 0) {
+    return refuse(SnapshotErrc::trailing_bytes, std::to_string(r.remaining()) + " bytes after the records");
+  }
   builder.set_highest_offset(end_offset);
   return Snapshot{builder.build(), epoch};
 }

@@ -30,6 +30,7 @@ enum class SnapshotErrc : uint8_t {
   unsupported_version,  // a snapshot format newer than this broker reads
   truncated,            // shorter than its header, a record, or its CRC say
   crc_mismatch,         // damaged: the CRC32C over the contents does not match
+  trailing_bytes,       // bytes between the last record and the CRC
   bad_record,           // a record frame did not decode
   apply_failed,         // the records do not build an image (a bug in whoever wrote it)
 };

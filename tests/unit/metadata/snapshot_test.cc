@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "broker/metadata/snapshot.h"
+#include "broker/protocol/writer.h"
+#include "broker/records/crc32c.h"
 #include "test_records.h"
 
 namespace runnel::metadata {
@@ -74,6 +76,43 @@ TEST(Snapshot, DamageIsAnError) {
                 decoded.error().code == SnapshotErrc::unsupported_version)
         << name(decoded.error().code);
   }
+}
+
+// A snapshot whose CRC is right but whose contents are not what the header says.
+TEST(Snapshot, ConsistentButWrongContentsAreErrors) {
+  Image image = apply(Image{}, test::broker(1), Offset(0)).value();
+  std::vector<uint8_t> bytes = encode_snapshot(image, 1);
+  auto recrc = [](std::vector<uint8_t> b) {
+    b.resize(b.size() - 4);
+    uint32_t crc = records::crc32c(b.data(), b.size());
+    protocol::Writer(b).write_uint32(crc);
+    return b;
+  };
+  std::vector<uint8_t> trailing = bytes;
+  trailing.insert(trailing.end() - 4, 0);
+  EXPECT_EQ(decode_snapshot(recrc(trailing)).error().code, SnapshotErrc::trailing_bytes);
+  std::vector<uint8_t> more = bytes;
+  more[20] = 2;  // the record count's low byte: two records, one present
+  EXPECT_EQ(decode_snapshot(recrc(more)).error().code, SnapshotErrc::truncated);
+  std::vector<uint8_t> bad_frame = bytes;
+  bad_frame[26] = 0x77;  // the first frame's type
+  EXPECT_EQ(decode_snapshot(recrc(bad_frame)).error().code, SnapshotErrc::bad_record);
+  // Records that decode but do not build an image: a partition of no topic.
+  Image with_topic = apply(image, TopicRecord{"t", test::uuid_of(1)}, Offset(1)).value();
+  std::vector<uint8_t> orphan = encode_snapshot(
+      apply(with_topic, PartitionRecord{PartitionId(0), test::uuid_of(1), test::nodes({1}), test::nodes({1})}, Offset(2))
+          .value(),
+      1);
+  // The TopicRecord's frame is the second; change the last byte of its topic id, and the
+  // PartitionRecord after it names a topic that does not exist.
+  size_t topic_frame = 4 + 1 + 8 + 4 + 4;
+  topic_frame += 4 + ((orphan[topic_frame] << 24) | (orphan[topic_frame + 1] << 16) | (orphan[topic_frame + 2] << 8) |
+                      orphan[topic_frame + 3]);
+  size_t id_last_byte = topic_frame + 4 + 3 + 2 + 15;  // length, frame head, name "t", uuid
+  orphan[id_last_byte] ^= 0xff;
+  auto decoded = decode_snapshot(recrc(orphan));
+  ASSERT_FALSE(decoded.has_value());
+  EXPECT_EQ(decoded.error().code, SnapshotErrc::apply_failed) << decoded.error().detail;
 }
 
 TEST(Snapshot, TenThousandPartitions) {
