@@ -15,6 +15,7 @@
 #include <string>
 
 #include "broker/model/assert.h"
+#include "broker/raft/leader_change.h"
 #include "broker/raft/replica.h"
 
 namespace runnel::raft {
@@ -101,6 +102,7 @@ void Replica::become_leader() {
   RUNNEL_ASSERT(role_ == Role::candidate && quorum_.voted_for == config_.node_id,
                 "node %d: leader from %s, voted for %d", config_.node_id.value(), std::string(role_name(role_)).c_str(),
                 quorum_.voted_for.value());
+  std::vector<NodeId> granting = tally_->granted();
   leave_role();
   quorum_.leader_id = config_.node_id;
   persist_quorum_state();
@@ -111,8 +113,7 @@ void Replica::become_leader() {
   // then some before the leader gives up on it.
   leader_.emplace(config_.node_id, config_.voters, quorum_.epoch, start, now_ms_, config_.fetch_timeout_ms * 3 / 2);
   // The LeaderChange control record opens the epoch; committing it commits every older record.
-  std::string payload = "leader=" + std::to_string(config_.node_id.value()) + " voters=";
-  for (NodeId v : config_.voters) payload += std::to_string(v.value()) + ",";
+  std::string payload = encode_leader_change({config_.node_id, config_.voters, std::move(granting)});
   append_to_log({Entry{start, quorum_.epoch, EntryType::leader_change, std::move(payload)}});
   update_high_watermark();
   tell_voters_of_epoch();

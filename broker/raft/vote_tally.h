@@ -22,6 +22,8 @@ class VoteTally {
 
   size_t majority() const { return voters_.size() / 2 + 1; }
   bool won() const { return granted_.size() >= majority(); }
+  // The voters that granted, this node first (Kafka's LeaderChangeMessage.GrantingVoters).
+  const std::vector<NodeId>& granted() const { return granted_; }
 
  private:
   static bool contains(const std::vector<NodeId>& v, NodeId id) { return std::find(v.begin(), v.end(), id) != v.end(); }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/raft/leader_change.h"
 #include "test_cluster.h"
 
 namespace runnel::raft {
@@ -44,6 +45,13 @@ TEST_F(RaftFirstElection, OneLeaderThatCommitsItsLeaderChange) {
     EXPECT_EQ(c.node(i).high_watermark(), Offset{1}) << "node " << i;
     ASSERT_EQ(c.node(i).log().end_offset(), Offset{1});
     EXPECT_EQ(c.node(i).log().at(Offset{0}).type, EntryType::leader_change);
+    // Kafka's LeaderChangeMessage: the leader, the voters, and a majority that granted.
+    std::optional<LeaderChange> change = decode_leader_change(c.node(i).log().at(Offset{0}).payload);
+    ASSERT_TRUE(change) << "node " << i;
+    EXPECT_EQ(change->leader_id, NodeId{leader});
+    EXPECT_EQ(change->voters.size(), 3u);
+    EXPECT_GE(change->granting_voters.size(), 2u);
+    EXPECT_EQ(change->granting_voters.front(), NodeId{leader});
   }
   // The first election: nobody had an epoch yet, and pre-votes kept it at one bump.
   EXPECT_EQ(epoch, LeaderEpoch{1});
