@@ -68,6 +68,11 @@ inline constexpr uint32_t kPreVoteTag = 10000;
 // Kafka's KRaft fetch limit (KafkaRaftClient.MAX_FETCH_SIZE_BYTES).
 inline constexpr int32_t kFetchMaxBytes = 8 << 20;
 
+// Kafka's check of the receiver (Vote and BeginQuorumEpoch v1+ name it in VoterId): a request
+// meant for another node (a misconfigured address) is answered with INVALID_VOTER_KEY by the
+// handler instead of reaching the core. -1: not named (v0).
+inline bool addressed_to(int32_t voter_id, NodeId self) { return voter_id == -1 || voter_id == self.value(); }
+
 // --- Vote ---
 protocol::VoteRequest to_wire(const VoteRequest& m, NodeId voter_id);
 Result<VoteRequest, WireError> from_wire(const protocol::VoteRequest& m);

@@ -1,5 +1,7 @@
 #include "broker/raft/wire_records.h"
 
+#include <limits>
+
 #include "broker/model/assert.h"
 #include "broker/records/batch_builder.h"
 #include "broker/records/batch_header.h"
@@ -50,6 +52,8 @@ bool is_leader_change_key(records::BytesView key) {
 Result<void, WireError> decode_batch(const uint8_t* data, size_t size, const BatchHeader& h, std::vector<Entry>& out) {
   if (h.records_count <= 0 || h.last_offset_delta != h.records_count - 1) return Unexpected(WireError::invalid_records);
   if (h.partition_leader_epoch < 0 || h.base_offset < 0) return Unexpected(WireError::invalid_records);
+  // Hostile offsets near INT64_MAX would overflow base_offset + index below.
+  if (h.base_offset > std::numeric_limits<int64_t>::max() - h.records_count) return Unexpected(WireError::invalid_records);
   if (h.is_control() && h.records_count != 1) return Unexpected(WireError::invalid_records);
   const uint8_t* body = data + records::layout::header_size;
   size_t body_size = size - records::layout::header_size;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 
 #include "broker/records/batch_builder.h"
@@ -160,6 +161,14 @@ TEST(WireRecordsTest, BatchesThatAreNotRaftEntriesAreRefused) {
   tombstone.value = std::nullopt;
   EXPECT_EQ(decode_entries(records::build_batch(options, std::span<const records::RecordInput>(&tombstone, 1))).error(),
             WireError::invalid_records);
+
+  // Offsets that would run past INT64_MAX.
+  records::BatchOptions at_the_end;
+  at_the_end.partition_leader_epoch = 1;
+  at_the_end.base_offset = std::numeric_limits<int64_t>::max() - 1;
+  std::vector<records::RecordInput> three(3);
+  for (auto& in : three) in.value = "v";
+  EXPECT_EQ(decode_entries(records::build_batch(at_the_end, three)).error(), WireError::invalid_records);
 
   // A batch without a leader epoch cannot say which epoch its records belong to.
   records::BatchOptions no_epoch;

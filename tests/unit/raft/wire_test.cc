@@ -46,6 +46,16 @@ TEST(WireTest, VoteRoundTripsAtEveryVersionWithThePreVoteTag) {
   }
 }
 
+TEST(WireTest, RequestsNameTheirReceiver) {
+  auto vote = to_wire(VoteRequest{"c", LeaderEpoch{1}, NodeId{1}, LeaderEpoch{0}, Offset{0}, false}, NodeId{2});
+  EXPECT_TRUE(addressed_to(vote.voter_id, NodeId{2}));
+  EXPECT_FALSE(addressed_to(vote.voter_id, NodeId{3}));
+  std::vector<uint8_t> bytes;
+  auto v0 = round_trip(vote, 0, bytes);  // v0 has no VoterId: anyone may answer
+  ASSERT_TRUE(v0);
+  EXPECT_TRUE(addressed_to(v0->voter_id, NodeId{3}));
+}
+
 TEST(WireTest, PreVoteTagIsOneByteAtTheChosenTag) {
   auto w = to_wire(VoteRequest{"c", LeaderEpoch{1}, NodeId{1}, LeaderEpoch{0}, Offset{0}, true}, NodeId{2});
   const auto& tags = w.topics[0].partitions[0].unknown_tagged_fields;
