@@ -13,15 +13,19 @@ int64_t to_wall(int64_t monotonic_ms, const Clocks& clocks) {
   return monotonic_ms < 0 ? -1 : monotonic_ms - clocks.monotonic_now_ms + clocks.wall_now_ms;
 }
 
-std::vector<Wire::ReplicaState> replica_states(const std::vector<ReplicaDescription>& replicas, const Clocks& clocks) {
+// Kafka reports the leader itself as fetched and caught up now (LeaderState.describeReplicaState),
+// so the tool shows it with no lag.
+std::vector<Wire::ReplicaState> replica_states(const std::vector<ReplicaDescription>& replicas, NodeId leader,
+                                               const Clocks& clocks) {
   std::vector<Wire::ReplicaState> out;
   out.reserve(replicas.size());
   for (const ReplicaDescription& r : replicas) {
     Wire::ReplicaState s;
     s.replica_id = r.replica_id.value();
     s.log_end_offset = r.log_end_offset.value();
-    s.last_fetch_timestamp = to_wall(r.last_fetch_timestamp, clocks);
-    s.last_caught_up_timestamp = to_wall(r.last_caught_up_timestamp, clocks);
+    bool self = r.replica_id == leader;
+    s.last_fetch_timestamp = self ? clocks.wall_now_ms : to_wall(r.last_fetch_timestamp, clocks);
+    s.last_caught_up_timestamp = self ? clocks.wall_now_ms : to_wall(r.last_caught_up_timestamp, clocks);
     out.push_back(s);
   }
   return out;
@@ -47,8 +51,8 @@ protocol::DescribeQuorumResponse describe_quorum_response(const Result<QuorumDes
     p.leader_id = d.leader_id.value();
     p.leader_epoch = d.leader_epoch.value();
     p.high_watermark = d.high_watermark.value();
-    p.current_voters = replica_states(d.current_voters, clocks);
-    p.observers = replica_states(d.observers, clocks);
+    p.current_voters = replica_states(d.current_voters, d.leader_id, clocks);
+    p.observers = replica_states(d.observers, d.leader_id, clocks);
   }
   Wire out;
   out.error_message = std::nullopt;

@@ -275,6 +275,8 @@ TEST(WireTest, DescribeQuorumAnswersWhatTheToolPrints) {
       EXPECT_EQ(p.current_voters[1].last_fetch_timestamp, 1'700'000'000'000 - 1'500);
       EXPECT_EQ(p.current_voters[1].last_caught_up_timestamp, 1'700'000'000'000 - 2'000);
       EXPECT_EQ(p.current_voters[2].last_fetch_timestamp, -1);  // unknown stays unknown
+      EXPECT_EQ(p.current_voters[0].last_fetch_timestamp, 1'700'000'000'000);  // the leader: now, as Kafka
+      EXPECT_EQ(p.current_voters[0].last_caught_up_timestamp, 1'700'000'000'000);
     }
     ASSERT_EQ(p.observers.size(), 1u);
     EXPECT_EQ(p.observers[0].replica_id, 10);
