@@ -143,6 +143,11 @@ void assign_fields(const Values& v, BrokerConfig& c) {
   c.message_max_bytes = int_of(v, "message.max.bytes");
   c.replica_fetch_max_bytes = int_of(v, "replica.fetch.max.bytes");
   c.replica_lag_time_max_ms = long_of(v, "replica.lag.time.max.ms");
+  c.controller_quorum_election_timeout_ms = int_of(v, "controller.quorum.election.timeout.ms");
+  c.controller_quorum_fetch_timeout_ms = int_of(v, "controller.quorum.fetch.timeout.ms");
+  c.controller_quorum_request_timeout_ms = int_of(v, "controller.quorum.request.timeout.ms");
+  c.controller_quorum_election_backoff_max_ms = int_of(v, "controller.quorum.election.backoff.max.ms");
+  c.controller_quorum_retry_backoff_ms = int_of(v, "controller.quorum.retry.backoff.ms");
   c.fetch_max_bytes = int_of(v, "fetch.max.bytes");
   c.max_incremental_fetch_session_cache_slots = int_of(v, "max.incremental.fetch.session.cache.slots");
   c.offsets_topic_num_partitions = int_of(v, "offsets.topic.num.partitions");

@@ -28,6 +28,11 @@ struct BrokerConfig {
   // endpoints to bootstrap from (controller.quorum.bootstrap.servers); static voters win.
   std::vector<QuorumVoter> controller_quorum_voters;
   std::vector<std::string> controller_quorum_bootstrap_servers;
+  int32_t controller_quorum_election_timeout_ms = 1000;
+  int32_t controller_quorum_fetch_timeout_ms = 2000;
+  int32_t controller_quorum_request_timeout_ms = 2000;
+  int32_t controller_quorum_election_backoff_max_ms = 1000;
+  int32_t controller_quorum_retry_backoff_ms = 20;
   bool is_controller() const;
   // metadata.log.dir, else the first of log_dirs: where the metadata log lives.
   std::string metadata_log_dir;

@@ -20,11 +20,11 @@ class Acceptor final : public io::Completion {
   ~Acceptor();
 
   // Binds and listens, or says what failed (for the start-up log). `host` empty: all addresses.
-  Result<void, std::string> listen(const std::string& host, int port, int backlog);
+  runnel::Result<void, std::string> listen(const std::string& host, int port, int backlog);
   // Whether host:port is free of other listening sockets (in this network namespace), or why not. Run before the cores bind: SO_REUSEPORT would otherwise let a second broker of the
   // same user share the port silently and take half the connections, where Kafka fails with
   // "Address already in use".
-  static Result<void, std::string> check_free(const std::string& host, int port);
+  static runnel::Result<void, std::string> check_free(const std::string& host, int port);
   // The port actually bound (useful when asked for port 0).
   int port() const { return port_; }
   void start();

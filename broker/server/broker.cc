@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -13,6 +14,7 @@
 #include "broker/admin/admin_server.h"
 #include "broker/log/log.h"
 #include "broker/net/acceptor.h"
+#include "broker/quorum/quorum_driver.h"
 #include "broker/server/controller.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/group_service.h"
@@ -71,6 +73,37 @@ Broker::Broker(config::BrokerConfig config) : config_(std::move(config)), store_
 
 Broker::~Broker() = default;
 
+bool Broker::prepare_quorum() {
+  const auto& voters = config_.controller_quorum_voters;
+  if (!config_.is_controller() || voters.empty()) return true;
+  bool listed = std::any_of(voters.begin(), voters.end(), [&](const config::QuorumVoter& v) { return v.id == config_.node_id; });
+  if (!listed) {
+    RUNNEL_LOG(warn, "node %d is not one of controller.quorum.voters; it runs no member of the metadata quorum",
+               config_.node_id.value());
+    return true;
+  }
+  auto options = std::make_unique<quorum::QuorumOptions>();
+  options->raft.node_id = config_.node_id;
+  for (const config::QuorumVoter& v : voters) options->raft.voters.push_back(v.id);
+  options->raft.cluster_id = initial_image_->cluster_id;
+  options->raft.election_timeout_ms = config_.controller_quorum_election_timeout_ms;
+  options->raft.fetch_timeout_ms = config_.controller_quorum_fetch_timeout_ms;
+  options->raft.request_timeout_ms = config_.controller_quorum_request_timeout_ms;
+  options->raft.election_backoff_max_ms = config_.controller_quorum_election_backoff_max_ms;
+  options->raft.retry_backoff_ms = config_.controller_quorum_retry_backoff_ms;
+  options->voters = voters;
+  if (!config_.controller_listener_names.empty()) options->listener_name = config_.controller_listener_names.front();
+  options->partition_dir = config_.metadata_log_dir + "/__cluster_metadata-0";
+  Result<quorum::Recovered, std::string> recovered = quorum::recover(*options);
+  if (!recovered) {
+    RUNNEL_LOG(error, "cannot start the metadata quorum: %s", recovered.error().c_str());
+    return false;
+  }
+  quorum_recovered_ = std::make_unique<quorum::Recovered>(std::move(recovered).value());
+  quorum_options_ = std::move(options);
+  return true;
+}
+
 int Broker::owner_of(const std::string& topic, int32_t partition) const {
   size_t h = std::hash<std::string>{}(topic) * 31 + static_cast<size_t>(partition);
   return static_cast<int>(h % shards_.size());
@@ -100,6 +133,7 @@ int Broker::run() {
   image->brokers = {self};
   image->controller_id = config_.node_id;
   initial_image_ = image;
+  if (!prepare_quorum()) return 1;
   controller_ = std::make_unique<Controller>(*this, initial_image_, first_producer_id);
   controller_->set_producer_id_block_end(producer_id_block_end_);
 
@@ -194,6 +228,11 @@ void Broker::shard_main(int index) {
     shard.start_accepting();
     if (accepting_.fetch_add(1) + 1 == shard_count()) probe_.mark_ready();
     shard.start_loops();
+    if (index == 0 && quorum_recovered_) {
+      quorum_ = std::make_unique<quorum::QuorumDriver>(ring, shard.files(), *quorum_options_, std::move(*quorum_recovered_));
+      quorum_recovered_.reset();
+      quorum_->start();
+    }
     if (index == 0) {
       ring.spawn([](Broker& b, Shard& s, StopRing& stop) -> io::Task<void> {
         sigset_t set = shutdown_signals();
@@ -202,6 +241,8 @@ void Broker::shard_main(int index) {
         co_await s.ring().read(sfd, &info, sizeof(info), 0);
         RUNNEL_LOG(info, "received signal %u, shutting down", info.ssi_signo);
         b.probe().mark_stopping();
+        // A quorum leader hands over first, so the other voters elect a successor at once.
+        if (b.quorum_) co_await b.quorum_->stop(std::chrono::milliseconds(1000));
         // Every core stops accepting and wakes what waits (long polls, group joins), so that a
         // request waiting on another core's coordinator is answered before that core's turn...
         for (int i = 0; i < b.shard_count(); ++i) {
@@ -225,6 +266,7 @@ void Broker::shard_main(int index) {
       }(*this, shard, stop_self));
     }
     ring.run();
+    if (index == 0) quorum_.reset();
   }
   // Hand over any queued cross-ring messages before leaving the loop for good.
   io_uring_submit(ring.raw());

@@ -13,6 +13,11 @@
 namespace runnel::admin {
 class AdminServer;
 }
+namespace runnel::quorum {
+class QuorumDriver;
+struct QuorumOptions;
+struct Recovered;
+}
 
 namespace runnel::server {
 
@@ -44,6 +49,12 @@ class Broker {
   const std::string& log_dir() const { return config_.log_dirs.front(); }
   // The port of the first listener (after binding, so port 0 resolves).
   int bound_port() const { return bound_port_.load(); }
+  // This node's member of the metadata quorum (broker/quorum), on shard 0; null on a node that
+  // is not a voter, before start-up finished and after shutdown. Touch it only on shard 0.
+  quorum::QuorumDriver* quorum() { return quorum_.get(); }
+  // The node is a voter of a configured quorum (controller.quorum.voters lists it).
+  bool quorum_configured() const { return quorum_options_ != nullptr; }
+  const quorum::QuorumOptions* quorum_options() const { return quorum_options_.get(); }
   // Metrics and lifecycle flags shared with the admin API (broker/metrics, broker/admin).
   metrics::BrokerProbe& probe() { return probe_; }
 
@@ -64,7 +75,14 @@ class Broker {
   std::atomic<int> bound_port_{0};
   std::atomic<int> accepting_{0};  // shards whose Kafka listeners accept
   metrics::BrokerProbe probe_;
-  std::unique_ptr<admin::AdminServer> admin_;  // started before recovery so /readyz can say "not yet"
+  std::unique_ptr<admin::AdminServer> admin_;
+  // The metadata quorum: options and start-up recovery (main thread), then the driver (shard 0).
+  std::unique_ptr<quorum::QuorumOptions> quorum_options_;
+  std::unique_ptr<quorum::Recovered> quorum_recovered_;
+  std::unique_ptr<quorum::QuorumDriver> quorum_;
+  // Builds the quorum options from the configuration and recovers the quorum's state from
+  // disk; false (logged) when the node cannot take part.
+  bool prepare_quorum();  // started before recovery so /readyz can say "not yet"
   friend class Controller;
 };
 

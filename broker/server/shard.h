@@ -37,6 +37,9 @@ class Shard final : public net::FrameSink {
   static Shard& current();
   int index() const { return index_; }
   io::Ring& ring() { return ring_; }
+  // The ring-backed file seam of this core (storage/files.h), for files outside partition logs
+  // (the metadata quorum's log on shard 0).
+  storage::Files& files() { return log_files_; }
   Broker& broker() { return broker_; }
 
   const cluster::ImagePtr& image() const { return image_; }

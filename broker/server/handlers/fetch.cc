@@ -155,6 +155,11 @@ io::Task<std::vector<bool>> report_to_session(PartitionRouter& router, const Ses
 io::Task<HandlerStatus> serve_fetch(PartitionEnv& env, RequestInfo& ctx, protocol::Reader& body, protocol::Writer& out) {
   protocol::FetchRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  co_return co_await serve_decoded_fetch(env, ctx, req, out);
+}
+
+io::Task<HandlerStatus> serve_decoded_fetch(PartitionEnv& env, RequestInfo& ctx, const protocol::FetchRequest& req,
+                                            protocol::Writer& out) {
   const int16_t v = ctx.api_version;
   const bool by_id = v >= 13;
   protocol::FetchResponse resp;

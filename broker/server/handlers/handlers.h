@@ -17,6 +17,11 @@ io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& 
 io::Task<HandlerStatus> alter_configs(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> incremental_alter_configs(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+// The metadata quorum's KRaft RPCs (quorum_rpcs.cc).
+io::Task<HandlerStatus> vote(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> begin_quorum_epoch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> end_quorum_epoch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> describe_quorum(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 
 io::Task<HandlerStatus> find_coordinator(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);

@@ -2,6 +2,7 @@
 // to the shard the request arrived on.
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/handlers/partition_handlers.h"
+#include "broker/server/handlers/quorum_rpcs.h"
 #include "broker/server/router.h"
 #include "broker/server/shard.h"
 
@@ -19,9 +20,12 @@ io::Task<HandlerStatus> produce(RequestContext& ctx, protocol::Reader& body, pro
 }
 
 io::Task<HandlerStatus> fetch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::FetchRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  if (is_metadata_fetch(req, ctx.api_version)) co_return co_await metadata_fetch(ctx, req, out);
   Router router(ctx.shard);
   PartitionEnv env = partition_env(ctx, router);
-  co_return co_await serve_fetch(env, ctx, body, out);
+  co_return co_await serve_decoded_fetch(env, ctx, req, out);
 }
 
 io::Task<HandlerStatus> list_offsets(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {

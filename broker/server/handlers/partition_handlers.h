@@ -10,6 +10,7 @@
 #include "broker/metrics/shard_probe.h"
 #include "broker/server/append_watch.h"
 #include "broker/server/partition_router.h"
+#include "broker/protocol/generated/fetch_request.h"
 #include "broker/server/request_context.h"
 
 namespace runnel::server {
@@ -31,6 +32,10 @@ PartitionEnv partition_env(RequestContext& ctx, Router& router);
 
 io::Task<HandlerStatus> serve_produce(PartitionEnv& env, RequestInfo& req, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> serve_fetch(PartitionEnv& env, RequestInfo& req, protocol::Reader& body, protocol::Writer& out);
+// serve_fetch after decoding (the registered handler decodes first, to route a raft follower's
+// Fetch of __cluster_metadata to the quorum instead).
+io::Task<HandlerStatus> serve_decoded_fetch(PartitionEnv& env, RequestInfo& req, const protocol::FetchRequest& fetch,
+                                            protocol::Writer& out);
 io::Task<HandlerStatus> serve_list_offsets(PartitionEnv& env, RequestInfo& req, protocol::Reader& body,
                                            protocol::Writer& out);
 

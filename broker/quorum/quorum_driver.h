@@ -1,0 +1,162 @@
+#pragma once
+
+// QuorumDriver: runs one raft::Replica (the KRaft metadata quorum member of this node) on one
+// ring, and carries out everything the replica asks for.
+//
+//   time      a 10 ms tick loop calls Replica::tick
+//   network   outbound KRaft requests go to the other voters through one net::PeerClient each
+//             (their controller listeners, from controller.quorum.voters); inbound requests come
+//             from the KRaft handlers (server/handlers/quorum_rpcs.cc) through handle(), which
+//             waits for the replica's answer to that request
+//   disk      persistence requests run in order on a persist loop: the quorum-state file on a
+//             helper thread (it is a few writes per election), appends and truncations of the
+//             __cluster_metadata-0 segment through the ring, one fdatasync per group; then
+//             Replica::on_persisted
+//
+// After every input the driver takes the replica's Ready and routes it: persistence to the
+// persist loop, requests to peers, responses to the handler waiting for them, the high
+// watermark to whoever watches the committed log (the metadata applier, next).
+//
+// Threading: everything runs on the ring that constructed it (shard 0 in the broker); other
+// cores reach it through the router. Lifetime: start() spawns the loops under the driver's own
+// task group; stop() ends them, answers every waiting handler with "no answer", closes the peer
+// clients, and returns once nothing the driver started is alive. The destructor asserts that
+// stop() ran.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config/quorum_voters.h"
+#include "broker/io/abort_source.h"
+#include "broker/io/ring.h"
+#include "broker/io/task.h"
+#include "broker/io/task_group.h"
+#include "broker/io/wakeup.h"
+#include "broker/model/result.h"
+#include "broker/net/peer_client.h"
+#include "broker/raft/in_flight.h"
+#include "broker/raft/log_store.h"
+#include "broker/raft/replica.h"
+#include "broker/storage/files.h"
+
+namespace runnel::quorum {
+
+struct QuorumOptions {
+  raft::RaftConfig raft;
+  std::vector<config::QuorumVoter> voters;  // every voter's controller endpoint (self included)
+  std::string listener_name = "CONTROLLER";  // DescribeQuorum v2 reports it with each voter's endpoint
+  std::string partition_dir;                 // <metadata.log.dir>/__cluster_metadata-0
+  std::string client_id = "raft-client";
+  uint64_t seed = 0;  // jitter; 0: random
+};
+
+// What start-up recovery found, handed to the driver on its ring.
+struct Recovered {
+  raft::DurableState state;
+  std::unique_ptr<raft::MetadataLogStore> log;
+  int dir_fd = -1;  // the partition directory, owned by the driver from then on
+};
+
+// Blocking, before any ring serves: creates the partition directory if needed, reads
+// quorum-state and the log (truncating a torn tail). The message names the file and the step.
+Result<Recovered, std::string> recover(const QuorumOptions& options);
+
+// The quorum as the admin API and the metrics see it.
+struct QuorumStatus {
+  NodeId node_id{-1};
+  raft::Role role = raft::Role::unattached;
+  NodeId leader_id{-1};
+  LeaderEpoch epoch{0};
+  Offset high_watermark{0};
+  Offset log_end_offset{0};
+  bool failed = false;  // a metadata log write failed: the node stopped taking part
+};
+
+class QuorumDriver {
+ public:
+  QuorumDriver(io::Ring& ring, storage::Files& files, QuorumOptions options, Recovered recovered);
+  ~QuorumDriver();
+  QuorumDriver(const QuorumDriver&) = delete;
+  QuorumDriver& operator=(const QuorumDriver&) = delete;
+
+  void start();
+  // A leader hands over first (EndQuorumEpoch, waiting up to `handover` for it to be sent);
+  // then everything stops (see above).
+  io::Task<void> stop(std::chrono::milliseconds handover);
+
+  // An inbound KRaft request from node `from`: hands it to the replica and returns its answer,
+  // or nothing when the replica gives none within `timeout` (a superseded parked Fetch, a
+  // request from ourselves, shutdown).
+  io::Task<std::optional<raft::Message>> handle(NodeId from, raft::Message request, std::chrono::milliseconds timeout);
+
+  Result<raft::QuorumDescription, ErrorCode> describe() const { return replica_.describe_quorum(); }
+  QuorumStatus status() const;
+  const QuorumOptions& options() const { return options_; }
+  // The client of voter `id`'s controller endpoint (forwarding), or null (ourselves, unknown).
+  net::PeerClient* peer(NodeId id);
+  NodeId node_id() const { return options_.raft.node_id; }
+  bool stopped() const { return stopping_; }
+  // The high watermark last reported by the replica: records below it are committed.
+  Offset committed() const { return committed_; }
+  const raft::RaftLog& log() const { return replica_.log(); }
+
+ private:
+  // A handler waiting in handle() for the replica's answer to its request.
+  struct Waiter {
+    explicit Waiter(io::Ring& ring) : wake(ring) {}
+    io::Wakeup wake;
+    std::optional<raft::Message> answer;
+    bool answered = false;
+  };
+
+  io::Task<void> tick_loop();
+  io::Task<void> persist_loop();
+  io::Task<void> send_request(NodeId to, raft::Message request);
+  // One request to voter `to` and its decoded answer, or nothing (transport failure, a
+  // malformed answer, no such peer).
+  io::Task<std::optional<raft::Message>> exchange(NodeId to, const raft::Message& request);
+  // Takes the replica's Ready and routes it; call after every input.
+  void process_ready();
+  void deliver_response(NodeId to, raft::Message response);
+  // A response from a peer (or, from handle(), a request): into the replica, then its Ready.
+  void receive(NodeId from, raft::Message message);
+  int64_t now_ms() const;
+  std::string voters_string() const;
+
+  io::Ring& ring_;
+  storage::Files& files_;
+  QuorumOptions options_;
+  std::unique_ptr<raft::MetadataLogStore> log_;
+  int dir_fd_ = -1;
+  raft::Replica replica_;
+  raft::InFlightRequests in_flight_;
+  std::map<int32_t, std::unique_ptr<net::PeerClient>> peers_;
+
+  // Persistence requests not yet carried out, in order.
+  std::deque<raft::PersistRequest> to_persist_;
+  io::Wakeup persist_wakeup_{ring_};
+  bool failed_ = false;
+
+  // Handlers waiting for the replica's answer, by (source node, api key), oldest first.
+  std::map<std::pair<int32_t, int16_t>, std::deque<Waiter*>> waiters_;
+
+  Offset committed_{0};
+
+  // Graceful stop of a leader: the EndQuorumEpoch sends still going, and their waiter.
+  bool handing_over_ = false;
+  int handover_sends_ = 0;
+  io::Wakeup handover_done_{ring_};
+
+  bool started_ = false;
+  bool stopping_ = false;
+  io::AbortSource stop_{ring_};
+  io::TaskGroup tasks_;
+};
+
+}  // namespace runnel::quorum

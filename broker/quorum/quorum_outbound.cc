@@ -1,0 +1,89 @@
+// QuorumDriver, outbound: a request the replica sends goes to the destination voter's
+// PeerClient at the version of wire.h; its answer is decoded, matched to the request in the
+// in-flight table (for the echo fields) and fed back to the replica. A request that fails in
+// the transport is forgotten: the replica resends on its own timers.
+#include "broker/log/log.h"
+#include "broker/quorum/message_keys.h"
+#include "broker/quorum/quorum_driver.h"
+#include "broker/raft/wire.h"
+
+namespace runnel::quorum {
+
+namespace {
+
+namespace wire = raft::wire;
+
+}  // namespace
+
+io::Task<void> QuorumDriver::send_request(NodeId to, raft::Message request) {
+  const bool end_epoch = std::holds_alternative<raft::EndQuorumEpochRequest>(request) && handing_over_;
+  std::optional<raft::Message> answer = co_await exchange(to, request);
+  if (answer) receive(to, std::move(*answer));
+  if (end_epoch && --handover_sends_ == 0) handover_done_.wake();
+}
+
+io::Task<std::optional<raft::Message>> QuorumDriver::exchange(NodeId to, const raft::Message& request) {
+  net::PeerClient* client = peer(to);
+  if (client == nullptr || client->closed()) co_return std::nullopt;
+  const int16_t key = api_key_of(request);
+  std::optional<uint64_t> id = in_flight_.add(to, request, now_ms());
+  if (!id) co_return std::nullopt;  // table full: the replica's timers resend
+  auto timeout = std::chrono::milliseconds(options_.raft.request_timeout_ms);
+  std::optional<raft::Message> decoded;
+
+  if (const auto* vote = std::get_if<raft::VoteRequest>(&request)) {
+    protocol::VoteRequest w = wire::to_wire(*vote, to);
+    auto r = co_await client->call<protocol::VoteResponse>(w, wire::kVoteVersion, io::Clock::now() + timeout);
+    std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (r && echo) {
+      if (auto m = wire::from_wire(*r, echo->prevote)) decoded = std::move(*m);
+    }
+  } else if (const auto* begin = std::get_if<raft::BeginQuorumEpochRequest>(&request)) {
+    protocol::BeginQuorumEpochRequest w = wire::to_wire(*begin, to);
+    auto r = co_await client->call<protocol::BeginQuorumEpochResponse>(w, wire::kBeginQuorumEpochVersion,
+                                                                      io::Clock::now() + timeout);
+    std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (r && echo) {
+      if (auto m = wire::from_wire(*r)) decoded = std::move(*m);
+    }
+  } else if (const auto* end = std::get_if<raft::EndQuorumEpochRequest>(&request)) {
+    protocol::EndQuorumEpochRequest w = wire::to_wire(*end);
+    auto r = co_await client->call<protocol::EndQuorumEpochResponse>(w, wire::kEndQuorumEpochVersion,
+                                                                    io::Clock::now() + timeout);
+    std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (r && echo) {
+      if (auto m = wire::from_wire(*r)) decoded = std::move(*m);
+    }
+  } else if (const auto* fetch = std::get_if<raft::FetchRequest>(&request)) {
+    // The leader may park a Fetch for its max wait before answering.
+    auto deadline = io::Clock::now() + timeout + std::chrono::milliseconds(fetch->max_wait_ms);
+    protocol::FetchRequest w = wire::to_wire(*fetch);
+    std::vector<uint8_t> body;
+    protocol::Writer writer(body);
+    w.encode(writer, wire::kFetchVersion);
+    // Raw call: the decoded response points into the frame (RecordsRef), so the records are
+    // turned into entries while the frame is alive.
+    auto raw = co_await client->call(protocol::FetchRequest::kApiKey, wire::kFetchVersion,
+                                                      std::move(body), deadline);
+    std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (raw && echo) {
+      std::span<const uint8_t> bytes = raw.value().body();
+      protocol::Reader reader(bytes.data(), bytes.size());
+      protocol::FetchResponse resp;
+      if (resp.decode(reader, wire::kFetchVersion) && reader.ok()) {
+        auto m = wire::from_wire(resp, wire::kFetchVersion, echo->fetch);
+        if (m) {
+          decoded = std::move(*m);
+        } else {
+          RUNNEL_LOG(warn, "metadata quorum: a Fetch answer from node %d is not a raft message: %s", to.value(),
+                     wire::wire_error_name(m.error()));
+        }
+      }
+    }
+  } else {
+    in_flight_.take(*id, to, key);
+  }
+  co_return decoded;
+}
+
+}  // namespace runnel::quorum
