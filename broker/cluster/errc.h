@@ -22,12 +22,16 @@ enum class Errc : uint8_t {
   invalid_replica_assignment,  // a manual assignment naming unknown, repeated or too few brokers
   assignment_with_counts,      // a manual assignment next to a partition count or replication factor
   invalid_config,              // topic config overrides rejected (config::validate_topic_overrides)
+  not_controller,              // a quorum node that is not the active controller (or lost it meanwhile)
+  timed_out,                   // the change was proposed but not committed in time
+  refused,                     // the quorum controller refused with a Kafka code of its own (Error::kafka_code)
 };
 
 // A refused change: why, and Kafka's message text for the client (empty where Kafka sends none).
 struct Error {
   Errc code = Errc::persist_failed;
   std::string message;
+  int16_t kafka_code = 0;  // Errc::refused only: the Kafka error code the decision chose
 };
 
 inline const char* name(Errc e) {
@@ -44,6 +48,9 @@ inline const char* name(Errc e) {
     case Errc::invalid_replica_assignment: return "invalid_replica_assignment";
     case Errc::assignment_with_counts: return "assignment_with_counts";
     case Errc::invalid_config: return "invalid_config";
+    case Errc::not_controller: return "not_controller";
+    case Errc::timed_out: return "timed_out";
+    case Errc::refused: return "refused";
   }
   return "unknown";
 }

@@ -148,6 +148,8 @@ void assign_fields(const Values& v, BrokerConfig& c) {
   c.controller_quorum_request_timeout_ms = int_of(v, "controller.quorum.request.timeout.ms");
   c.controller_quorum_election_backoff_max_ms = int_of(v, "controller.quorum.election.backoff.max.ms");
   c.controller_quorum_retry_backoff_ms = int_of(v, "controller.quorum.retry.backoff.ms");
+  c.broker_heartbeat_interval_ms = int_of(v, "broker.heartbeat.interval.ms");
+  c.broker_session_timeout_ms = int_of(v, "broker.session.timeout.ms");
   c.fetch_max_bytes = int_of(v, "fetch.max.bytes");
   c.max_incremental_fetch_session_cache_slots = int_of(v, "max.incremental.fetch.session.cache.slots");
   c.offsets_topic_num_partitions = int_of(v, "offsets.topic.num.partitions");

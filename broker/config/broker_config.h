@@ -33,6 +33,8 @@ struct BrokerConfig {
   int32_t controller_quorum_request_timeout_ms = 2000;
   int32_t controller_quorum_election_backoff_max_ms = 1000;
   int32_t controller_quorum_retry_backoff_ms = 20;
+  int32_t broker_heartbeat_interval_ms = 2000;
+  int32_t broker_session_timeout_ms = 9000;
   bool is_controller() const;
   // metadata.log.dir, else the first of log_dirs: where the metadata log lives.
   std::string metadata_log_dir;

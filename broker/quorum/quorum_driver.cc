@@ -151,7 +151,31 @@ void QuorumDriver::process_ready() {
       deliver_response(e.destination, std::move(e.message));
     }
   }
-  if (ready.high_watermark) committed_ = *ready.high_watermark;
+  bool changed = false;
+  if (ready.high_watermark) {
+    committed_ = *ready.high_watermark;
+    changed = true;
+  }
+  if (replica_.role() != last_role_ || replica_.epoch() != last_epoch_) {
+    last_role_ = replica_.role();
+    last_epoch_ = replica_.epoch();
+    changed = true;
+  }
+  if (changed && listener_) listener_();
+}
+
+Result<raft::OffsetRange, raft::NotLeader> QuorumDriver::propose(const std::vector<std::string>& records) {
+  if (stopping_ || failed_) return Unexpected(raft::NotLeader{ErrorCode::not_leader_or_follower, NodeId{-1}, replica_.epoch()});
+  auto r = replica_.propose(now_ms(), records);
+  process_ready();
+  return r;
+}
+
+bool QuorumDriver::leader_ready() const {
+  if (replica_.role() != raft::Role::leader || failed_ || stopping_) return false;
+  const auto& epochs = replica_.log().epochs();
+  if (epochs.empty() || epochs.back().epoch != replica_.epoch()) return false;
+  return committed_ > epochs.back().start_offset;
 }
 
 }  // namespace runnel::quorum

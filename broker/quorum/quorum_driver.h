@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -101,9 +102,19 @@ class QuorumDriver {
   // The client of voter `id`'s controller endpoint (forwarding), or null (ourselves, unknown).
   net::PeerClient* peer(NodeId id);
   NodeId node_id() const { return options_.raft.node_id; }
+  io::Ring& ring() { return ring_; }
   bool stopped() const { return stopping_; }
   // The high watermark last reported by the replica: records below it are committed.
   Offset committed() const { return committed_; }
+  // Appends records on the leader: their offsets, or the leader to go to instead.
+  Result<raft::OffsetRange, raft::NotLeader> propose(const std::vector<std::string>& records);
+  // Whether this node leads the quorum and everything of earlier epochs is committed (its own
+  // LeaderChange record is below the high watermark): only then may a controller decide on
+  // the committed state, as Kafka's active controller waits to replay the log first.
+  bool leader_ready() const;
+  // Called on the driver's ring after any input that moved the high watermark or changed the
+  // role or epoch (the controller applies and answers from there). One listener.
+  void set_listener(std::function<void()> listener) { listener_ = std::move(listener); }
   const raft::RaftLog& log() const { return replica_.log(); }
 
  private:
@@ -147,6 +158,9 @@ class QuorumDriver {
   std::map<std::pair<int32_t, int16_t>, std::deque<Waiter*>> waiters_;
 
   Offset committed_{0};
+  std::function<void()> listener_;
+  raft::Role last_role_ = raft::Role::unattached;
+  LeaderEpoch last_epoch_{0};
 
   // Graceful stop of a leader: the EndQuorumEpoch sends still going, and their waiter.
   bool handing_over_ = false;

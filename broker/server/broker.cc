@@ -15,7 +15,9 @@
 #include "broker/log/log.h"
 #include "broker/net/acceptor.h"
 #include "broker/quorum/quorum_driver.h"
+#include "broker/server/broker_lifecycle.h"
 #include "broker/server/controller.h"
+#include "broker/server/quorum_controller.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/group_service.h"
 #include "broker/server/shard.h"
@@ -73,6 +75,27 @@ Broker::Broker(config::BrokerConfig config) : config_(std::move(config)), store_
 
 Broker::~Broker() = default;
 
+void Broker::start_quorum(io::Ring& ring, Shard& shard) {
+  quorum_ = std::make_unique<quorum::QuorumDriver>(ring, shard.files(), *quorum_options_, std::move(*quorum_recovered_));
+  quorum_recovered_.reset();
+  quorum_controller_ = std::make_unique<QuorumController>(*this, *quorum_);
+  controller_->set_quorum(quorum_controller_.get());
+  lifecycle_ = std::make_unique<BrokerLifecycle>(*this, *quorum_, *quorum_controller_);
+  quorum_->start();
+  quorum_controller_->start();
+  lifecycle_->start();
+}
+
+io::Task<void> Broker::stop_quorum() {
+  if (!quorum_) co_return;
+  // Leadership moves away while this broker still serves (Kafka's controlled shutdown)...
+  co_await lifecycle_->shut_down(std::chrono::milliseconds(5000));
+  co_await lifecycle_->stop();
+  co_await quorum_controller_->stop();
+  // ...then a quorum leader hands over, so the other voters elect a successor at once.
+  co_await quorum_->stop(std::chrono::milliseconds(1000));
+}
+
 bool Broker::prepare_quorum() {
   const auto& voters = config_.controller_quorum_voters;
   if (!config_.is_controller() || voters.empty()) return true;
@@ -127,13 +150,22 @@ int Broker::run() {
   const auto& advertised = config_.advertised_listeners.empty() ? config_.listeners : config_.advertised_listeners;
   cluster::BrokerInfo self;
   self.node_id = config_.node_id;
-  self.host = advertised.front().host.empty() ? default_advertised_host() : advertised.front().host;
+  advertised_host_ = default_advertised_host();
+  self.host = advertised.front().host.empty() ? advertised_host_ : advertised.front().host;
   self.port = advertised.front().port;
   self.rack = config_.broker_rack;
   image->brokers = {self};
   image->controller_id = config_.node_id;
   initial_image_ = image;
   if (!prepare_quorum()) return 1;
+  if (quorum_options_) {
+    // The metadata log is the source of truth: nothing is served until its image is applied
+    // (server/quorum_controller.h), and the local metadata file's topics are not used.
+    image->topics.clear();
+    image->name_by_id.clear();
+    image->brokers.clear();
+    image->controller_id = NodeId{-1};
+  }
   controller_ = std::make_unique<Controller>(*this, initial_image_, first_producer_id);
   controller_->set_producer_id_block_end(producer_id_block_end_);
 
@@ -228,11 +260,7 @@ void Broker::shard_main(int index) {
     shard.start_accepting();
     if (accepting_.fetch_add(1) + 1 == shard_count()) probe_.mark_ready();
     shard.start_loops();
-    if (index == 0 && quorum_recovered_) {
-      quorum_ = std::make_unique<quorum::QuorumDriver>(ring, shard.files(), *quorum_options_, std::move(*quorum_recovered_));
-      quorum_recovered_.reset();
-      quorum_->start();
-    }
+    if (index == 0 && quorum_recovered_) start_quorum(ring, shard);
     if (index == 0) {
       ring.spawn([](Broker& b, Shard& s, StopRing& stop) -> io::Task<void> {
         sigset_t set = shutdown_signals();
@@ -241,8 +269,7 @@ void Broker::shard_main(int index) {
         co_await s.ring().read(sfd, &info, sizeof(info), 0);
         RUNNEL_LOG(info, "received signal %u, shutting down", info.ssi_signo);
         b.probe().mark_stopping();
-        // A quorum leader hands over first, so the other voters elect a successor at once.
-        if (b.quorum_) co_await b.quorum_->stop(std::chrono::milliseconds(1000));
+        co_await b.stop_quorum();
         // Every core stops accepting and wakes what waits (long polls, group joins), so that a
         // request waiting on another core's coordinator is answered before that core's turn...
         for (int i = 0; i < b.shard_count(); ++i) {
@@ -266,7 +293,11 @@ void Broker::shard_main(int index) {
       }(*this, shard, stop_self));
     }
     ring.run();
-    if (index == 0) quorum_.reset();
+    if (index == 0) {
+      lifecycle_.reset();
+      quorum_controller_.reset();
+      quorum_.reset();
+    }
   }
   // Hand over any queued cross-ring messages before leaving the loop for good.
   io_uring_submit(ring.raw());

@@ -8,6 +8,8 @@
 #include "broker/cluster/metadata_image.h"
 #include "broker/cluster/metadata_store.h"
 #include "broker/config/broker_config.h"
+#include "broker/io/ring.h"
+#include "broker/io/task.h"
 #include "broker/metrics/broker_probe.h"
 
 namespace runnel::admin {
@@ -23,6 +25,8 @@ namespace runnel::server {
 
 class Shard;
 class Controller;
+class QuorumController;
+class BrokerLifecycle;
 
 // The whole broker process: one Shard per core, each on its own thread with its own ring.
 // Shard 0 also hosts the Controller (topic metadata) and handles signals.
@@ -55,6 +59,11 @@ class Broker {
   // The node is a voter of a configured quorum (controller.quorum.voters lists it).
   bool quorum_configured() const { return quorum_options_ != nullptr; }
   const quorum::QuorumOptions* quorum_options() const { return quorum_options_.get(); }
+  // The metadata authority when this node runs a quorum member (server/quorum_controller.h);
+  // null otherwise. Shard 0 only.
+  QuorumController* quorum_controller() { return quorum_controller_.get(); }
+  // The host advertised when a listener names none.
+  const std::string& advertised_host() const { return advertised_host_; }
   // Metrics and lifecycle flags shared with the admin API (broker/metrics, broker/admin).
   metrics::BrokerProbe& probe() { return probe_; }
 
@@ -80,6 +89,13 @@ class Broker {
   std::unique_ptr<quorum::QuorumOptions> quorum_options_;
   std::unique_ptr<quorum::Recovered> quorum_recovered_;
   std::unique_ptr<quorum::QuorumDriver> quorum_;
+  std::unique_ptr<QuorumController> quorum_controller_;
+  std::unique_ptr<BrokerLifecycle> lifecycle_;
+  std::string advertised_host_;
+  // Shard 0: starts the quorum member, its controller and this broker's registration.
+  void start_quorum(io::Ring& ring, Shard& shard);
+  // Shard 0, on SIGTERM: controlled shutdown, then the quorum member hands over and stops.
+  io::Task<void> stop_quorum();
   // Builds the quorum options from the configuration and recovers the quorum's state from
   // disk; false (logged) when the node cannot take part.
   bool prepare_quorum();  // started before recovery so /readyz can say "not yet"

@@ -26,8 +26,16 @@ constexpr ErrorCode to_kafka(cluster::Errc e) {
     // Kafka's ReplicationControlManager answers INVALID_REQUEST for this combination.
     case cluster::Errc::assignment_with_counts: return ErrorCode::invalid_request;
     case cluster::Errc::invalid_config: return ErrorCode::invalid_config;
+    case cluster::Errc::not_controller: return ErrorCode::not_controller;
+    case cluster::Errc::timed_out: return ErrorCode::request_timed_out;
+    case cluster::Errc::refused: return ErrorCode::unknown_server_error;  // see to_kafka(Error)
   }
   return ErrorCode::unknown_server_error;
+}
+
+// A refused change's Kafka code: the quorum controller's decisions choose theirs directly.
+constexpr ErrorCode to_kafka(const cluster::Error& e) {
+  return e.code == cluster::Errc::refused ? static_cast<ErrorCode>(e.kafka_code) : to_kafka(e.code);
 }
 
 }  // namespace runnel::server

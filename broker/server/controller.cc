@@ -128,6 +128,7 @@ Controller::TopicResult Controller::check_new_topic(const cluster::MetadataImage
 
 io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::vector<NewTopic> topics,
                                                                          bool validate_only) {
+  if (quorum_ != nullptr) co_return co_await quorum_create_topics(std::move(topics), validate_only);
   auto guard = co_await mutex_.lock();
   std::vector<TopicResult> results(topics.size());
   auto next = std::make_shared<cluster::MetadataImage>(*image_);
@@ -173,6 +174,7 @@ io::Task<std::vector<Controller::TopicResult>> Controller::create_topics(std::ve
 
 io::Task<std::vector<Controller::TopicResult>> Controller::delete_topics(
     std::vector<std::pair<std::string, Uuid>> topics) {
+  if (quorum_ != nullptr) co_return co_await quorum_delete_topics(std::move(topics));
   auto guard = co_await mutex_.lock();
   std::vector<TopicResult> results(topics.size());
   auto next = std::make_shared<cluster::MetadataImage>(*image_);
@@ -208,6 +210,9 @@ io::Task<std::vector<Controller::TopicResult>> Controller::delete_topics(
 io::Task<Controller::TopicResult> Controller::create_partitions(
     std::string topic, int32_t new_total, std::optional<std::vector<std::vector<int32_t>>> assignment,
     bool validate_only) {
+  if (quorum_ != nullptr) {
+    co_return co_await quorum_create_partitions(std::move(topic), new_total, std::move(assignment), validate_only);
+  }
   auto guard = co_await mutex_.lock();
   const cluster::TopicInfo* t = image_->topic(topic);
   if (t == nullptr) co_return refuse(cluster::Errc::unknown_topic);
@@ -312,6 +317,9 @@ bool apply_list_op(config::RawConfigs& overrides, const Controller::ConfigChange
 
 io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string topic, std::vector<ConfigChange> changes,
                                                                   bool incremental, bool validate_only) {
+  if (quorum_ != nullptr) {
+    co_return co_await quorum_alter_topic_configs(std::move(topic), std::move(changes), incremental, validate_only);
+  }
   auto guard = co_await mutex_.lock();
   const cluster::TopicInfo* t = image_->topic(topic);
   // As Kafka's controller: apply and validate the configs first, then check the topic exists.
@@ -354,6 +362,7 @@ io::Task<Controller::TopicResult> Controller::alter_topic_configs(std::string to
 }
 
 io::Task<Result<ProducerId, cluster::Errc>> Controller::allocate_producer_id() {
+  if (quorum_ != nullptr) co_return co_await quorum_allocate_producer_id();
   if (next_producer_id_ >= producer_id_block_end_) {
     auto guard = co_await mutex_.lock();
     if (next_producer_id_ >= producer_id_block_end_) {
@@ -368,14 +377,14 @@ io::Task<Result<ProducerId, cluster::Errc>> Controller::allocate_producer_id() {
   co_return ProducerId(next_producer_id_++);
 }
 
-io::Task<Result<void, cluster::Errc>> Controller::commit(std::shared_ptr<cluster::MetadataImage> next) {
-  next->version = image_->version + 1;
-  if (Result<void, cluster::Errc> saved = co_await broker_.store().save(broker_.shard(0).ring(), *next,
-                                                                        producer_id_block_end_);
-      !saved) {
-    co_return saved;
-  }
-  image_ = next;
+io::Task<void> Controller::install(cluster::ImagePtr next) {
+  auto versioned = std::make_shared<cluster::MetadataImage>(*next);
+  versioned->version = image_->version + 1;
+  image_ = versioned;
+  co_await install_everywhere();
+}
+
+io::Task<void> Controller::install_everywhere() {
   io::Ring& home = broker_.shard(0).ring();
   for (int i = 0; i < broker_.shard_count(); ++i) {
     Shard& s = broker_.shard(i);
@@ -385,6 +394,17 @@ io::Task<Result<void, cluster::Errc>> Controller::commit(std::shared_ptr<cluster
       co_return true;
     });
   }
+}
+
+io::Task<Result<void, cluster::Errc>> Controller::commit(std::shared_ptr<cluster::MetadataImage> next) {
+  next->version = image_->version + 1;
+  if (Result<void, cluster::Errc> saved = co_await broker_.store().save(broker_.shard(0).ring(), *next,
+                                                                        producer_id_block_end_);
+      !saved) {
+    co_return saved;
+  }
+  image_ = next;
+  co_await install_everywhere();
   co_return Result<void, cluster::Errc>{};
 }
 

@@ -15,6 +15,7 @@
 namespace runnel::server {
 
 class Broker;
+class QuorumController;
 
 // The metadata authority of the cluster; lives on shard 0 and is called there (other cores use
 // cross-ring calls). Every change builds a new immutable image, persists it, and publishes it
@@ -43,6 +44,12 @@ class Controller {
   Controller(Broker& broker, cluster::ImagePtr image, int64_t producer_id_block_end);
 
   cluster::ImagePtr image() const { return image_; }
+  // Adopts an image decided elsewhere (the metadata quorum, server/quorum_controller.h) and
+  // installs it on every shard in turn, as commit() does, without persisting it here.
+  io::Task<void> install(cluster::ImagePtr next);
+  // The metadata quorum's controller, when this node runs one: topic changes and producer ids
+  // then go through it (or, on another node, to the active controller).
+  void set_quorum(QuorumController* quorum) { quorum_ = quorum; }
   void set_producer_id_block_end(int64_t end) { producer_id_block_end_ = end; }
 
   io::Task<std::vector<TopicResult>> create_topics(std::vector<NewTopic> topics, bool validate_only);
@@ -67,14 +74,28 @@ class Controller {
   io::Task<Result<ProducerId, cluster::Errc>> allocate_producer_id();
 
  private:
+  // controller_quorum.cc: the same operations on a node of a metadata quorum.
+  io::Task<std::vector<TopicResult>> quorum_create_topics(std::vector<NewTopic> topics, bool validate_only);
+  io::Task<std::vector<TopicResult>> forward_create_topics(const std::vector<NewTopic>& topics, bool validate_only);
+  io::Task<std::vector<TopicResult>> quorum_delete_topics(std::vector<std::pair<std::string, Uuid>> topics);
+  io::Task<TopicResult> quorum_create_partitions(std::string topic, int32_t new_total,
+                                                 std::optional<std::vector<std::vector<int32_t>>> assignment,
+                                                 bool validate_only);
+  io::Task<TopicResult> quorum_alter_topic_configs(std::string topic, std::vector<ConfigChange> changes,
+                                                   bool incremental, bool validate_only);
+  io::Task<Result<ProducerId, cluster::Errc>> quorum_allocate_producer_id();
+
   TopicResult check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const;
   Result<void, cluster::Error> check_assignment(const cluster::MetadataImage& image,
                                                const std::vector<int32_t>& replicas,
                                                std::optional<size_t> replication_factor) const;
+  // Installs image_ on every shard, one after another.
+  io::Task<void> install_everywhere();
   // Persists `next` and installs it on every shard.
   io::Task<Result<void, cluster::Errc>> commit(std::shared_ptr<cluster::MetadataImage> next);
 
   Broker& broker_;
+  QuorumController* quorum_ = nullptr;
   cluster::ImagePtr image_;
   io::AsyncMutex mutex_;
   int64_t next_producer_id_;

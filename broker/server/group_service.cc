@@ -196,7 +196,7 @@ GroupService::~GroupService() {
 void GroupService::touch(const std::string& group_id) {
   if (group_id.empty() || shard_.shutting_down()) return;
   int32_t p = coordinator_->partition_for(group_id);
-  if (coordinator_->is_known(p) || shard_.partition(kOffsetsTopic, p) == nullptr) return;
+  if (coordinator_->is_known(p) || shard_.led_partition(kOffsetsTopic, p) == nullptr) return;
   coordinator_->begin_load(p);
   ++loading_;
   shard_.spawn_background(load(p));
@@ -331,7 +331,7 @@ io::Task<void> GroupService::run() {
   int32_t n = broker.config().offsets_topic_num_partitions;
   for (int32_t p = 0; p < n; ++p) {
     if (broker.owner_of(kOffsetsTopic, p) != shard_.index()) continue;
-    if (coordinator_->is_known(p) || shard_.partition(kOffsetsTopic, p) == nullptr) continue;
+    if (coordinator_->is_known(p) || shard_.led_partition(kOffsetsTopic, p) == nullptr) continue;
     coordinator_->begin_load(p);
     ++loading_;
     co_await load(p);

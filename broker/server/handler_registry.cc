@@ -41,6 +41,8 @@ constexpr ApiHandler kHandlers[] = {
     {key(ApiKey::kEndQuorumEpoch), 0, 1, 0, handlers::end_quorum_epoch},
     {key(ApiKey::kDescribeQuorum), 0, 2, 0, handlers::describe_quorum},
     {key(ApiKey::kDescribeCluster), 0, 1, 0, handlers::describe_cluster},
+    {key(ApiKey::kBrokerRegistration), 0, 4, 0, handlers::broker_registration},
+    {key(ApiKey::kBrokerHeartbeat), 0, 1, 0, handlers::broker_heartbeat},
     {key(ApiKey::kConsumerGroupHeartbeat), 0, 1, 0, handlers::consumer_group_heartbeat},
     {key(ApiKey::kConsumerGroupDescribe), 0, 0, 0, handlers::consumer_group_describe},
 };

@@ -89,6 +89,8 @@ io::Task<OffsetLookup> list_offset_here(cluster::Partition& p, int64_t timestamp
 Route Router::route(const cluster::MetadataImage& image, const TopicPartition& tp) const {
   const cluster::TopicInfo* t = image.topic(tp.topic);
   if (t == nullptr || !t->has_partition(tp.partition.value())) return Route{ErrorCode::unknown_topic_or_partition};
+  // Led elsewhere (or by nobody): the client refreshes its metadata and goes to the leader.
+  if (!here_.leads(image, tp.topic, tp.partition.value())) return Route{ErrorCode::not_leader_or_follower, -1, t};
   return Route{ErrorCode::none, owner_core(tp), t};
 }
 

@@ -1,5 +1,7 @@
 #include "broker/server/shard.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <malloc.h>
 
@@ -64,6 +66,16 @@ cluster::Partition* Shard::partition(const std::string& topic, int32_t partition
   return it == partitions_.end() ? nullptr : it->second.get();
 }
 
+bool Shard::leads(const cluster::MetadataImage& image, const std::string& topic, int32_t partition) const {
+  const cluster::TopicInfo* t = image.topic(topic);
+  if (t == nullptr || !t->has_partition(partition)) return false;
+  return t->partitions[static_cast<size_t>(partition)].leader == broker_.config().node_id;
+}
+
+cluster::Partition* Shard::led_partition(const std::string& topic, int32_t partition) {
+  return leads(*image_, topic, partition) ? this->partition(topic, partition) : nullptr;
+}
+
 io::Task<void> Shard::install_image(cluster::ImagePtr image) {
   cluster::ImagePtr old = image_;
   image_ = image;
@@ -75,6 +87,8 @@ io::Task<void> Shard::install_image(cluster::ImagePtr image) {
   for (const auto& [name, topic] : image->topics) {
     for (const cluster::PartitionInfo& p : topic->partitions) {
       if (broker_.owner_of(name, p.partition) != index_) continue;
+      // Only replicas this broker holds (in a cluster, the others live on other brokers).
+      if (std::find(p.replicas.begin(), p.replicas.end(), broker_.config().node_id) == p.replicas.end()) continue;
       std::string key = partition_key(name, p.partition);
       auto it = partitions_.find(key);
       if (it != partitions_.end()) {

@@ -48,6 +48,11 @@ class Shard final : public net::FrameSink {
   io::Task<void> install_image(cluster::ImagePtr image);
 
   cluster::Partition* partition(const std::string& topic, int32_t partition);
+  // partition(), when this broker is also its leader in the image (a replica that only follows
+  // serves no client; the group coordinator runs where __consumer_offsets is led).
+  cluster::Partition* led_partition(const std::string& topic, int32_t partition);
+  // Whether this broker leads topic-partition in `image`.
+  bool leads(const cluster::MetadataImage& image, const std::string& topic, int32_t partition) const;
   // After an append on a partition this core owns: wake the cores whose Fetches wait on it.
   void notify_append(cluster::Partition& p);
   AppendWatch& append_watch() { return append_watch_; }

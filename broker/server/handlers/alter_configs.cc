@@ -16,6 +16,7 @@
 #include "broker/server/controller.h"
 #include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -59,6 +60,7 @@ io::Task<Outcome> alter_topic(const Resource& res, Shard& shard, bool validate_o
 }  // namespace
 
 io::Task<HandlerStatus> alter_configs(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
   protocol::AlterConfigsRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
 

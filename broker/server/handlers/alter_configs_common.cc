@@ -47,7 +47,7 @@ io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topi
       [&topic, &changes, incremental, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {
         co_return co_await controller.alter_topic_configs(topic, std::move(changes), incremental, validate_only);
       });
-  if (!r) co_return AlterOutcome{to_kafka(r.error().code), r.error().message};
+  if (!r) co_return AlterOutcome{to_kafka(r.error()), r.error().message};
   co_return AlterOutcome{};
 }
 

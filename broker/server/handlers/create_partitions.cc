@@ -11,12 +11,14 @@
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server::handlers {
 
 io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
   protocol::CreatePartitionsRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   Shard& shard = ctx.shard;
@@ -49,7 +51,7 @@ io::Task<HandlerStatus> create_partitions(RequestContext& ctx, protocol::Reader&
           co_return co_await controller.create_partitions(name, count, std::move(assignment), validate_only);
         });
     if (!res) {
-      r.error_code = wire(to_kafka(res.error().code));
+      r.error_code = wire(to_kafka(res.error()));
       if (!res.error().message.empty()) r.error_message = res.error().message;
     }
     resp.results.push_back(std::move(r));

@@ -15,6 +15,7 @@
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -82,6 +83,7 @@ void describe_created(Result& r, const config::BrokerConfig& broker, const confi
 }  // namespace
 
 io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
   Request req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   Shard& shard = ctx.shard;
@@ -152,7 +154,7 @@ io::Task<HandlerStatus> create_topics(RequestContext& ctx, protocol::Reader& bod
     const Controller::TopicResult& c = created[i];
     Result& r = results[slot_of[i]];
     if (!c) {
-      r = error_result(r.name, to_kafka(c.error().code), c.error().message);
+      r = error_result(r.name, to_kafka(c.error()), c.error().message);
       continue;
     }
     r.error_message.reset();

@@ -11,6 +11,7 @@
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -32,6 +33,7 @@ Result result(std::optional<std::string> name, const Uuid& id, ErrorCode code, s
 }  // namespace
 
 io::Task<HandlerStatus> delete_topics(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
   protocol::DeleteTopicsRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   Shard& shard = ctx.shard;
@@ -129,7 +131,7 @@ io::Task<HandlerStatus> delete_topics(RequestContext& ctx, protocol::Reader& bod
       if (deleted[i]) {
         resp.responses.push_back(result(name, id, ErrorCode::none));
       } else {
-        resp.responses.push_back(result(name, id, to_kafka(deleted[i].error().code), deleted[i].error().message));
+        resp.responses.push_back(result(name, id, to_kafka(deleted[i].error()), deleted[i].error().message));
       }
     }
   }

@@ -11,6 +11,7 @@
 #include "broker/server/controller.h"
 #include "broker/server/group_service.h"
 #include "broker/server/router.h"
+#include "broker/group/offsets_partition.h"
 #include "broker/server/handlers/handlers.h"
 
 namespace runnel::server::handlers {
@@ -69,9 +70,17 @@ io::Task<Answer> lookup(Shard& shard, int8_t key_type, const std::string& key) {
     a.error = ErrorCode::coordinator_not_available;
     co_return a;
   }
-  const NodeId self = shard.broker().config().node_id;
-  for (const cluster::BrokerInfo& b : shard.image()->brokers) {
-    if (b.node_id != self) continue;
+  // The coordinator is the leader of the group's __consumer_offsets partition.
+  cluster::ImagePtr image = shard.image();
+  const cluster::TopicInfo* offsets = image->topic(kOffsetsTopic);
+  int32_t p = group::offsets_partition_for(key, shard.broker().config().offsets_topic_num_partitions);
+  if (offsets == nullptr || !offsets->has_partition(p)) {
+    a.error = ErrorCode::coordinator_not_available;
+    co_return a;
+  }
+  const NodeId leader = offsets->partitions[static_cast<size_t>(p)].leader;
+  for (const cluster::BrokerInfo& b : image->brokers) {
+    if (b.node_id != leader) continue;
     a.node_id = b.node_id.value();
     a.host = b.host;
     a.port = b.port;

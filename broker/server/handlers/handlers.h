@@ -22,6 +22,9 @@ io::Task<HandlerStatus> vote(RequestContext& ctx, protocol::Reader& body, protoc
 io::Task<HandlerStatus> begin_quorum_epoch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> end_quorum_epoch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> describe_quorum(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+// Brokers joining and staying in the cluster, answered by the active controller (broker_lifecycle_rpcs.cc).
+io::Task<HandlerStatus> broker_registration(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> broker_heartbeat(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 
 io::Task<HandlerStatus> find_coordinator(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);

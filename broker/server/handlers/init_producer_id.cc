@@ -13,6 +13,7 @@
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -37,6 +38,7 @@ io::Task<HandlerStatus> answer(RequestContext& ctx, protocol::Writer& out, Error
 }  // namespace
 
 io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
   protocol::InitProducerIdRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
 

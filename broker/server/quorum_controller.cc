@@ -1,0 +1,337 @@
+#include "broker/server/quorum_controller.h"
+
+#include "broker/log/log.h"
+#include "broker/metadata/cluster_image.h"
+#include "broker/metadata/image_builder.h"
+#include "broker/metadata/record_codec.h"
+#include "broker/quorum/quorum_driver.h"
+#include "broker/server/broker.h"
+#include "broker/server/controller.h"
+#include "broker/server/cross_call.h"
+#include "broker/server/shard.h"
+
+namespace runnel::server {
+
+namespace {
+
+// How long a proposal may take to commit before the caller hears REQUEST_TIMED_OUT.
+constexpr auto kCommitTimeout = std::chrono::seconds(30);
+constexpr auto kLivenessTick = std::chrono::milliseconds(250);
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now().time_since_epoch()).count();
+}
+
+Uuid new_topic_id() { return Uuid::random(); }
+
+}  // namespace
+
+QuorumController::QuorumController(Broker& broker, quorum::QuorumDriver& driver)
+    : broker_(broker),
+      driver_(driver),
+      publish_from_(driver.log().end_offset()),
+      apply_wakeup_(driver.ring()),
+      stop_(driver.ring()) {}
+
+QuorumController::~QuorumController() { RUNNEL_ASSERT(tasks_.alive() == 0, "quorum controller destroyed while running"); }
+
+void QuorumController::start() {
+  driver_.set_listener([this] { apply_wakeup_.wake(); });
+  tasks_.spawn(apply_loop());
+  tasks_.spawn(liveness_loop());
+}
+
+io::Task<void> QuorumController::stop() {
+  stopping_ = true;
+  driver_.set_listener(nullptr);
+  stop_.abort();
+  apply_wakeup_.wake();
+  wake_waiters();
+  co_await tasks_.close();
+}
+
+bool QuorumController::active() const { return driver_.leader_ready() && applied_ >= driver_.committed(); }
+
+void QuorumController::wake_waiters() {
+  for (io::Wakeup* w : waiters_) w->wake();
+}
+
+metadata::Answer<void> QuorumController::check_active() const {
+  if (stopping_ || !active()) {
+    return metadata::refuse(ErrorCode::not_controller, "This node is not the active controller.");
+  }
+  return {};
+}
+
+// ---- applying ----
+
+bool QuorumController::apply_committed() {
+  const Offset hw = driver_.committed();
+  if (applied_ >= hw) return false;
+  metadata::ImageBuilder builder(image_);
+  bool changed = false;
+  for (Offset o = applied_; o < hw; o = Offset{o.value() + 1}) {
+    const raft::Entry& e = driver_.log().at(o);
+    if (e.type != raft::EntryType::data) continue;
+    auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(e.payload.data()), e.payload.size());
+    Result<metadata::Record, metadata::DecodeError> record = metadata::decode(bytes);
+    if (!record) {
+      // A record this version cannot read: it was written by a newer controller. Kafka's broker
+      // stops applying (and raises a fault metric); so does this one, loudly.
+      RUNNEL_LOG_LIMITED(error, "metadata record at offset %lld does not decode (%s); applying stops there",
+                         static_cast<long long>(o.value()), metadata::name(record.error().code));
+      break;
+    }
+    if (auto applied = builder.apply(*record, o); !applied) {
+      // Refused by the replay rules: the image stays as it was for this record (Kafka logs the
+      // same "metadata apply error" and moves on).
+      RUNNEL_LOG_LIMITED(error, "metadata record at offset %lld does not apply: %s %s", static_cast<long long>(o.value()),
+                         metadata::name(applied.error().code), applied.error().detail.c_str());
+      continue;
+    }
+    changed = true;
+  }
+  applied_ = hw;
+  if (changed) image_ = builder.build();
+  return changed;
+}
+
+io::Task<void> QuorumController::publish() {
+  const config::BrokerConfig& cfg = broker_.config();
+  metadata::ClusterView view;
+  view.cluster_id = broker_.controller().image()->cluster_id;
+  view.controller_id = driver_.status().leader_id;
+  if (!cfg.advertised_listeners.empty()) view.listener_name = cfg.advertised_listeners.front().name;
+  auto next = std::make_shared<const cluster::MetadataImage>(metadata::to_cluster_image(image_, cfg, view));
+  co_await broker_.controller().install(next);
+  if (!published_) {
+    RUNNEL_LOG(info, "metadata: first image published at offset %lld (%zu brokers, %zu topics)",
+               static_cast<long long>(applied_.value()), image_.brokers().size(), image_.topics().size());
+  }
+  published_ = true;
+}
+
+io::Task<void> QuorumController::apply_loop() {
+  NodeId last_leader{-2};
+  while (!stopping_) {
+    bool changed = apply_committed();
+    NodeId leader = driver_.status().leader_id;
+    // The image names the active controller too (Metadata's ControllerId).
+    bool leader_moved = leader != last_leader;
+    last_leader = leader;
+    if (applied_ >= publish_from_ && (changed || !published_ || leader_moved)) co_await publish();
+    wake_waiters();
+    co_await apply_wakeup_.wait();
+  }
+}
+
+// ---- proposing ----
+
+io::Task<metadata::Answer<void>> QuorumController::commit(const std::vector<metadata::Record>& records) {
+  if (records.empty()) co_return metadata::Answer<void>{};
+  std::vector<std::string> payloads;
+  payloads.reserve(records.size());
+  for (const metadata::Record& r : records) {
+    std::vector<uint8_t> bytes = metadata::encode(r);
+    payloads.emplace_back(bytes.begin(), bytes.end());
+  }
+  const LeaderEpoch epoch = driver_.status().epoch;
+  auto proposed = driver_.propose(payloads);
+  if (!proposed) co_return metadata::refuse(ErrorCode::not_controller, "This node is not the active controller.");
+  const Offset last = proposed->last;
+  const auto deadline = io::Clock::now() + kCommitTimeout;
+  io::Wakeup wake(driver_.ring());
+  waiters_.push_back(&wake);
+  metadata::Answer<void> outcome;
+  for (;;) {
+    if (applied_ > last) break;
+    quorum::QuorumStatus s = driver_.status();
+    if (stopping_ || s.epoch != epoch || s.role != raft::Role::leader) {
+      outcome = metadata::refuse(ErrorCode::not_controller, "The controller moved before the change was committed.");
+      break;
+    }
+    if (io::Clock::now() >= deadline) {
+      outcome = metadata::refuse(ErrorCode::request_timed_out, "The change was not committed in time.");
+      break;
+    }
+    co_await wake.wait(deadline);
+  }
+  std::erase(waiters_, &wake);
+  co_return outcome;
+}
+
+io::Task<metadata::TopicDecisions> QuorumController::create_topics(std::vector<metadata::NewTopic> topics,
+                                                                   bool validate_only) {
+  auto guard = co_await mutex_.lock();
+  metadata::TopicDecisions d;
+  if (auto active = check_active(); !active) {
+    for (size_t i = 0; i < topics.size(); ++i) d.answers.push_back(Unexpected(active.error()));
+    co_return d;
+  }
+  d = metadata::create_topics(image_, broker_.config(), topics, new_topic_id, validate_only);
+  if (auto c = co_await commit(d.records); !c) {
+    for (auto& a : d.answers) {
+      if (a) a = Unexpected(c.error());
+    }
+  }
+  co_return d;
+}
+
+io::Task<metadata::TopicDecisions> QuorumController::delete_topics(std::vector<metadata::TopicRef> topics) {
+  auto guard = co_await mutex_.lock();
+  metadata::TopicDecisions d;
+  if (auto active = check_active(); !active) {
+    for (size_t i = 0; i < topics.size(); ++i) d.answers.push_back(Unexpected(active.error()));
+    co_return d;
+  }
+  d = metadata::delete_topics(image_, broker_.config(), topics);
+  if (auto c = co_await commit(d.records); !c) {
+    for (auto& a : d.answers) {
+      if (a) a = Unexpected(c.error());
+    }
+  }
+  co_return d;
+}
+
+io::Task<metadata::TopicDecisions> QuorumController::create_partitions(
+    std::string topic, int32_t new_total, std::optional<std::vector<std::vector<NodeId>>> assignment,
+    bool validate_only) {
+  auto guard = co_await mutex_.lock();
+  metadata::TopicDecisions d;
+  if (auto active = check_active(); !active) {
+    d.answers.push_back(Unexpected(active.error()));
+    co_return d;
+  }
+  d = metadata::create_partitions(image_, topic, new_total, assignment, validate_only);
+  if (auto c = co_await commit(d.records); !c) {
+    for (auto& a : d.answers) {
+      if (a) a = Unexpected(c.error());
+    }
+  }
+  co_return d;
+}
+
+io::Task<metadata::ConfigDecisions> QuorumController::alter_configs(std::vector<metadata::ConfigResourceChange> changes,
+                                                                    bool incremental, bool validate_only) {
+  auto guard = co_await mutex_.lock();
+  metadata::ConfigDecisions d;
+  if (auto active = check_active(); !active) {
+    for (size_t i = 0; i < changes.size(); ++i) d.answers.push_back(Unexpected(active.error()));
+    co_return d;
+  }
+  d = metadata::alter_configs(image_, broker_.config(), changes, incremental, validate_only);
+  if (auto c = co_await commit(d.records); !c) {
+    for (auto& a : d.answers) {
+      if (a) a = Unexpected(c.error());
+    }
+  }
+  co_return d;
+}
+
+io::Task<metadata::Answer<metadata::ProducerIdBlock>> QuorumController::allocate_producer_ids(NodeId broker,
+                                                                                               metadata::BrokerEpoch epoch) {
+  auto guard = co_await mutex_.lock();
+  if (auto active = check_active(); !active) co_return Unexpected(active.error());
+  auto d = metadata::allocate_producer_ids(image_, broker, epoch);
+  if (!d) co_return Unexpected(d.error());
+  std::vector<metadata::Record> records;
+  records.emplace_back(d->record);
+  if (auto c = co_await commit(records); !c) co_return Unexpected(c.error());
+  co_return d->block;
+}
+
+io::Task<metadata::Answer<metadata::BrokerEpoch>> QuorumController::register_broker(metadata::BrokerRegistrationRequest request) {
+  auto guard = co_await mutex_.lock();
+  if (auto active = check_active(); !active) co_return Unexpected(active.error());
+  // The epoch is the offset the registration record will get: the log's end now, since
+  // decisions are serialised and each commits before the next.
+  metadata::BrokerEpoch epoch{driver_.log().end_offset().value()};
+  const bool unclean = broker_.config().topic_defaults.unclean_leader_election_enable;
+  auto d = metadata::register_broker(image_, request, epoch, unclean);
+  if (!d) co_return Unexpected(d.error());
+  if (auto c = co_await commit(d->records); !c) co_return Unexpected(c.error());
+  last_heartbeat_ms_[request.broker_id.value()] = steady_ms();
+  co_return d->epoch;
+}
+
+io::Task<QuorumController::HeartbeatAnswer> QuorumController::heartbeat(NodeId broker, metadata::BrokerEpoch epoch,
+                                                                        Offset metadata_offset, bool want_shut_down) {
+  HeartbeatAnswer a;
+  if (auto active = check_active(); !active) {
+    a.error = ErrorCode::not_controller;
+    co_return a;
+  }
+  auto reg = metadata::registered(image_, broker, epoch);
+  if (!reg) {
+    a.error = reg.error().code;
+    co_return a;
+  }
+  last_heartbeat_ms_[broker.value()] = steady_ms();
+  // Caught up: the broker has applied everything committed when it sent the heartbeat (Kafka
+  // compares with the high watermark the same way).
+  a.caught_up = metadata_offset.value() >= applied_.value() - 1;
+  a.fenced = (*reg)->fenced;
+  const bool unclean = broker_.config().topic_defaults.unclean_leader_election_enable;
+  if (want_shut_down && !(*reg)->in_controlled_shutdown && !(*reg)->fenced) {
+    auto guard = co_await mutex_.lock();
+    auto d = metadata::begin_controlled_shutdown(image_, broker, epoch, unclean);
+    if (d) co_await commit(d->records);
+  } else if (a.fenced && a.caught_up && !want_shut_down) {
+    auto guard = co_await mutex_.lock();
+    auto d = metadata::unfence_broker(image_, broker, epoch, unclean);
+    if (d) {
+      if (auto c = co_await commit(d->records); c) a.fenced = false;
+    }
+  }
+  if (want_shut_down) {
+    // The broker may go once it leads nothing (its partitions moved away).
+    bool leads = false;
+    for (const auto& [id, topic] : image_.topics()) {
+      for (const metadata::PartitionRegistration& p : topic->partitions) leads = leads || p.leader == broker;
+    }
+    a.should_shut_down = !leads;
+  }
+  co_return a;
+}
+
+// ---- liveness ----
+
+io::Task<void> QuorumController::liveness_loop() {
+  const int64_t session_ms = broker_.config().broker_session_timeout_ms;
+  const bool unclean = broker_.config().topic_defaults.unclean_leader_election_enable;
+  while (!stopping_) {
+    co_await stop_.sleep_for(kLivenessTick);
+    if (stopping_) break;
+    if (!active()) {
+      liveness_epoch_ = LeaderEpoch{-1};
+      continue;
+    }
+    const int64_t now = steady_ms();
+    if (liveness_epoch_ != driver_.status().epoch) {
+      // A new active controller: every broker gets a full session from now.
+      liveness_epoch_ = driver_.status().epoch;
+      last_heartbeat_ms_.clear();
+      for (const auto& [id, reg] : image_.brokers()) last_heartbeat_ms_[id.value()] = now;
+      continue;
+    }
+    for (const auto& [id, reg] : image_.brokers()) {
+      if (reg.fenced) continue;
+      auto it = last_heartbeat_ms_.find(id.value());
+      if (it == last_heartbeat_ms_.end()) {
+        last_heartbeat_ms_[id.value()] = now;
+        continue;
+      }
+      if (now - it->second <= session_ms) continue;
+      auto guard = co_await mutex_.lock();
+      if (!active()) break;
+      auto d = metadata::fence_broker(image_, id, unclean);
+      if (!d) continue;
+      RUNNEL_LOG(warn, "fencing broker %d: no heartbeat for %lld ms", id.value(),
+                 static_cast<long long>(now - it->second));
+      co_await commit(d->records);
+      break;  // the image changed under the iteration
+    }
+  }
+}
+
+}  // namespace runnel::server
