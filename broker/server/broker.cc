@@ -86,6 +86,23 @@ void Broker::start_quorum(io::Ring& ring, Shard& shard) {
   lifecycle_->start();
 }
 
+void Broker::on_unfenced() {
+  if (client_listeners_open_) return;
+  client_listeners_open_ = true;
+  RUNNEL_LOG(info, "broker %d is unfenced: client listeners open", config_.node_id.value());
+  Shard& home = shard(0);
+  home.spawn_background([](Broker& b, Shard& h) -> io::Task<void> {
+    for (int i = 0; i < b.shard_count(); ++i) {
+      Shard& other = b.shard(i);
+      co_await on(h.ring(), other.ring(), [&other]() -> io::Task<bool> {
+        other.start_deferred();
+        co_return true;
+      });
+    }
+    b.probe().mark_ready();
+  }(*this, home));
+}
+
 io::Task<void> Broker::stop_quorum() {
   if (!quorum_) co_return;
   // Leadership moves away while this broker still serves (Kafka's controlled shutdown)...
@@ -243,7 +260,9 @@ void Broker::shard_main(int index) {
 
   ring.block_on(shard.install_image(initial_image_));
   for (const auto& l : config_.listeners) {
-    Result<void, std::string> listening = shard.listen(l.host, l.port, 1024);
+    const auto& names = config_.controller_listener_names;
+    bool controller_listener = std::find(names.begin(), names.end(), l.name) != names.end();
+    Result<void, std::string> listening = shard.listen(l.host, l.port, 1024, quorum_options_ && !controller_listener);
     if (!listening) {
       RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, listening.error().c_str());
       start_failed_ = true;
@@ -258,7 +277,7 @@ void Broker::shard_main(int index) {
     ring.block_on(shard.shutdown());
   } else {
     shard.start_accepting();
-    if (accepting_.fetch_add(1) + 1 == shard_count()) probe_.mark_ready();
+    if (accepting_.fetch_add(1) + 1 == shard_count() && !quorum_options_) probe_.mark_ready();
     shard.start_loops();
     if (index == 0 && quorum_recovered_) start_quorum(ring, shard);
     if (index == 0) {

@@ -94,8 +94,16 @@ class Broker {
   std::string advertised_host_;
   // Shard 0: starts the quorum member, its controller and this broker's registration.
   void start_quorum(io::Ring& ring, Shard& shard);
+  bool client_listeners_open_ = false;
   // Shard 0, on SIGTERM: controlled shutdown, then the quorum member hands over and stops.
   io::Task<void> stop_quorum();
+
+ public:
+  // Shard 0, from BrokerLifecycle: the broker was unfenced for the first time; its client
+  // listeners open and /readyz says ready (Kafka's broker waits for the same before serving).
+  void on_unfenced();
+
+ private:
   // Builds the quorum options from the configuration and recovers the quorum's state from
   // disk; false (logged) when the node cannot take part.
   bool prepare_quorum();  // started before recovery so /readyz can say "not yet"

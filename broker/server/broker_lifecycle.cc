@@ -76,6 +76,7 @@ io::Task<void> BrokerLifecycle::loop() {
           RUNNEL_LOG(info, "broker %d is %s", broker_.config().node_id.value(), a->fenced ? "fenced" : "unfenced");
         }
         fenced_ = a->fenced;
+        if (!fenced_) broker_.on_unfenced();
         if (want_shut_down_ && a->should_shut_down && !may_shut_down_) {
           may_shut_down_ = true;
           released_.wake();

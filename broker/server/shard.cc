@@ -156,7 +156,7 @@ void Shard::notify_append(cluster::Partition& p) {
   }
 }
 
-Result<void, std::string> Shard::listen(const std::string& host, int port, int backlog) {
+Result<void, std::string> Shard::listen(const std::string& host, int port, int backlog, bool deferred) {
   auto acc = std::make_unique<net::Acceptor>(ring_, [this](int fd, std::string peer) {
     if (shutting_down_) {
       ::close(fd);
@@ -171,7 +171,10 @@ Result<void, std::string> Shard::listen(const std::string& host, int port, int b
     connection_tasks_.spawn(run_connection(std::move(conn)));
   });
   Result<void, std::string> listening = acc->listen(host, port, backlog);
-  if (listening) acceptors_.push_back(std::move(acc));
+  if (listening) {
+    acceptors_.push_back(std::move(acc));
+    deferred_.push_back(deferred);
+  }
   return listening;
 }
 
@@ -184,7 +187,17 @@ int Shard::listen_port() const { return acceptors_.empty() ? 0 : acceptors_.fron
 
 void Shard::start_accepting() {
   serving_ = true;
-  for (auto& a : acceptors_) a->start();
+  for (size_t i = 0; i < acceptors_.size(); ++i) {
+    if (!deferred_[i]) acceptors_[i]->start();
+  }
+}
+
+void Shard::start_deferred() {
+  if (shutting_down_) return;
+  for (size_t i = 0; i < acceptors_.size(); ++i) {
+    if (deferred_[i]) acceptors_[i]->start();
+    deferred_[i] = false;
+  }
 }
 
 void Shard::on_frame(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame) {

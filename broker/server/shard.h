@@ -62,9 +62,12 @@ class Shard final : public net::FrameSink {
   FetchSessionCache& fetch_sessions() { return fetch_sessions_; }
 
   // Adds an acceptor on host:port, or says why there is none (for the start-up log).
-  Result<void, std::string> listen(const std::string& host, int port, int backlog);
+  // `deferred`: accept only after start_deferred() (a cluster broker's client listeners open
+  // once the broker is unfenced, as Kafka's do; the controller listener serves at once).
+  Result<void, std::string> listen(const std::string& host, int port, int backlog, bool deferred = false);
   int listen_port() const;
   void start_accepting();
+  void start_deferred();
   // The background loops (housekeeping, which starts the cleaner and the heap trim, the
   // observability beat and the group service): children of this shard, joined by shutdown().
   void start_loops();
@@ -121,6 +124,7 @@ class Shard final : public net::FrameSink {
   storage::RecentWrites recent_writes_;
   storage::LogEnv log_env_;
   std::vector<std::unique_ptr<net::Acceptor>> acceptors_;
+  std::vector<bool> deferred_;  // per acceptor: waits for start_deferred()
   std::unordered_set<net::Connection*> connections_;  // open ones (on_closed removes them)
   uint64_t next_connection_id_ = 1;
   // Request bytes received, and the counts at the last housekeeping tick and the last heap trim

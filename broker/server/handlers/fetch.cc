@@ -4,6 +4,7 @@
 #include "broker/protocol/generated/fetch_request.h"
 #include "broker/protocol/generated/fetch_response.h"
 #include "broker/records/batch_splitter.h"
+#include "broker/server/handlers/leader_hints.h"
 #include "broker/server/handlers/partition_handlers.h"
 
 // Fetch in three steps: plan (the session step and name resolution), execute (read every
@@ -214,6 +215,10 @@ io::Task<HandlerStatus> serve_decoded_fetch(PartitionEnv& env, RequestInfo& ctx,
     pd.records.external = true;  // sent from o.bytes, not copied into the response
     if (err != ErrorCode::none) ctx.note_error(err);
     if (!o.bytes.empty() && env.probe != nullptr) env.probe->on_fetched(pos.topic, o.bytes.size());
+    if (err == ErrorCode::not_leader_or_follower) {
+      const cluster::TopicInfo* info = by_id ? image->topic_by_id(pos.topic_id) : image->topic(pos.topic);
+      if (info != nullptr) add_leader_hint(*image, info->name, pos.partition, pd, resp.node_endpoints);
+    }
   }
   resp.encode(out, v);
   if (out.has_external()) {

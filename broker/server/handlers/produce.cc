@@ -12,6 +12,7 @@
 #include "broker/model/shared_bytes.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/io/for_each.h"
+#include "broker/server/handlers/leader_hints.h"
 #include "broker/server/handlers/partition_handlers.h"
 
 namespace runnel::server::handlers {
@@ -183,6 +184,10 @@ io::Task<HandlerStatus> serve_produce(PartitionEnv& env, RequestInfo& ctx, proto
     }
   }
   for (const auto& tr : resp.responses) note_errors(ctx, tr.partition_responses);
+  for (size_t ti = 0; ti < req.topic_data.size(); ++ti) {
+    auto& partitions = resp.responses[ti].partition_responses;
+    for (auto& pr : partitions) add_leader_hint(*env.image, req.topic_data[ti].name, pr.index, pr, resp.node_endpoints);
+  }
 
   if (req.acks == 0) {
     // A producer with acks=0 reads no responses; Kafka closes the connection on any error so
