@@ -36,7 +36,7 @@ std::vector<ConfigDef> build() {
   return {
       // --- Node identity and roles (KRaft) ---
       def("process.roles", kList, "broker,controller", list_of({"broker", "controller"}), kHigh, kReadOnly,
-          "Roles this node plays. Runnel is always a combined broker and controller; the value is accepted for compatibility."),
+          "Roles this node plays: broker, controller, or both (combined mode). With controller.quorum.voters set, a controller must be one of the voters and a broker-only node follows the metadata log as an observer; without it, the node is a single-node cluster whatever the roles."),
       def("node.id", kInt, "-1", none, kHigh, kReadOnly,
           "Id of this node. If neither node.id nor broker.id is set, Runnel uses 0."),
       def("broker.id", kInt, "-1", none, kHigh, kReadOnly,

@@ -80,10 +80,13 @@ void Broker::start_quorum(io::Ring& ring, Shard& shard) {
   quorum_recovered_.reset();
   quorum_controller_ = std::make_unique<QuorumController>(*this, *quorum_);
   controller_->set_quorum(quorum_controller_.get());
-  lifecycle_ = std::make_unique<BrokerLifecycle>(*this, *quorum_, *quorum_controller_);
+  const auto& roles = config_.process_roles;
+  const bool broker_role = std::find(roles.begin(), roles.end(), "broker") != roles.end();
+  // A controller-only node registers no broker (Kafka's dedicated controllers are not brokers).
+  if (broker_role) lifecycle_ = std::make_unique<BrokerLifecycle>(*this, *quorum_, *quorum_controller_);
   quorum_->start();
   quorum_controller_->start();
-  lifecycle_->start();
+  if (lifecycle_) lifecycle_->start();
 }
 
 void Broker::on_unfenced() {
@@ -106,8 +109,10 @@ void Broker::on_unfenced() {
 io::Task<void> Broker::stop_quorum() {
   if (!quorum_) co_return;
   // Leadership moves away while this broker still serves (Kafka's controlled shutdown)...
-  co_await lifecycle_->shut_down(std::chrono::milliseconds(5000));
-  co_await lifecycle_->stop();
+  if (lifecycle_) {
+    co_await lifecycle_->shut_down(std::chrono::milliseconds(5000));
+    co_await lifecycle_->stop();
+  }
   co_await quorum_controller_->stop();
   // ...then a quorum leader hands over, so the other voters elect a successor at once.
   co_await quorum_->stop(std::chrono::milliseconds(1000));
@@ -115,12 +120,19 @@ io::Task<void> Broker::stop_quorum() {
 
 bool Broker::prepare_quorum() {
   const auto& voters = config_.controller_quorum_voters;
-  if (!config_.is_controller() || voters.empty()) return true;
+  if (voters.empty()) return true;
+  // A voter takes part in elections; any other node (a broker-only node, process.roles=broker)
+  // follows the metadata log as an observer.
   bool listed = std::any_of(voters.begin(), voters.end(), [&](const config::QuorumVoter& v) { return v.id == config_.node_id; });
-  if (!listed) {
-    RUNNEL_LOG(warn, "node %d is not one of controller.quorum.voters; it runs no member of the metadata quorum",
+  if (listed && !config_.is_controller()) {
+    RUNNEL_LOG(error, "node.id %d is in controller.quorum.voters, but process.roles has no controller",
                config_.node_id.value());
-    return true;
+    return false;
+  }
+  if (config_.is_controller() && !listed) {
+    RUNNEL_LOG(error, "node.id %d has the controller role but is not in controller.quorum.voters (%zu voters)",
+               config_.node_id.value(), voters.size());
+    return false;
   }
   auto options = std::make_unique<quorum::QuorumOptions>();
   options->raft.node_id = config_.node_id;
