@@ -40,7 +40,10 @@ Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint
     fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
   } else {
     role_ = Role::unattached;
-    election_deadline_ms_ = now_ms_ + (voter_ ? random_election_timeout() : 0);
+    // The only voter has nobody to wait for: it stands at the first tick, as Kafka's lone
+    // controller does, instead of after an election timeout.
+    const bool alone = voter_ && config_.voters.size() == 1;
+    election_deadline_ms_ = now_ms_ + (voter_ && !alone ? random_election_timeout() : 0);
   }
 }
 
