@@ -38,6 +38,12 @@ class BrokerProbe {
   std::string cluster_id() const;
   int64_t started_at_unix_ms() const { return started_at_unix_ms_; }
 
+  // The metadata quorum member of this node, as shard 0 last saw it (Shard::observability_loop);
+  // null on a node that runs none (no controller.quorum.voters, or not a voter) or before its
+  // first publication. Any thread.
+  void publish_quorum(std::shared_ptr<const QuorumSnapshot> quorum) { quorum_.publish(std::move(quorum)); }
+  std::shared_ptr<const QuorumSnapshot> quorum() const { return quorum_.get(); }
+
  private:
   std::vector<std::unique_ptr<ShardProbe>> shards_;
   std::atomic<bool> metadata_loaded_{false};
@@ -47,6 +53,7 @@ class BrokerProbe {
   mutable std::mutex mutex_;
   std::string cluster_id_;  // guarded by mutex_
   int64_t started_at_unix_ms_ = 0;
+  Published<QuorumSnapshot> quorum_;
 };
 
 }  // namespace runnel::metrics

@@ -87,6 +87,9 @@ class ShardProbe {
   }
   void on_fsync(int64_t ns) { fsync_.observe(ns); }
   void on_group_commit(int64_t offsets) { group_commit_.observe(offsets); }
+  // One group of metadata quorum writes (appends, truncations, quorum-state) from its start to
+  // its fdatasync done, just before the replica hears it is durable (broker/quorum, shard 0).
+  void on_quorum_persist(int64_t ns) { quorum_persist_.observe(ns); }
   void set_ring_totals(uint64_t submitted, uint64_t completed) {
     ring_submitted_.set(static_cast<int64_t>(submitted));
     ring_completed_.set(static_cast<int64_t>(completed));
@@ -126,6 +129,7 @@ class ShardProbe {
   }
   const LocalHistogram& fsync() const { return fsync_; }
   const LocalHistogram& group_commit() const { return group_commit_; }
+  const LocalHistogram& quorum_persist() const { return quorum_persist_; }
   uint64_t ring_submitted() const { return static_cast<uint64_t>(ring_submitted_.value()); }
   uint64_t ring_completed() const { return static_cast<uint64_t>(ring_completed_.value()); }
   int64_t last_beat_ns() const { return last_beat_ns_.load(std::memory_order_relaxed); }
@@ -144,6 +148,7 @@ class ShardProbe {
   std::array<LocalCounter, net::kCloseReasons> closed_by_reason_;
   LocalHistogram fsync_{latency_bounds_ns()};
   LocalHistogram group_commit_{batch_bounds()};
+  LocalHistogram quorum_persist_{latency_bounds_ns()};
   LocalGauge ring_submitted_;
   LocalGauge ring_completed_;
   std::atomic<int64_t> last_beat_ns_{0};

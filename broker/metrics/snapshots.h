@@ -57,6 +57,42 @@ struct GroupStats {
 
 using GroupSnapshot = std::vector<GroupStats>;
 
+// --- The metadata quorum (shard 0 publishes; see BrokerProbe::publish_quorum) ---
+
+// Kafka's names for a quorum member's role (raft::role_name), in the order the role state-set
+// metric lists them.
+inline constexpr const char* kQuorumRoles[] = {"unattached", "prospective", "candidate",
+                                               "leader",     "follower",    "resigned"};
+
+struct QuorumVoterStats {
+  int32_t id = -1;
+  std::string host;  // its controller endpoint, from controller.quorum.voters
+  int32_t port = 0;
+  // Known on the leader only (-1 elsewhere): the voter's fetch position, and how long ago it
+  // last fetched and was last caught up with the leader's log end (the leader's own row: 0).
+  int64_t log_end_offset = -1;
+  int64_t last_fetch_age_ms = -1;
+  int64_t last_caught_up_age_ms = -1;
+};
+
+struct QuorumSnapshot {
+  int64_t taken_at_ns = 0;  // metrics::mono_ns()
+  int32_t node_id = -1;
+  std::string role;  // one of kQuorumRoles
+  int32_t leader_id = -1;
+  int32_t epoch = 0;
+  int64_t high_watermark = 0;
+  int64_t log_end_offset = 0;
+  bool failed = false;  // a metadata log write failed: the node stopped taking part
+  std::vector<QuorumVoterStats> voters;  // every configured voter, in controller.quorum.voters order
+
+  bool leader() const { return role == "leader"; }
+  // The leader this node follows or is, -1 while it knows none for sure: a prospective or
+  // candidate node may still remember the leader it is trying to replace (leader_id keeps it, as
+  // Kafka's current-leader does), but that one is not the active controller any more.
+  int32_t active_controller() const { return role == "leader" || role == "follower" ? leader_id : -1; }
+};
+
 // The slot a snapshot is published through. The mutex is held only to copy or swap one
 // shared_ptr (a few nanoseconds), by the ring thread once per publication and by the admin
 // thread once per request: a ring thread never waits behind work done under it.

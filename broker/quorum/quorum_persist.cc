@@ -13,6 +13,8 @@
 // serving its admin API and says why in /v1/cluster).
 #include "broker/io/blocking.h"
 #include "broker/log/log.h"
+#include "broker/metrics/clock.h"
+#include "broker/metrics/shard_probe.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/raft/quorum_state_file.h"
 #include "broker/storage/blocking_files.h"
@@ -37,6 +39,7 @@ io::Task<void> QuorumDriver::persist_loop() {
     }
     std::deque<raft::PersistRequest> group = std::exchange(to_persist_, {});
     if (failed_) continue;
+    const int64_t started_ns = metrics::mono_ns();
     bool unsynced = false;
     uint64_t last = 0;
     std::string error;
@@ -87,6 +90,8 @@ io::Task<void> QuorumDriver::persist_loop() {
       continue;
     }
     if (stopping_) break;
+    // runnel_quorum_persist_seconds: the disk's share of the quorum's commit latency.
+    if (metrics::ShardProbe* probe = metrics::this_shard_probe()) probe->on_quorum_persist(metrics::mono_ns() - started_ns);
     replica_.on_persisted(last);
     process_ready();
   }

@@ -1,11 +1,17 @@
 // Shard::observability_loop: the liveness heartbeat and the partition snapshots that the admin
-// API reads (broker/metrics/shard_probe.h explains why snapshots rather than shared state).
+// API reads (broker/metrics/shard_probe.h explains why snapshots rather than shared state); on
+// shard 0 also the metadata quorum's state.
+#include <algorithm>
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
 
+#include "broker/io/timer_queue.h"
 #include "broker/log/log.h"
 #include "broker/metrics/broker_probe.h"
 #include "broker/metrics/clock.h"
+#include "broker/quorum/quorum_driver.h"
 #include "broker/server/broker.h"
 #include "broker/server/group_service.h"
 #include "broker/server/shard.h"
@@ -18,6 +24,41 @@ namespace {
 // allocation per partition this core owns, off the request path.
 constexpr auto kBeatInterval = std::chrono::milliseconds(100);
 constexpr int kBeatsPerSnapshot = 5;
+
+int64_t age_ms(int64_t now_ms, int64_t then_ms) { return then_ms < 0 ? -1 : std::max<int64_t>(0, now_ms - then_ms); }
+
+// The quorum member's state, and on the leader each voter's fetch position: what /metrics'
+// runnel_quorum_* and /v1/cluster show. Runs on the driver's ring (shard 0).
+std::shared_ptr<const metrics::QuorumSnapshot> quorum_snapshot(const quorum::QuorumDriver& driver) {
+  auto snap = std::make_shared<metrics::QuorumSnapshot>();
+  const quorum::QuorumStatus st = driver.status();
+  snap->taken_at_ns = metrics::mono_ns();
+  snap->node_id = st.node_id.value();
+  snap->role = std::string(raft::role_name(st.role));
+  snap->leader_id = st.leader_id.value();
+  snap->epoch = st.epoch.value();
+  snap->high_watermark = st.high_watermark.value();
+  snap->log_end_offset = st.log_end_offset.value();
+  snap->failed = st.failed;
+  for (const config::QuorumVoter& v : driver.options().voters) {
+    snap->voters.push_back({.id = v.id.value(), .host = v.host, .port = v.port});
+  }
+  auto described = driver.describe();  // the leader's view of every voter; an error elsewhere
+  if (!described) return snap;
+  // The replica's timestamps are the driver's clock (io::Clock, in ms).
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(io::Clock::now().time_since_epoch()).count();
+  for (const raft::ReplicaDescription& r : described->current_voters) {
+    for (metrics::QuorumVoterStats& v : snap->voters) {
+      if (v.id != r.replica_id.value()) continue;
+      const bool self = v.id == snap->node_id;  // the leader is caught up with itself, as Kafka reports it
+      v.log_end_offset = self ? snap->log_end_offset : r.log_end_offset.value();
+      v.last_fetch_age_ms = self ? 0 : age_ms(now_ms, r.last_fetch_timestamp);
+      v.last_caught_up_age_ms = self ? 0 : age_ms(now_ms, r.last_caught_up_timestamp);
+    }
+  }
+  return snap;
+}
 }  // namespace
 
 void Shard::publish_snapshot() {
@@ -41,6 +82,8 @@ void Shard::publish_snapshot() {
   }
   probe_->publish(std::move(stats), metrics::mono_ns());
   publish_groups();
+  // The driver lives on shard 0 from the time its listeners accept until the ring stops.
+  if (index_ == 0 && broker_.quorum() != nullptr) broker_.probe().publish_quorum(quorum_snapshot(*broker_.quorum()));
 }
 
 // The groups this core coordinates, with their committed offsets: the admin thread computes
