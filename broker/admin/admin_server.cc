@@ -95,6 +95,10 @@ void AdminServer::install_routes(httplib::Server& server) {
     PartitionView view = PartitionView::gather(probe_);
     send_json(res, 200, groups_json(gather_groups(probe_, view)));
   });
+  server.Get("/v1/cluster", [this, count](const httplib::Request&, httplib::Response& res) {
+    count("/v1/cluster");
+    send_json(res, 200, cluster_json(config_, probe_));
+  });
   server.Get("/v1/log-level", [count](const httplib::Request&, httplib::Response& res) {
     count("/v1/log-level");
     send_json(res, 200, {{"level", level_name(log::level())}});

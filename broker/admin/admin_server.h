@@ -34,6 +34,8 @@ std::string build_version();
 //   GET  /v1/config          every broker property, effective value and source
 //   GET  /v1/topics          hosted partitions with offsets and sizes (from shard snapshots)
 //   GET  /v1/groups          consumer groups with committed offsets and lag
+//   GET  /v1/cluster         cluster id, the metadata quorum (voters, leader, epoch, high
+//                            watermark, lag on the leader), the active controller, brokers
 //   GET  /v1/log-level       current level;  PUT|POST /v1/log-level {"level":"debug"} or ?level=
 //   POST /v1/debug/stall?shard=N&ms=M   test hook (only with runnel.admin.test.hooks.enable):
 //                            blocks shard N's ring thread for M ms at its next heartbeat

@@ -75,6 +75,7 @@ std::vector<MetricFamily> BrokerCollector::Collect() const {
   collect_shards(out);
   collect_partitions(out);
   collect_groups(out);
+  collect_quorum(out);
   return out;
 }
 
@@ -267,6 +268,68 @@ void BrokerCollector::collect_groups(std::vector<MetricFamily>& out) const {
     }
   }
   for (MetricFamily* f : {&count, &state, &members, &committed, &lag}) out.push_back(std::move(*f));
+}
+
+// The metadata quorum, named after Kafka's raft-metrics (current-state, current-leader,
+// current-epoch, high-watermark, log-end-offset) and ActiveControllerCount. No series at all on a
+// node that runs no quorum member, so that alerts about the quorum never see a lone node.
+void BrokerCollector::collect_quorum(std::vector<MetricFamily>& out) const {
+  MetricFamily persist = make_family("runnel_quorum_persist_seconds",
+                                     "Time from the start of a group of metadata log writes to their fdatasync done "
+                                     "(the disk's share of the quorum's commit latency)",
+                                     MetricType::Histogram);
+  metrics::HistogramData persisted;
+  for (int s = 0; s < probe_.shard_count(); ++s) persisted.merge(probe_.shard(s).quorum_persist().read());
+  std::shared_ptr<const metrics::QuorumSnapshot> q = probe_.quorum();
+  if (!q) return;
+  add_histogram(persist, {}, persisted, metrics::latency_bounds_ns(), kNsToSeconds);
+
+  MetricFamily role = make_family("runnel_quorum_role",
+                                  "1 for this node's current role in the metadata quorum (label role), 0 for the others",
+                                  MetricType::Gauge);
+  for (const char* r : metrics::kQuorumRoles) add_sample(role, {{"role", r}}, q->role == r ? 1.0 : 0.0);
+  MetricFamily active = make_family("runnel_quorum_active_controller",
+                                    "1 on the node that leads the metadata quorum (Kafka's ActiveControllerCount)",
+                                    MetricType::Gauge);
+  add_sample(active, {{"cluster_id", probe_.cluster_id()}}, q->leader() ? 1.0 : 0.0);
+  MetricFamily leader = make_family("runnel_quorum_leader_id", "Node id of the quorum leader this node last knew in its epoch, -1 for none",
+                                    MetricType::Gauge);
+  add_sample(leader, {}, q->leader_id);
+  MetricFamily epoch = make_family("runnel_quorum_epoch", "The quorum epoch this node is in", MetricType::Gauge);
+  add_sample(epoch, {}, q->epoch);
+  MetricFamily hw = make_family("runnel_quorum_high_watermark",
+                                "Offset below which this node knows the metadata log to be committed", MetricType::Gauge);
+  add_sample(hw, {}, static_cast<double>(q->high_watermark));
+  MetricFamily leo = make_family("runnel_quorum_log_end_offset", "Offset the next record of this node's metadata log will get",
+                                 MetricType::Gauge);
+  add_sample(leo, {}, static_cast<double>(q->log_end_offset));
+  MetricFamily failed = make_family("runnel_quorum_failed",
+                                    "1 once a metadata log write failed: the node no longer takes part in the quorum",
+                                    MetricType::Gauge);
+  add_sample(failed, {}, q->failed ? 1.0 : 0.0);
+  MetricFamily voters = make_family("runnel_quorum_voters", "Voters of the metadata quorum (controller.quorum.voters)",
+                                    MetricType::Gauge);
+  add_sample(voters, {}, static_cast<double>(q->voters.size()));
+
+  // The leader's view of each voter (itself included, at lag 0).
+  MetricFamily f_leo = make_family("runnel_quorum_follower_log_end_offset",
+                                   "On the quorum leader: the voter's metadata log end offset, as its last Fetch said",
+                                   MetricType::Gauge);
+  MetricFamily f_lag = make_family("runnel_quorum_follower_lag_records",
+                                   "On the quorum leader: records the voter's log is behind the leader's log end offset",
+                                   MetricType::Gauge);
+  MetricFamily f_age = make_family("runnel_quorum_follower_fetch_age_seconds",
+                                   "On the quorum leader: time since the voter last fetched", MetricType::Gauge);
+  for (const metrics::QuorumVoterStats& v : q->voters) {
+    if (v.log_end_offset < 0) continue;
+    std::vector<ClientMetric::Label> l{{"voter", std::to_string(v.id)}};
+    add_sample(f_leo, l, static_cast<double>(v.log_end_offset));
+    add_sample(f_lag, l, static_cast<double>(std::max<int64_t>(0, q->log_end_offset - v.log_end_offset)));
+    if (v.last_fetch_age_ms >= 0) add_sample(f_age, l, static_cast<double>(v.last_fetch_age_ms) / 1000.0);
+  }
+  for (MetricFamily* f : {&role, &active, &leader, &epoch, &hw, &leo, &failed, &voters, &f_leo, &f_lag, &f_age, &persist}) {
+    out.push_back(std::move(*f));
+  }
 }
 
 }  // namespace runnel::admin

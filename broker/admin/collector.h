@@ -15,7 +15,9 @@ namespace runnel::admin {
 // shard is the point: connections, io_uring, heartbeats); per-partition gauges come from the
 // latest partition snapshots, at most `max_partition_series` partitions (the cardinality cap,
 // runnel.metrics.partition.series.max; partitions beyond it, in (topic, partition) order, are
-// counted in runnel_metrics_partitions_omitted instead). Every name is in docs/metrics.md.
+// counted in runnel_metrics_partitions_omitted instead); the metadata quorum's gauges come from
+// shard 0's quorum snapshot, only on a node that runs a quorum member. Every name is in
+// docs/metrics.md.
 class BrokerCollector final : public prometheus::Collectable {
  public:
   BrokerCollector(const metrics::BrokerProbe& probe, int64_t max_partition_series)
@@ -28,6 +30,7 @@ class BrokerCollector final : public prometheus::Collectable {
   void collect_shards(std::vector<prometheus::MetricFamily>& out) const;
   void collect_partitions(std::vector<prometheus::MetricFamily>& out) const;
   void collect_groups(std::vector<prometheus::MetricFamily>& out) const;
+  void collect_quorum(std::vector<prometheus::MetricFamily>& out) const;
 
   const metrics::BrokerProbe& probe_;
   int64_t max_partition_series_;

@@ -116,6 +116,52 @@ json groups_json(const std::vector<GroupView>& groups) {
   return {{"groups", out}};
 }
 
+namespace {
+
+json id_or_null(int32_t id) { return id >= 0 ? json(id) : json(nullptr); }
+
+json quorum_json(const metrics::QuorumSnapshot& q) {
+  json voters = json::array();
+  for (const metrics::QuorumVoterStats& v : q.voters) {
+    // log_end_offset, lag and the ages are the leader's knowledge: null on any other node.
+    const bool known = v.log_end_offset >= 0;
+    auto ms = [](int64_t age) { return age >= 0 ? json(age) : json(nullptr); };
+    voters.push_back({{"node_id", v.id},
+                      {"host", v.host},
+                      {"port", v.port},
+                      {"log_end_offset", known ? json(v.log_end_offset) : json(nullptr)},
+                      {"lag", known ? json(std::max<int64_t>(0, q.log_end_offset - v.log_end_offset)) : json(nullptr)},
+                      {"last_fetch_age_ms", ms(v.last_fetch_age_ms)},
+                      {"last_caught_up_age_ms", ms(v.last_caught_up_age_ms)}});
+  }
+  return {{"role", q.role},
+          {"leader_id", id_or_null(q.leader_id)},
+          {"epoch", q.epoch},
+          {"high_watermark", q.high_watermark},
+          {"log_end_offset", q.log_end_offset},
+          {"failed", q.failed},
+          {"voters", voters},
+          {"snapshot_age_ms", (metrics::mono_ns() - q.taken_at_ns) / 1'000'000}};
+}
+
+}  // namespace
+
+json cluster_json(const config::BrokerConfig& config, const metrics::BrokerProbe& probe) {
+  std::shared_ptr<const metrics::QuorumSnapshot> q = probe.quorum();
+  // Until the metadata image is wired in, a node knows only itself; "state" will be the
+  // registration's (fenced, unfenced, shutting_down) once it is.
+  json self = {{"node_id", config.node_id.value()},
+               {"state", probe.stopping() ? "shutting_down" : "unfenced"},
+               {"rack", config.broker_rack ? json(*config.broker_rack) : json(nullptr)},
+               {"endpoints", endpoints(config.advertised_listeners)},
+               {"self", true}};
+  return {{"cluster_id", probe.cluster_id()},
+          {"node_id", config.node_id.value()},
+          {"quorum", q ? quorum_json(*q) : json(nullptr)},
+          {"active_controller", q ? id_or_null(q->active_controller()) : json(nullptr)},
+          {"brokers", json::array({self})}};
+}
+
 std::optional<log::Level> parse_level(std::string_view name) {
   std::string n(name);
   std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -23,6 +23,10 @@ nlohmann::json broker_json(const config::BrokerConfig& config, const metrics::Br
 nlohmann::json config_json(const config::BrokerConfig& config);
 nlohmann::json topics_json(const PartitionView& view);
 nlohmann::json groups_json(const std::vector<GroupView>& groups);
+// The cluster as this node sees it: the metadata quorum (from shard 0's quorum snapshot), the
+// active controller and the brokers. The brokers list holds this node only until the metadata
+// image is wired in; the others will be added as entries of the same shape.
+nlohmann::json cluster_json(const config::BrokerConfig& config, const metrics::BrokerProbe& probe);
 
 std::optional<log::Level> parse_level(std::string_view name);  // debug, info, warn(ing), error
 const char* level_name(log::Level level);

@@ -111,6 +111,44 @@ TEST_F(CollectorTest, TrafficIsSummedPerTopic) {
   EXPECT_TRUE(has_line(text, R"(runnel_topic_bytes_out_total{topic="a"} 30)")) << text;
 }
 
+TEST_F(CollectorTest, QuorumSeriesOnlyWhereAQuorumMemberRuns) {
+  EXPECT_EQ(render(BrokerCollector(probe, 100)).find("runnel_quorum_"), std::string::npos);
+  probe.mark_metadata_loaded("cid");
+  metrics::QuorumSnapshot q;
+  q.node_id = 2;
+  q.role = "leader";
+  q.leader_id = 2;
+  q.epoch = 7;
+  q.high_watermark = 40;
+  q.log_end_offset = 42;
+  q.voters = {{.id = 1, .log_end_offset = 30, .last_fetch_age_ms = 1500}, {.id = 2, .log_end_offset = 42, .last_fetch_age_ms = 0},
+              {.id = 3}};
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(q));
+  probe.shard(0).on_quorum_persist(2'000'000);
+  std::string text = render(BrokerCollector(probe, 100));
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_role{role="leader"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_role{role="follower"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_active_controller{cluster_id="cid"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, "runnel_quorum_leader_id 2")) << text;
+  EXPECT_TRUE(has_line(text, "runnel_quorum_epoch 7")) << text;
+  EXPECT_TRUE(has_line(text, "runnel_quorum_high_watermark 40")) << text;
+  EXPECT_TRUE(has_line(text, "runnel_quorum_log_end_offset 42")) << text;
+  EXPECT_TRUE(has_line(text, "runnel_quorum_failed 0")) << text;
+  EXPECT_TRUE(has_line(text, "runnel_quorum_voters 3")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_follower_lag_records{voter="1"} 12)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_follower_lag_records{voter="2"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_follower_fetch_age_seconds{voter="1"} 1.5)")) << text;
+  EXPECT_EQ(text.find(R"(voter="3")"), std::string::npos) << text;  // not heard from: no series
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_persist_seconds_bucket{le="0.0025"} 1)")) << text;
+
+  q.role = "follower";
+  q.voters = {{.id = 1}, {.id = 2}, {.id = 3}};
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(q));
+  text = render(BrokerCollector(probe, 100));
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_active_controller{cluster_id="cid"} 0)")) << text;
+  EXPECT_EQ(text.find("\nrunnel_quorum_follower_"), std::string::npos) << text;  // only the leader knows
+}
+
 TEST(PartitionView, FindsAndSorts) {
   metrics::BrokerProbe probe;
   probe.init(2);

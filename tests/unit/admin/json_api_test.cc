@@ -57,5 +57,70 @@ TEST(JsonApi, ConfigHidesNothingButSensitiveValues) {
   EXPECT_TRUE(found);
 }
 
+metrics::QuorumSnapshot three_voters(const std::string& role, int32_t leader) {
+  metrics::QuorumSnapshot q;
+  q.node_id = 1;
+  q.role = role;
+  q.leader_id = leader;
+  q.epoch = 4;
+  q.high_watermark = 10;
+  q.log_end_offset = 12;
+  for (int32_t id = 1; id <= 3; ++id) q.voters.push_back({.id = id, .host = "127.0.0." + std::to_string(id), .port = 9093});
+  return q;
+}
+
+config::BrokerConfig node_1() {
+  std::vector<std::string> warnings;
+  auto cfg = config::load({}, {{"node.id", "1"}}, warnings);
+  EXPECT_TRUE(cfg.has_value());
+  return cfg.value();
+}
+
+TEST(JsonApi, ClusterOnTheLeaderShowsEveryVotersLag) {
+  config::BrokerConfig cfg = node_1();
+  metrics::BrokerProbe probe;
+  probe.init(1);
+  probe.mark_metadata_loaded("cid");
+  metrics::QuorumSnapshot q = three_voters("leader", 1);
+  q.voters[0].log_end_offset = 12;
+  q.voters[1].log_end_offset = 9;
+  q.voters[1].last_fetch_age_ms = 30;
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(q));
+  nlohmann::json j = cluster_json(cfg, probe);
+  EXPECT_EQ(j["cluster_id"], "cid");
+  EXPECT_EQ(j["node_id"], 1);
+  EXPECT_EQ(j["active_controller"], 1);
+  EXPECT_EQ(j["quorum"]["role"], "leader");
+  EXPECT_EQ(j["quorum"]["epoch"], 4);
+  EXPECT_EQ(j["quorum"]["high_watermark"], 10);
+  ASSERT_EQ(j["quorum"]["voters"].size(), 3u);
+  EXPECT_EQ(j["quorum"]["voters"][1]["node_id"], 2);
+  EXPECT_EQ(j["quorum"]["voters"][1]["host"], "127.0.0.2");
+  EXPECT_EQ(j["quorum"]["voters"][1]["lag"], 3);
+  EXPECT_EQ(j["quorum"]["voters"][1]["last_fetch_age_ms"], 30);
+  EXPECT_EQ(j["quorum"]["voters"][0]["lag"], 0);
+  EXPECT_TRUE(j["quorum"]["voters"][2]["lag"].is_null());  // the leader has not heard from it
+  ASSERT_EQ(j["brokers"].size(), 1u);
+  EXPECT_EQ(j["brokers"][0]["node_id"], 1);
+  EXPECT_EQ(j["brokers"][0]["state"], "unfenced");
+}
+
+TEST(JsonApi, ClusterWithoutALeaderOrWithoutAQuorum) {
+  config::BrokerConfig cfg = node_1();
+  metrics::BrokerProbe probe;
+  probe.init(1);
+  nlohmann::json lone = cluster_json(cfg, probe);  // no quorum member runs here
+  EXPECT_TRUE(lone["quorum"].is_null());
+  EXPECT_TRUE(lone["active_controller"].is_null());
+  // A prospective node still remembers the leader it is trying to replace: not an active one.
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(three_voters("prospective", 3)));
+  nlohmann::json j = cluster_json(cfg, probe);
+  EXPECT_EQ(j["quorum"]["leader_id"], 3);
+  EXPECT_TRUE(j["active_controller"].is_null());
+  EXPECT_TRUE(j["quorum"]["voters"][0]["log_end_offset"].is_null());
+  probe.mark_stopping();
+  EXPECT_EQ(cluster_json(cfg, probe)["brokers"][0]["state"], "shutting_down");
+}
+
 }  // namespace
 }  // namespace runnel::admin
