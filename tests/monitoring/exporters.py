@@ -48,6 +48,10 @@ OPERATOR_METRICS = {
 # operator creates its series at zero when it registers a controller or starts a watch.
 OPERATOR_SERIES_ON_FIRST_EVENT: set[str] = set()
 
+# Metadata quorum series: only a node that runs a quorum member exports them, so the lone broker
+# of test_live.py has none; test_quorum_live.py checks them on a three-voter quorum.
+QUORUM_PREFIX = "runnel_quorum_"
+
 # Series Prometheus makes itself for every target (not in any /metrics output).
 SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped",
              "scrape_series_added", "scrape_samples_post_metric_relabeling"}

@@ -19,8 +19,8 @@ def http_get(url: str, timeout: float = 10.0) -> tuple[int, str]:
 
 
 class Prometheus:
-    def __init__(self, workdir: Path, port: int, jobs: dict[str, str], rule_files: list[Path]):
-        """jobs: job name -> host:port of a /metrics endpoint."""
+    def __init__(self, workdir: Path, port: int, jobs: dict[str, str | list[str]], rule_files: list[Path]):
+        """jobs: job name -> host:port of a /metrics endpoint, or a list of them."""
         self.port = port
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -28,8 +28,9 @@ class Prometheus:
         cfg += [f"  - {p}" for p in rule_files]
         cfg += ["scrape_configs:"]
         for job, target in jobs.items():
+            targets = ", ".join(f"'{t}'" for t in ([target] if isinstance(target, str) else target))
             cfg += [f"  - job_name: {job}", "    scrape_interval: 1s",
-                    "    static_configs:", f"      - targets: ['{target}']"]
+                    "    static_configs:", f"      - targets: [{targets}]"]
         (self.dir / "prometheus.yml").write_text("\n".join(cfg) + "\n")
         self.log_path = self.dir / "prometheus.log"
         log = open(self.log_path, "wb")
@@ -52,6 +53,18 @@ class Prometheus:
         """The full API answer (status, data or errorType/error); never raises on a bad query."""
         return self.api("query", query=promql)[1]
 
+    def failures(self, expressions, need_series=lambda e: False) -> list[str]:
+        """Expressions (promql_sources.Expression) that do not evaluate, or that return no
+        series where need_series(e) says they must, each with why."""
+        out = []
+        for e in expressions:
+            answer = self.query(e.promql)
+            if answer.get("status") != "success":
+                out.append(f"{e.source}: {answer.get('errorType')}: {answer.get('error')}\n    {e.promql}")
+            elif need_series(e) and not answer["data"]["result"]:
+                out.append(f"{e.source}: no series\n    {e.promql}")
+        return out
+
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -69,8 +82,10 @@ class Prometheus:
         last = None
         while time.monotonic() < deadline:
             last = self.api("targets")[1]["data"]["activeTargets"]
-            health = {t["labels"]["job"]: t["health"] for t in last}
-            if all(health.get(j) == "up" for j in jobs):
+            health: dict[str, list[str]] = {}
+            for t in last:
+                health.setdefault(t["labels"]["job"], []).append(t["health"])
+            if all(health.get(j) and set(health[j]) == {"up"} for j in jobs):
                 return
             time.sleep(0.5)
         raise TimeoutError(f"targets not up: {last}")
