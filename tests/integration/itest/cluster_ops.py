@@ -6,11 +6,14 @@ client (topic ids, leaders, replicas, ISR, controller id) asked of each node, Ka
 checkers of the fault tests.
 """
 
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .cluster import RunnelCluster, try_describe, QuorumView
+from .cluster import QuorumView, RunnelCluster, read_batches, try_describe
+from .fetch_wire import fetch_v11
 from .kip848_wire import Flex, carr, cstr, flex_call
 from .wire import API_LIST_OFFSETS, Connection, array, i8, i32, i64, string
 
@@ -178,7 +181,7 @@ def find_coordinator(host: str, port: int, group: str, timeout: float = 5.0) -> 
 
 
 
-# ---- ListOffsets with the client's leader epoch ----------------------------------------------------
+# ---- ListOffsets and Fetch on the raw wire, with and without a leader epoch ---------------------
 
 UNKNOWN_LEADER_EPOCH = 75
 EARLIEST = -2
@@ -195,6 +198,28 @@ def list_offset(host: str, port: int, topic: str, partition: int, leader_epoch: 
     (_, parts), = r.array(lambda t: (t.string(), t.array(lambda x: (x.i32(), x.i16(), x.i64(), x.i64(), x.i32()))))
     (_, err, _, offset, _), = parts
     return err, offset
+
+
+def fetch_records(host: str, port: int, topic: str, partition: int) -> dict[int, tuple]:
+    """Every record of one partition, read by raw Fetch v11 without a leader epoch
+    (current_leader_epoch -1), so a broker's idea of the epoch does not matter:
+    {offset: (key, value)} up to the high watermark. Batches must be uncompressed."""
+    out: dict[int, tuple] = {}
+    offset, hw = 0, 1
+    with Connection(host, port) as conn, tempfile.TemporaryDirectory() as tmp:
+        segment = Path(tmp) / "fetched.log"
+        while offset < hw:
+            part = fetch_v11(conn, [(topic, partition, offset)]).parts[(topic, partition)]
+            assert part.error == 0, f"Fetch {topic}-{partition}@{offset}: error {part.error}"
+            hw = part.high_watermark
+            segment.write_bytes(part.records)
+            batches, _, _ = read_batches(segment)
+            assert batches or offset >= hw, f"Fetch {topic}-{partition}@{offset} below {hw} returned no batch"
+            for b in batches:
+                assert b.crc_ok and len(b.records) == b.count, f"{topic}-{partition}: bad or compressed batch {b}"
+                out.update((o, (k, v)) for o, k, v in b.records if o >= offset)
+                offset = max(offset, b.last_offset + 1)
+    return out
 
 # ---- waiting -------------------------------------------------------------------------------------
 
@@ -259,10 +284,10 @@ def check_topic_history(acknowledged: list[str], views: dict[int, "ClusterMeta |
     return problems
 
 
-def check_record_history(acknowledged: set, consumed: list) -> list[str]:
-    """Every acknowledged record key consumed exactly once, and nothing consumed that was never
-    sent. `consumed` is every key read, in order, duplicates included; a key that was sent but
-    whose acknowledgement was lost (the producer gave up) may appear at most once."""
+def check_record_history(acknowledged: set, consumed: list, sent: set | None = None) -> list[str]:
+    """Every acknowledged record consumed exactly once, and nothing consumed that was not sent.
+    `consumed` is every record id read, in order, duplicates included; `sent` (default: the
+    acknowledged ones) may hold records whose acknowledgement was lost: those may be read, once."""
     problems = []
     counts: dict = {}
     for k in consumed:
@@ -273,5 +298,7 @@ def check_record_history(acknowledged: set, consumed: list) -> list[str]:
     lost = sorted(k for k in acknowledged if k not in counts)
     if lost:
         problems.append(f"{len(lost)} acknowledged records never read, e.g. {lost[:5]}")
+    alien = sorted(k for k in counts if k not in (acknowledged if sent is None else sent))
+    if alien:
+        problems.append(f"{len(alien)} records read that were not sent, e.g. {alien[:5]}")
     return problems
-
