@@ -55,8 +55,12 @@ void QuorumDriver::start() {
     // an election timeout.
     o.reconnect_backoff.initial = std::chrono::milliseconds(50);
     o.reconnect_backoff.max = std::chrono::milliseconds(1000);
-    peers_.emplace(v.id.value(), std::make_unique<net::PeerClient>(
-                                     ring_, net::PeerAddress{v.host, static_cast<uint16_t>(v.port)}, std::move(o)));
+    net::PeerAddress address{v.host, static_cast<uint16_t>(v.port)};
+    net::PeerClient::Options control = o;
+    control.client_id = options_.client_id + "-control";
+    control.max_in_flight = 64;  // forwarded admin requests wait for their commit: many at once
+    peers_.emplace(v.id.value(), std::make_unique<net::PeerClient>(ring_, address, std::move(o)));
+    control_peers_.emplace(v.id.value(), std::make_unique<net::PeerClient>(ring_, address, std::move(control)));
   }
   RUNNEL_LOG(info, "metadata quorum: node %d of voters %s, epoch %d, log end %lld", node_id().value(),
              voters_string().c_str(), replica_.epoch().value(),
@@ -94,12 +98,18 @@ io::Task<void> QuorumDriver::stop(std::chrono::milliseconds handover) {
     queue.clear();
   }
   for (auto& [id, client] : peers_) co_await client->close();
+  for (auto& [id, client] : control_peers_) co_await client->close();
   co_await tasks_.close();
   log_->close(files_);
   RUNNEL_LOG(info, "metadata quorum: node %d stopped in epoch %d", node_id().value(), replica_.epoch().value());
 }
 
 net::PeerClient* QuorumDriver::peer(NodeId id) {
+  auto it = control_peers_.find(id.value());
+  return it == control_peers_.end() ? nullptr : it->second.get();
+}
+
+net::PeerClient* QuorumDriver::raft_peer(NodeId id) {
   auto it = peers_.find(id.value());
   return it == peers_.end() ? nullptr : it->second.get();
 }

@@ -99,7 +99,11 @@ class QuorumDriver {
   Result<raft::QuorumDescription, ErrorCode> describe() const { return replica_.describe_quorum(); }
   QuorumStatus status() const;
   const QuorumOptions& options() const { return options_; }
-  // The client of voter `id`'s controller endpoint (forwarding), or null (ourselves, unknown).
+  // The client of voter `id`'s controller endpoint for everything but the raft RPCs
+  // (forwarded admin requests, broker registration and heartbeats, DescribeQuorum), or null
+  // (ourselves, unknown). The raft RPCs have connections of their own, so a Fetch never queues
+  // behind a forwarded CreateTopics that waits for its commit (Kafka keeps the raft client and
+  // the broker-to-controller channel apart too).
   net::PeerClient* peer(NodeId id);
   NodeId node_id() const { return options_.raft.node_id; }
   io::Ring& ring() { return ring_; }
@@ -147,7 +151,9 @@ class QuorumDriver {
   int dir_fd_ = -1;
   raft::Replica replica_;
   raft::InFlightRequests in_flight_;
-  std::map<int32_t, std::unique_ptr<net::PeerClient>> peers_;
+  net::PeerClient* raft_peer(NodeId id);
+  std::map<int32_t, std::unique_ptr<net::PeerClient>> peers_;          // raft RPCs
+  std::map<int32_t, std::unique_ptr<net::PeerClient>> control_peers_;  // see peer()
 
   // Persistence requests not yet carried out, in order.
   std::deque<raft::PersistRequest> to_persist_;

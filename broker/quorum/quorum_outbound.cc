@@ -23,7 +23,7 @@ io::Task<void> QuorumDriver::send_request(NodeId to, raft::Message request) {
 }
 
 io::Task<std::optional<raft::Message>> QuorumDriver::exchange(NodeId to, const raft::Message& request) {
-  net::PeerClient* client = peer(to);
+  net::PeerClient* client = raft_peer(to);
   if (client == nullptr || client->closed()) co_return std::nullopt;
   const int16_t key = api_key_of(request);
   std::optional<uint64_t> id = in_flight_.add(to, request, now_ms());

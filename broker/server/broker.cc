@@ -189,7 +189,10 @@ int Broker::run() {
   if (!prepare_quorum()) return 1;
   if (quorum_options_) {
     // The metadata log is the source of truth: nothing is served until its image is applied
-    // (server/quorum_controller.h), and the local metadata file's topics are not used.
+    // (server/quorum_controller.h), and the local metadata file's topics are not used, except
+    // once, by a lone voter whose quorum has no topics yet (QuorumController::import_legacy).
+    legacy_image_ = std::make_shared<cluster::MetadataImage>(*image);
+    legacy_producer_id_end_ = producer_id_block_end_;
     image->topics.clear();
     image->name_by_id.clear();
     image->brokers.clear();

@@ -64,6 +64,9 @@ class Broker {
   QuorumController* quorum_controller() { return quorum_controller_.get(); }
   // The host advertised when a listener names none.
   const std::string& advertised_host() const { return advertised_host_; }
+  // The topics of the single-node metadata file a quorum node started with (see broker.cc).
+  const cluster::ImagePtr& legacy_image() const { return legacy_image_; }
+  int64_t legacy_producer_id_end() const { return legacy_producer_id_end_; }
   // Metrics and lifecycle flags shared with the admin API (broker/metrics, broker/admin).
   metrics::BrokerProbe& probe() { return probe_; }
 
@@ -92,6 +95,9 @@ class Broker {
   std::unique_ptr<QuorumController> quorum_controller_;
   std::unique_ptr<BrokerLifecycle> lifecycle_;
   std::string advertised_host_;
+  // A quorum node's single-node metadata file as it was at start-up, for the one-time import.
+  cluster::ImagePtr legacy_image_;
+  int64_t legacy_producer_id_end_ = 0;
   // Shard 0: starts the quorum member, its controller and this broker's registration.
   void start_quorum(io::Ring& ring, Shard& shard);
   bool client_listeners_open_ = false;

@@ -247,6 +247,17 @@ io::Task<metadata::Answer<metadata::BrokerEpoch>> QuorumController::register_bro
   // decisions are serialised and each commits before the next.
   metadata::BrokerEpoch epoch{driver_.log().end_offset().value()};
   const bool unclean = broker_.config().topic_defaults.unclean_leader_election_enable;
+  // A new incarnation replaces an old one that finished a controlled shutdown (it asked to go;
+  // Kafka 4 lets a cleanly stopped broker back at once, KIP-966): fence the old one first, as
+  // its session would have been. Another live incarnation is refused (DUPLICATE_BROKER_REGISTRATION).
+  if (const metadata::BrokerRegistration* old = image_.broker(request.broker_id);
+      old != nullptr && !old->fenced && old->in_controlled_shutdown && old->incarnation_id != request.incarnation_id) {
+    auto fence = metadata::fence_broker(image_, request.broker_id, unclean);
+    if (fence) {
+      if (auto c = co_await commit(fence->records); !c) co_return Unexpected(c.error());
+      epoch = metadata::BrokerEpoch{driver_.log().end_offset().value()};
+    }
+  }
   auto d = metadata::register_broker(image_, request, epoch, unclean);
   if (!d) co_return Unexpected(d.error());
   if (auto c = co_await commit(d->records); !c) co_return Unexpected(c.error());
@@ -294,6 +305,49 @@ io::Task<QuorumController::HeartbeatAnswer> QuorumController::heartbeat(NodeId b
   co_return a;
 }
 
+// ---- the single-node metadata file, once ----
+
+io::Task<void> QuorumController::import_legacy() {
+  auto guard = co_await mutex_.lock();
+  if (import_checked_ || !active()) co_return;
+  import_checked_ = true;
+  const cluster::ImagePtr& legacy = broker_.legacy_image();
+  const NodeId self = broker_.config().node_id;
+  if (legacy == nullptr || legacy->topics.empty() || !image_.topics().empty()) co_return;
+  if (driver_.options().voters.size() != 1) {
+    RUNNEL_LOG(warn, "metadata.json holds %zu topics, not imported: only a lone voter imports its own file",
+               legacy->topics.size());
+    co_return;
+  }
+  std::vector<metadata::Record> records;
+  for (const auto& [name, topic] : legacy->topics) {
+    records.emplace_back(metadata::TopicRecord{name, topic->id});
+    for (const auto& [key, value] : topic->overrides) {
+      records.emplace_back(metadata::ConfigRecord{metadata::ConfigResourceType::topic, name, key, value});
+    }
+    for (const cluster::PartitionInfo& p : topic->partitions) {
+      metadata::PartitionRecord r;
+      r.partition_id = PartitionId{p.partition};
+      r.topic_id = topic->id;
+      r.replicas = {self};
+      r.isr = {self};
+      r.leader = self;
+      r.leader_epoch = p.leader_epoch;
+      records.emplace_back(std::move(r));
+    }
+  }
+  if (broker_.legacy_producer_id_end() > image_.producer_ids().next_producer_id) {
+    records.emplace_back(metadata::ProducerIdsRecord{self, metadata::BrokerEpoch{0}, broker_.legacy_producer_id_end()});
+  }
+  auto committed = co_await commit(records);
+  if (!committed) {
+    import_checked_ = false;  // try again on the next activation
+    co_return;
+  }
+  RUNNEL_LOG(info, "imported %zu topics from the single-node metadata file into the metadata log",
+             legacy->topics.size());
+}
+
 // ---- liveness ----
 
 io::Task<void> QuorumController::liveness_loop() {
@@ -306,6 +360,7 @@ io::Task<void> QuorumController::liveness_loop() {
       liveness_epoch_ = LeaderEpoch{-1};
       continue;
     }
+    if (!import_checked_) co_await import_legacy();
     const int64_t now = steady_ms();
     if (liveness_epoch_ != driver_.status().epoch) {
       // A new active controller: every broker gets a full session from now.

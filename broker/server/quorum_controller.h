@@ -93,6 +93,12 @@ class QuorumController {
   io::Task<metadata::Answer<void>> commit(const std::vector<metadata::Record>& records);
   io::Task<void> apply_loop();
   io::Task<void> liveness_loop();
+  // A node that ran as a single-node cluster before (metadata.json) and now runs a quorum of
+  // which it is the only voter brings its topics along: once, on its first activation, when
+  // the log holds no topic yet, its topics (ids, partitions, overrides, leader epochs) and its
+  // producer-id high mark become records. A quorum of several voters imports nothing: which
+  // node's file would be the truth?
+  io::Task<void> import_legacy();
   // Applies committed records past applied_; true when the image changed.
   bool apply_committed();
   io::Task<void> publish();
@@ -110,6 +116,7 @@ class QuorumController {
   // Liveness, on the active controller: when each broker was last heard from (steady ms).
   std::map<int32_t, int64_t> last_heartbeat_ms_;
   LeaderEpoch liveness_epoch_{-1};  // the epoch the table was started in
+  bool import_checked_ = false;
 
   io::Wakeup apply_wakeup_;
   std::vector<io::Wakeup*> waiters_;  // commits waiting for the applier

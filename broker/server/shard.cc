@@ -94,6 +94,9 @@ io::Task<void> Shard::install_image(cluster::ImagePtr image) {
       if (it != partitions_.end()) {
         if (it->second->topic_id() == topic->id) {
           it->second->log().update_config(storage::from(topic->effective));
+          // Leadership changes (a broker fenced, unfenced, re-registered) bump the epoch that
+          // clients send and that stamps new batches.
+          if (p.leader_epoch > it->second->leader_epoch()) it->second->set_leader_epoch(p.leader_epoch);
           continue;
         }
       }
