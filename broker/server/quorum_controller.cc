@@ -243,6 +243,9 @@ io::Task<metadata::Answer<metadata::ProducerIdBlock>> QuorumController::allocate
 io::Task<metadata::Answer<metadata::BrokerEpoch>> QuorumController::register_broker(metadata::BrokerRegistrationRequest request) {
   auto guard = co_await mutex_.lock();
   if (auto active = check_active(); !active) co_return Unexpected(active.error());
+  // Before the first broker registers (and so before any client is served), the topics of a
+  // single-node metadata file are in the log.
+  co_await import_legacy_locked();
   // The epoch is the offset the registration record will get: the log's end now, since
   // decisions are serialised and each commits before the next.
   metadata::BrokerEpoch epoch{driver_.log().end_offset().value()};
@@ -309,6 +312,10 @@ io::Task<QuorumController::HeartbeatAnswer> QuorumController::heartbeat(NodeId b
 
 io::Task<void> QuorumController::import_legacy() {
   auto guard = co_await mutex_.lock();
+  co_await import_legacy_locked();
+}
+
+io::Task<void> QuorumController::import_legacy_locked() {
   if (import_checked_ || !active()) co_return;
   import_checked_ = true;
   const cluster::ImagePtr& legacy = broker_.legacy_image();

@@ -99,6 +99,7 @@ class QuorumController {
   // producer-id high mark become records. A quorum of several voters imports nothing: which
   // node's file would be the truth?
   io::Task<void> import_legacy();
+  io::Task<void> import_legacy_locked();  // the same, with mutex_ held
   // Applies committed records past applied_; true when the image changed.
   bool apply_committed();
   io::Task<void> publish();
