@@ -327,7 +327,20 @@ void BrokerCollector::collect_quorum(std::vector<MetricFamily>& out) const {
     add_sample(f_lag, l, static_cast<double>(std::max<int64_t>(0, q->log_end_offset - v.log_end_offset)));
     if (v.last_fetch_age_ms >= 0) add_sample(f_age, l, static_cast<double>(v.last_fetch_age_ms) / 1000.0);
   }
-  for (MetricFamily* f : {&role, &active, &leader, &epoch, &hw, &leo, &failed, &voters, &f_leo, &f_lag, &f_age, &persist}) {
+  // Registered brokers by state, from this node's committed metadata image (Kafka's active
+  // controller exports ActiveBrokerCount and FencedBrokerCount).
+  MetricFamily brokers = make_family("runnel_cluster_brokers",
+                                     "Brokers registered in the committed metadata image, by registration state",
+                                     MetricType::Gauge);
+  if (q->brokers_known) {
+    for (const char* state : {"fenced", "unfenced", "shutting_down"}) {
+      const auto n = std::count_if(q->brokers.begin(), q->brokers.end(),
+                                   [&](const metrics::ClusterBrokerStats& b) { return b.state == state; });
+      add_sample(brokers, {{"state", state}}, static_cast<double>(n));
+    }
+  }
+  for (MetricFamily* f :
+       {&role, &active, &leader, &epoch, &hw, &leo, &failed, &voters, &f_leo, &f_lag, &f_age, &persist, &brokers}) {
     out.push_back(std::move(*f));
   }
 }

@@ -120,21 +120,31 @@ namespace {
 
 json id_or_null(int32_t id) { return id >= 0 ? json(id) : json(nullptr); }
 
+// A voter or observer as the leader sees it: log_end_offset, lag and the ages are the leader's
+// knowledge, null on any other node.
+json replica_json(const metrics::QuorumSnapshot& q, const metrics::QuorumVoterStats& v) {
+  const bool known = v.log_end_offset >= 0;
+  auto ms = [](int64_t age) { return age >= 0 ? json(age) : json(nullptr); };
+  return {{"node_id", v.id},
+          {"log_end_offset", known ? json(v.log_end_offset) : json(nullptr)},
+          {"lag", known ? json(std::max<int64_t>(0, q.log_end_offset - v.log_end_offset)) : json(nullptr)},
+          {"last_fetch_age_ms", ms(v.last_fetch_age_ms)},
+          {"last_caught_up_age_ms", ms(v.last_caught_up_age_ms)}};
+}
+
 json quorum_json(const metrics::QuorumSnapshot& q) {
   json voters = json::array();
   for (const metrics::QuorumVoterStats& v : q.voters) {
-    // log_end_offset, lag and the ages are the leader's knowledge: null on any other node.
-    const bool known = v.log_end_offset >= 0;
-    auto ms = [](int64_t age) { return age >= 0 ? json(age) : json(nullptr); };
-    voters.push_back({{"node_id", v.id},
-                      {"host", v.host},
-                      {"port", v.port},
-                      {"log_end_offset", known ? json(v.log_end_offset) : json(nullptr)},
-                      {"lag", known ? json(std::max<int64_t>(0, q.log_end_offset - v.log_end_offset)) : json(nullptr)},
-                      {"last_fetch_age_ms", ms(v.last_fetch_age_ms)},
-                      {"last_caught_up_age_ms", ms(v.last_caught_up_age_ms)}});
+    json j = replica_json(q, v);
+    j["host"] = v.host;
+    j["port"] = v.port;
+    voters.push_back(std::move(j));
   }
+  json observers = json::array();
+  for (const metrics::QuorumVoterStats& o : q.observers) observers.push_back(replica_json(q, o));
   return {{"role", q.role},
+          {"voter", q.voter},
+          {"observers", observers},
           {"leader_id", id_or_null(q.leader_id)},
           {"epoch", q.epoch},
           {"high_watermark", q.high_watermark},
@@ -148,18 +158,34 @@ json quorum_json(const metrics::QuorumSnapshot& q) {
 
 json cluster_json(const config::BrokerConfig& config, const metrics::BrokerProbe& probe) {
   std::shared_ptr<const metrics::QuorumSnapshot> q = probe.quorum();
-  // Until the metadata image is wired in, a node knows only itself; "state" will be the
-  // registration's (fenced, unfenced, shutting_down) once it is.
-  json self = {{"node_id", config.node_id.value()},
-               {"state", probe.stopping() ? "shutting_down" : "unfenced"},
-               {"rack", config.broker_rack ? json(*config.broker_rack) : json(nullptr)},
-               {"endpoints", endpoints(config.advertised_listeners)},
-               {"self", true}};
+  const int32_t self_id = config.node_id.value();
+  json brokers = json::array();
+  if (q && q->brokers_known) {
+    // Every broker the committed metadata image registers, with its registration's state.
+    for (const metrics::ClusterBrokerStats& b : q->brokers) {
+      json eps = json::array();
+      for (const auto& e : b.endpoints) eps.push_back({{"name", e.name}, {"host", e.host}, {"port", e.port}});
+      brokers.push_back({{"node_id", b.id},
+                         {"state", b.state},
+                         {"epoch", b.epoch},
+                         {"rack", b.rack ? json(*b.rack) : json(nullptr)},
+                         {"endpoints", eps},
+                         {"self", b.id == self_id}});
+    }
+  } else {
+    // No image yet (or no quorum: a lone node): this node as its configuration says.
+    brokers.push_back({{"node_id", self_id},
+                       {"state", probe.stopping() ? "shutting_down" : "unfenced"},
+                       {"epoch", nullptr},
+                       {"rack", config.broker_rack ? json(*config.broker_rack) : json(nullptr)},
+                       {"endpoints", endpoints(config.advertised_listeners)},
+                       {"self", true}});
+  }
   return {{"cluster_id", probe.cluster_id()},
-          {"node_id", config.node_id.value()},
+          {"node_id", self_id},
           {"quorum", q ? quorum_json(*q) : json(nullptr)},
           {"active_controller", q ? id_or_null(q->active_controller()) : json(nullptr)},
-          {"brokers", json::array({self})}};
+          {"brokers", brokers}};
 }
 
 std::optional<log::Level> parse_level(std::string_view name) {

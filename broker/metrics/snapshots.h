@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,20 +60,36 @@ using GroupSnapshot = std::vector<GroupStats>;
 
 // --- The metadata quorum (shard 0 publishes; see BrokerProbe::publish_quorum) ---
 
-// Kafka's names for a quorum member's role (raft::role_name), in the order the role state-set
+// Kafka's names for a quorum member's role (raft::role_name, and "observer" for a node without a
+// vote that follows the leader, as Kafka's current-state says), in the order the role state-set
 // metric lists them.
-inline constexpr const char* kQuorumRoles[] = {"unattached", "prospective", "candidate",
-                                               "leader",     "follower",    "resigned"};
+inline constexpr const char* kQuorumRoles[] = {"unattached", "prospective", "candidate", "leader",
+                                               "follower",   "resigned",    "observer"};
 
 struct QuorumVoterStats {
   int32_t id = -1;
-  std::string host;  // its controller endpoint, from controller.quorum.voters
+  std::string host;  // a voter's controller endpoint, from controller.quorum.voters (observers: none)
   int32_t port = 0;
   // Known on the leader only (-1 elsewhere): the voter's fetch position, and how long ago it
   // last fetched and was last caught up with the leader's log end (the leader's own row: 0).
   int64_t log_end_offset = -1;
   int64_t last_fetch_age_ms = -1;
   int64_t last_caught_up_age_ms = -1;
+};
+
+// A broker as the committed metadata image registers it (Kafka's BrokerRegistration).
+struct BrokerEndpointStats {
+  std::string name;  // listener name
+  std::string host;
+  int32_t port = 0;
+};
+
+struct ClusterBrokerStats {
+  int32_t id = -1;
+  int64_t epoch = 0;
+  std::string state;  // fenced, unfenced, shutting_down
+  std::optional<std::string> rack;
+  std::vector<BrokerEndpointStats> endpoints;
 };
 
 struct QuorumSnapshot {
@@ -84,13 +101,21 @@ struct QuorumSnapshot {
   int64_t high_watermark = 0;
   int64_t log_end_offset = 0;
   bool failed = false;  // a metadata log write failed: the node stopped taking part
-  std::vector<QuorumVoterStats> voters;  // every configured voter, in controller.quorum.voters order
+  bool voter = true;    // false: a broker-only node, following the metadata log as an observer
+  std::vector<QuorumVoterStats> voters;     // every configured voter, in controller.quorum.voters order
+  std::vector<QuorumVoterStats> observers;  // on the leader: the observers that fetch from it
+  // Every registered broker, from the committed metadata image; brokers_known is false until
+  // this node has applied the log far enough to publish its first image.
+  bool brokers_known = false;
+  std::vector<ClusterBrokerStats> brokers;
 
   bool leader() const { return role == "leader"; }
   // The leader this node follows or is, -1 while it knows none for sure: a prospective or
   // candidate node may still remember the leader it is trying to replace (leader_id keeps it, as
   // Kafka's current-leader does), but that one is not the active controller any more.
-  int32_t active_controller() const { return role == "leader" || role == "follower" ? leader_id : -1; }
+  int32_t active_controller() const {
+    return role == "leader" || role == "follower" || role == "observer" ? leader_id : -1;
+  }
 };
 
 // The slot a snapshot is published through. The mutex is held only to copy or swap one

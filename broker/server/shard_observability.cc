@@ -11,9 +11,11 @@
 #include "broker/log/log.h"
 #include "broker/metrics/broker_probe.h"
 #include "broker/metrics/clock.h"
+#include "broker/metadata/image.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/server/broker.h"
 #include "broker/server/group_service.h"
+#include "broker/server/quorum_controller.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server {
@@ -27,9 +29,15 @@ constexpr int kBeatsPerSnapshot = 5;
 
 int64_t age_ms(int64_t now_ms, int64_t then_ms) { return then_ms < 0 ? -1 : std::max<int64_t>(0, now_ms - then_ms); }
 
-// The quorum member's state, and on the leader each voter's fetch position: what /metrics'
-// runnel_quorum_* and /v1/cluster show. Runs on the driver's ring (shard 0).
-std::shared_ptr<const metrics::QuorumSnapshot> quorum_snapshot(const quorum::QuorumDriver& driver) {
+void describe_replica(const raft::ReplicaDescription& r, int64_t now_ms, metrics::QuorumVoterStats& out) {
+  out.log_end_offset = r.log_end_offset.value();
+  out.last_fetch_age_ms = age_ms(now_ms, r.last_fetch_timestamp);
+  out.last_caught_up_age_ms = age_ms(now_ms, r.last_caught_up_timestamp);
+}
+
+// The quorum member's state, and on the leader each voter's and observer's fetch position: what
+// /metrics' runnel_quorum_* and /v1/cluster show. Runs on the driver's ring (shard 0).
+std::shared_ptr<metrics::QuorumSnapshot> quorum_snapshot(const quorum::QuorumDriver& driver) {
   auto snap = std::make_shared<metrics::QuorumSnapshot>();
   const quorum::QuorumStatus st = driver.status();
   snap->taken_at_ns = metrics::mono_ns();
@@ -43,7 +51,10 @@ std::shared_ptr<const metrics::QuorumSnapshot> quorum_snapshot(const quorum::Quo
   for (const config::QuorumVoter& v : driver.options().voters) {
     snap->voters.push_back({.id = v.id.value(), .host = v.host, .port = v.port});
   }
-  auto described = driver.describe();  // the leader's view of every voter; an error elsewhere
+  snap->voter = std::any_of(snap->voters.begin(), snap->voters.end(),
+                            [&](const metrics::QuorumVoterStats& v) { return v.id == snap->node_id; });
+  if (!snap->voter && st.role == raft::Role::follower) snap->role = "observer";
+  auto described = driver.describe();  // the leader's view of every replica; an error elsewhere
   if (!described) return snap;
   // The replica's timestamps are the driver's clock (io::Clock, in ms).
   const int64_t now_ms =
@@ -51,13 +62,40 @@ std::shared_ptr<const metrics::QuorumSnapshot> quorum_snapshot(const quorum::Quo
   for (const raft::ReplicaDescription& r : described->current_voters) {
     for (metrics::QuorumVoterStats& v : snap->voters) {
       if (v.id != r.replica_id.value()) continue;
-      const bool self = v.id == snap->node_id;  // the leader is caught up with itself, as Kafka reports it
-      v.log_end_offset = self ? snap->log_end_offset : r.log_end_offset.value();
-      v.last_fetch_age_ms = self ? 0 : age_ms(now_ms, r.last_fetch_timestamp);
-      v.last_caught_up_age_ms = self ? 0 : age_ms(now_ms, r.last_caught_up_timestamp);
+      describe_replica(r, now_ms, v);
+      if (v.id == snap->node_id) {  // the leader is caught up with itself, as Kafka reports it
+        v.log_end_offset = snap->log_end_offset;
+        v.last_fetch_age_ms = 0;
+        v.last_caught_up_age_ms = 0;
+      }
     }
   }
+  for (const raft::ReplicaDescription& r : described->observers) {
+    describe_replica(r, now_ms, snap->observers.emplace_back(metrics::QuorumVoterStats{.id = r.replica_id.value()}));
+  }
   return snap;
+}
+const char* broker_state_name(metadata::BrokerState s) {
+  switch (s) {
+    case metadata::BrokerState::fenced: return "fenced";
+    case metadata::BrokerState::unfenced: return "unfenced";
+    case metadata::BrokerState::shutting_down: return "shutting_down";
+  }
+  return "unknown";
+}
+
+// The registered brokers of the committed image, once this node publishes one.
+void add_brokers(const QuorumController& controller, metrics::QuorumSnapshot& snap) {
+  if (!controller.published()) return;
+  snap.brokers_known = true;
+  for (const auto& [id, b] : controller.image().brokers()) {
+    metrics::ClusterBrokerStats& s = snap.brokers.emplace_back();
+    s.id = id.value();
+    s.epoch = b.epoch.value();
+    s.state = broker_state_name(b.state());
+    s.rack = b.rack;
+    for (const metadata::Endpoint& e : b.listeners) s.endpoints.push_back({e.name, e.host, e.port});
+  }
 }
 }  // namespace
 
@@ -83,7 +121,11 @@ void Shard::publish_snapshot() {
   probe_->publish(std::move(stats), metrics::mono_ns());
   publish_groups();
   // The driver lives on shard 0 from the time its listeners accept until the ring stops.
-  if (index_ == 0 && broker_.quorum() != nullptr) broker_.probe().publish_quorum(quorum_snapshot(*broker_.quorum()));
+  if (index_ == 0 && broker_.quorum() != nullptr) {
+    auto snap = quorum_snapshot(*broker_.quorum());
+    if (const QuorumController* c = broker_.quorum_controller()) add_brokers(*c, *snap);
+    broker_.probe().publish_quorum(std::move(snap));
+  }
 }
 
 // The groups this core coordinates, with their committed offsets: the admin thread computes

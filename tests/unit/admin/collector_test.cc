@@ -128,6 +128,7 @@ TEST_F(CollectorTest, QuorumSeriesOnlyWhereAQuorumMemberRuns) {
   std::string text = render(BrokerCollector(probe, 100));
   EXPECT_TRUE(has_line(text, R"(runnel_quorum_role{role="leader"} 1)")) << text;
   EXPECT_TRUE(has_line(text, R"(runnel_quorum_role{role="follower"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_quorum_role{role="observer"} 0)")) << text;
   EXPECT_TRUE(has_line(text, R"(runnel_quorum_active_controller{cluster_id="cid"} 1)")) << text;
   EXPECT_TRUE(has_line(text, "runnel_quorum_leader_id 2")) << text;
   EXPECT_TRUE(has_line(text, "runnel_quorum_epoch 7")) << text;
@@ -140,6 +141,15 @@ TEST_F(CollectorTest, QuorumSeriesOnlyWhereAQuorumMemberRuns) {
   EXPECT_TRUE(has_line(text, R"(runnel_quorum_follower_fetch_age_seconds{voter="1"} 1.5)")) << text;
   EXPECT_EQ(text.find(R"(voter="3")"), std::string::npos) << text;  // not heard from: no series
   EXPECT_TRUE(has_line(text, R"(runnel_quorum_persist_seconds_bucket{le="0.0025"} 1)")) << text;
+  EXPECT_EQ(text.find("\nrunnel_cluster_brokers"), std::string::npos) << text;  // no image yet
+
+  q.brokers_known = true;
+  q.brokers = {{.id = 1, .state = "unfenced"}, {.id = 2, .state = "fenced"}, {.id = 3, .state = "unfenced"}};
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(q));
+  text = render(BrokerCollector(probe, 100));
+  EXPECT_TRUE(has_line(text, R"(runnel_cluster_brokers{state="unfenced"} 2)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_cluster_brokers{state="fenced"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, R"(runnel_cluster_brokers{state="shutting_down"} 0)")) << text;
 
   q.role = "follower";
   q.voters = {{.id = 1}, {.id = 2}, {.id = 3}};

@@ -122,5 +122,44 @@ TEST(JsonApi, ClusterWithoutALeaderOrWithoutAQuorum) {
   EXPECT_EQ(cluster_json(cfg, probe)["brokers"][0]["state"], "shutting_down");
 }
 
+TEST(JsonApi, ClusterOnAnObserverAndTheObserversOnTheLeader) {
+  config::BrokerConfig cfg = node_1();
+  metrics::BrokerProbe probe;
+  probe.init(1);
+  metrics::QuorumSnapshot observer = three_voters("observer", 2);
+  observer.node_id = 4;
+  observer.voter = false;
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(observer));
+  nlohmann::json j = cluster_json(cfg, probe);
+  EXPECT_EQ(j["quorum"]["voter"], false);
+  EXPECT_EQ(j["active_controller"], 2);
+  metrics::QuorumSnapshot leader = three_voters("leader", 1);
+  leader.observers = {{.id = 4, .log_end_offset = 11, .last_fetch_age_ms = 5}};
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(leader));
+  j = cluster_json(cfg, probe);
+  ASSERT_EQ(j["quorum"]["observers"].size(), 1u);
+  EXPECT_EQ(j["quorum"]["observers"][0]["node_id"], 4);
+  EXPECT_EQ(j["quorum"]["observers"][0]["lag"], 1);
+}
+
+TEST(JsonApi, ClusterListsTheImagesBrokersOnceItHasOne) {
+  config::BrokerConfig cfg = node_1();
+  metrics::BrokerProbe probe;
+  probe.init(1);
+  metrics::QuorumSnapshot q = three_voters("follower", 2);
+  q.brokers_known = true;
+  q.brokers = {{.id = 1, .epoch = 10, .state = "unfenced", .endpoints = {{"PLAINTEXT", "127.0.0.1", 9092}}},
+               {.id = 2, .epoch = 12, .state = "fenced", .rack = "r2"}};
+  probe.publish_quorum(std::make_shared<metrics::QuorumSnapshot>(q));
+  nlohmann::json j = cluster_json(cfg, probe);
+  ASSERT_EQ(j["brokers"].size(), 2u);
+  EXPECT_EQ(j["brokers"][0]["self"], true);
+  EXPECT_EQ(j["brokers"][0]["epoch"], 10);
+  EXPECT_EQ(j["brokers"][0]["endpoints"][0]["port"], 9092);
+  EXPECT_EQ(j["brokers"][1]["state"], "fenced");
+  EXPECT_EQ(j["brokers"][1]["rack"], "r2");
+  EXPECT_EQ(j["brokers"][1]["self"], false);
+}
+
 }  // namespace
 }  // namespace runnel::admin
