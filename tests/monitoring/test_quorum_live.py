@@ -3,7 +3,8 @@
 
   - every expression that reads a runnel_quorum_* metric evaluates and returns series, and each
     such metric is in some node's live /metrics (follower_* only on the leader);
-  - /v1/cluster agrees on every node and the leader reports each voter's lag;
+  - /v1/cluster agrees on every node, the leader reports each voter's lag, and every node lists
+    the three brokers of the committed metadata image, unfenced;
   - with a healthy quorum RunnelNoActiveController and RunnelQuorumMemberFailed are quiet;
   - after two of the three nodes are killed, RunnelNoActiveController goes pending and fires.
 
@@ -109,9 +110,25 @@ def test_v1_cluster_agrees_on_every_node(quorum):
         assert [v["port"] for v in c["quorum"]["voters"]] == [m.controller_port for m in q.nodes]
         assert c["quorum"]["role"] == ("leader" if n is leader else "follower")
         assert c["quorum"]["failed"] is False
-        assert [b["node_id"] for b in c["brokers"]] == [n.node_id]
+        assert c["quorum"]["voter"] is True and c["quorum"]["observers"] == []
     voters = leader.cluster()["quorum"]["voters"]
     assert all(v["lag"] is not None and v["lag"] >= 0 for v in voters), voters
+
+
+def test_v1_cluster_lists_every_registered_broker(quorum):
+    """Once the committed image has them: all three, unfenced, each node marking itself."""
+    q = quorum["quorum"]
+    deadline = time.monotonic() + 60
+    while True:
+        views = {n.node_id: n.cluster()["brokers"] for n in q.nodes}
+        if all([(b["node_id"], b["state"]) for b in v] == [(1, "unfenced"), (2, "unfenced"), (3, "unfenced")]
+               for v in views.values()):
+            break
+        assert time.monotonic() < deadline, views
+        time.sleep(0.5)
+    for node_id, brokers in views.items():
+        assert [b["node_id"] for b in brokers if b["self"]] == [node_id]
+        assert all(b["epoch"] is not None and b["endpoints"] for b in brokers), brokers
 
 
 def test_healthy_quorum_alerts_are_quiet(quorum):
