@@ -146,6 +146,27 @@ class ClusterNode(BrokerProcess):
             cmd += ["--override", f"{k}={v}"]
         return cmd
 
+    def launch(self) -> None:
+        """Starts the process without waiting for it: a cluster node opens its client listener
+        only once the quorum has a leader that has unfenced it, so nodes start together."""
+        assert self.proc is None, f"node {self.node_id} already running"
+        self.starts += 1
+        with open(self.log_path, "ab") as log:
+            log.write(f"\n===== start #{self.starts}: {' '.join(self.command())}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def start(self, timeout: float = 60.0) -> None:
+        """launch() and wait until the PLAINTEXT listener answers ApiVersions (BrokerProcess's
+        readiness: for a cluster node, once it is unfenced)."""
+        self.launch()
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop(timeout=5)
+            raise
+
     def sigterm(self) -> None:
         """Sends SIGTERM and returns at once; wait_exit() collects the process."""
         assert self.proc is not None, f"node {self.node_id} is not running"
@@ -221,29 +242,47 @@ class RunnelCluster:
             if not (n.log_dir / "meta.properties").exists():
                 n.format()
 
-    def start(self, ids: list[int] | None = None, timeout: float = 60.0) -> None:
-        """Formats what is not formatted yet, then starts the nodes one by one (a node answers
-        ApiVersions before the quorum has a leader)."""
+    def start(self, ids: list[int] | None = None, timeout: float = 60.0, wait: bool = True) -> None:
+        """Formats what is not formatted yet, launches the nodes together and (with `wait`)
+        waits until each serves clients, which takes a quorum: a node's client listener opens
+        once the active controller has unfenced it."""
         self.format()
         for i in ids or self.ids:
-            self.nodes[i].start(timeout)
+            self.nodes[i].launch()
+        if wait:
+            self.wait_ready(ids, timeout)
 
-    def stop_all(self) -> dict[int, int | None]:
-        """SIGTERM every node at once, then wait for each: their exit codes."""
+    def wait_ready(self, ids: list[int] | None = None, timeout: float = 60.0) -> None:
+        try:
+            for i in ids or self.ids:
+                self.nodes[i].wait_ready(timeout)
+        except BaseException:
+            self.stop_all()
+            raise
+
+    def stop_all(self, timeout: float = 20.0) -> dict[int, int | None]:
+        """SIGTERM every node at once, then wait for each: their exit codes. (One by one, the
+        last nodes would wait out their controlled shutdown with no quorum left to grant it.)"""
         live = [n for n in self.nodes.values() if n.proc is not None]
         for n in live:
             if n.proc.poll() is None:
                 os.killpg(n.proc.pid, signal.SIGTERM)
-        return {n.node_id: n.wait_exit() for n in live}
+        return {n.node_id: n.wait_exit(timeout) for n in live}
 
     def close(self) -> list[str]:
-        """Stops everything; returns a problem per node that died on its own."""
+        """Kills what still runs (tests that check a clean stop call stop_all() themselves; a
+        SIGTERM here could wait out a controlled shutdown with no controller left); returns a
+        problem per node that died on its own."""
         problems = []
         for n in self.nodes.values():
-            if n.proc is not None and n.proc.poll() is not None and not n.expect_exit:
+            if n.proc is None:
+                continue
+            if n.proc.poll() is None:
+                n.kill9()
+                continue
+            if not n.expect_exit:
                 problems.append(f"node {n.node_id} exited unexpectedly with {n.proc.returncode}\n" + n.log_tail())
-        for n in self.nodes.values():
-            n.stop(timeout=15)
+            n.proc = None
         return problems
 
     def logs(self, lines: int = 25) -> str:
