@@ -72,6 +72,11 @@ class Controller {
   io::Task<TopicResult> alter_topic_configs(std::string topic, std::vector<ConfigChange> changes, bool incremental,
                                             bool validate_only);
   io::Task<Result<ProducerId, cluster::Errc>> allocate_producer_id();
+  // A broker's dynamic configs (`broker` a node id in decimal) or the cluster-wide default
+  // (""), recorded in the metadata log: quorum nodes only (controller_quorum.cc); a single node
+  // answers INVALID_REQUEST as before.
+  io::Task<TopicResult> alter_broker_configs(std::string broker, std::vector<ConfigChange> changes, bool incremental,
+                                             bool validate_only);
 
  private:
   // controller_quorum.cc: the same operations on a node of a metadata quorum.

@@ -165,6 +165,26 @@ io::Task<Controller::TopicResult> Controller::quorum_alter_topic_configs(std::st
   co_return changed;
 }
 
+io::Task<Controller::TopicResult> Controller::alter_broker_configs(std::string broker, std::vector<ConfigChange> changes,
+                                                                   bool incremental, bool validate_only) {
+  if (quorum_ == nullptr) {
+    co_return Unexpected(cluster::Error{cluster::Errc::refused, "Broker configs of a single node are set in its properties file",
+                                        static_cast<int16_t>(ErrorCode::invalid_request)});
+  }
+  if (!quorum_->active()) co_return not_controller();
+  metadata::ConfigResourceChange change;
+  change.type = metadata::ConfigResourceType::broker;
+  change.name = std::move(broker);
+  for (const ConfigChange& c : changes) {
+    change.ops.push_back(metadata::ConfigOp{c.name, static_cast<metadata::ConfigOp::Type>(c.op), c.value});
+  }
+  std::vector<metadata::ConfigResourceChange> all{std::move(change)};
+  metadata::ConfigDecisions d = co_await quorum_->alter_configs(std::move(all), incremental, validate_only);
+  if (d.answers.empty()) co_return not_controller();
+  if (!d.answers.front()) co_return Unexpected(to_error(d.answers.front().error()));
+  co_return TopicChange{};
+}
+
 io::Task<Result<ProducerId, cluster::Errc>> Controller::quorum_allocate_producer_id() {
   if (next_producer_id_ >= producer_id_block_end_) {
     if (!quorum_->active()) co_return Unexpected(cluster::Errc::not_controller);

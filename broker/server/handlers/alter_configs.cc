@@ -41,14 +41,17 @@ Outcome check_request(const Resource& res) {
   return {};
 }
 
-Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
+io::Task<Outcome> alter_broker(const Resource& res, Shard& shard, bool validate_only) {
   bool cluster_default = res.resource_name.empty();
-  if (Outcome o = check_broker_resource(res.resource_name, shard); o.error != ErrorCode::none) return o;
+  if (Outcome o = check_broker_resource(res.resource_name, shard); o.error != ErrorCode::none) co_return o;
+  std::vector<Controller::ConfigChange> changes;
   for (const auto& c : res.configs) {
     config::Validation valid = config::validate_broker_config_update(c.name, *c.value, cluster_default);
-    if (!valid) return {to_kafka(valid.error().code), valid.error().message};
+    if (!valid) co_return Outcome{to_kafka(valid.error().code), valid.error().message};
+    changes.push_back({c.name, Controller::ConfigChange::Op::set, *c.value});
   }
-  return broker_update_result(validate_only, res.configs.empty());
+  // Legacy AlterConfigs replaces the resource's whole set of configs.
+  co_return co_await apply_broker_configs(shard, res.resource_name, std::move(changes), false, validate_only);
 }
 
 io::Task<Outcome> alter_topic(const Resource& res, Shard& shard, bool validate_only) {
@@ -74,7 +77,7 @@ io::Task<HandlerStatus> alter_configs(RequestContext& ctx, protocol::Reader& bod
       o = {ErrorCode::invalid_request, "Each resource must appear at most once."};
     } else if (o = check_request(res); o.error == ErrorCode::none) {
       if (res.resource_type == kBroker) {
-        o = alter_broker(res, ctx.shard, req.validate_only);
+        o = co_await alter_broker(res, ctx.shard, req.validate_only);
       } else if (res.resource_type == kTopic) {
         o = co_await alter_topic(res, ctx.shard, req.validate_only);
       } else {

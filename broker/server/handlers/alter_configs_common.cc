@@ -24,6 +24,9 @@ AlterOutcome check_broker_resource(const std::string& name, Shard& shard) {
   const NodeId node = shard.broker().config().node_id;
   std::optional<NodeId> id = parse_node_id(name);
   if (!id) return {ErrorCode::invalid_request, "Node id must be an integer, but it is: " + name};
+  // In a cluster the request was forwarded to the active controller, which records configs for
+  // any broker (Kafka's controller does not check that the broker exists either).
+  if (shard.broker().quorum_configured()) return {};
   if (*id != node) {
     return {ErrorCode::invalid_request, "Unexpected broker id, expected " + std::to_string(node.value()) + ", but received " + name};
   }
@@ -34,6 +37,19 @@ AlterOutcome broker_update_result(bool validate_only, bool empty) {
   if (validate_only || empty) return {};
   return {ErrorCode::invalid_request,
           "Runnel cannot change broker configs at runtime yet; set them in the broker's properties file and restart"};
+}
+
+io::Task<AlterOutcome> apply_broker_configs(Shard& shard, const std::string& name,
+                                            std::vector<Controller::ConfigChange> changes, bool incremental,
+                                            bool validate_only) {
+  if (!shard.broker().quorum_configured()) co_return broker_update_result(validate_only, changes.empty());
+  if (changes.empty()) co_return AlterOutcome{};
+  Controller::TopicResult r = co_await Router(shard).on_controller(
+      [&name, &changes, incremental, validate_only](Controller& controller) -> io::Task<Controller::TopicResult> {
+        co_return co_await controller.alter_broker_configs(name, std::move(changes), incremental, validate_only);
+      });
+  if (!r) co_return AlterOutcome{to_kafka(r.error()), r.error().message};
+  co_return AlterOutcome{};
 }
 
 io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topic,

@@ -32,6 +32,12 @@ AlterOutcome check_broker_resource(const std::string& name, Shard& shard);
 // After validation: validate_only (or nothing to change) succeeds; a real change is refused,
 // since Runnel cannot apply broker configs at runtime yet.
 AlterOutcome broker_update_result(bool validate_only, bool empty);
+// The broker config change once validated: on a quorum node, recorded through the active
+// controller (this handler runs there, the request having been forwarded); on a single node,
+// broker_update_result's refusal.
+io::Task<AlterOutcome> apply_broker_configs(Shard& shard, const std::string& name,
+                                            std::vector<Controller::ConfigChange> changes, bool incremental,
+                                            bool validate_only);
 
 // Checks the topic name and applies `changes` through the controller on shard 0.
 io::Task<AlterOutcome> alter_topic_configs(Shard& shard, const std::string& topic,

@@ -13,6 +13,8 @@
 #include "broker/server/handlers/alter_configs_common.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/server/quorum_controller.h"
+#include "broker/server/router.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server::handlers {
@@ -97,7 +99,49 @@ void describe_topic(const Resource& res, Result& r, Shard& shard, const Options&
   }
 }
 
-void describe_broker(const Resource& res, Result& r, Shard& shard, const Options& opt) {
+// A cluster's dynamic broker configs, from the metadata log: this broker's own and the
+// cluster-wide defaults (empty on a single node).
+struct DynamicBrokerConfigs {
+  metadata::ConfigMap mine;
+  metadata::ConfigMap cluster_default;
+};
+
+io::Task<DynamicBrokerConfigs> dynamic_broker_configs(Shard& shard) {
+  DynamicBrokerConfigs d;
+  if (!shard.broker().quorum_configured()) co_return d;
+  co_return co_await Router(shard).on_core(Router::kControllerCore, [](Shard& s) -> io::Task<DynamicBrokerConfigs> {
+    DynamicBrokerConfigs out;
+    if (QuorumController* qc = s.broker().quorum_controller()) {
+      const metadata::ConfigsImage& configs = qc->image().configs();
+      out.cluster_default = configs.cluster_default;
+      if (auto it = configs.brokers.find(s.broker().config().node_id); it != configs.brokers.end()) out.mine = it->second;
+    }
+    co_return out;
+  });
+}
+
+// Puts the dynamic values over the static description, highest precedence first, as Kafka's
+// DynamicBrokerConfig does: this broker's value, then the cluster default, then the file.
+void overlay_dynamic(config::DescribedConfig& d, const DynamicBrokerConfigs& dyn) {
+  auto add = [&](const metadata::ConfigMap& m, config::ConfigSource source) {
+    auto it = m.find(d.name);
+    if (it == m.end()) return false;
+    d.synonyms.insert(d.synonyms.begin(), config::ConfigSynonym{d.name, it->second, source});
+    return true;
+  };
+  bool from_default = add(dyn.cluster_default, config::ConfigSource::dynamic_default_broker);
+  bool from_broker = add(dyn.mine, config::ConfigSource::dynamic_broker);
+  if (from_broker) {
+    d.value = dyn.mine.find(d.name)->second;
+    d.source = config::ConfigSource::dynamic_broker;
+  } else if (from_default) {
+    d.value = dyn.cluster_default.find(d.name)->second;
+    d.source = config::ConfigSource::dynamic_default_broker;
+  }
+}
+
+void describe_broker(const Resource& res, Result& r, Shard& shard, const Options& opt,
+                     const DynamicBrokerConfigs& dyn) {
   const config::BrokerConfig& cfg = shard.broker().config();
   bool cluster_default = res.resource_name.empty();
   if (!cluster_default) {
@@ -111,6 +155,8 @@ void describe_broker(const Resource& res, Result& r, Shard& shard, const Options
   }
   for (config::DescribedConfig& d : config::describe_broker_configs(cfg)) {
     if (!wanted(res, d.name)) continue;
+    // The cluster-wide resource is the defaults alone, not this broker's own values.
+    overlay_dynamic(d, cluster_default ? DynamicBrokerConfigs{{}, dyn.cluster_default} : dyn);
     if (cluster_default) {
       // The cluster-wide resource shows only what was set cluster-wide, with those synonyms.
       if (d.source != config::ConfigSource::dynamic_default_broker) continue;
@@ -154,6 +200,13 @@ io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& 
   Options opt{req.include_synonyms, req.include_documentation};
 
   protocol::DescribeConfigsResponse resp;
+  DynamicBrokerConfigs dyn;
+  for (const Resource& res : req.resources) {
+    if (res.resource_type == kBroker) {
+      dyn = co_await dynamic_broker_configs(ctx.shard);
+      break;
+    }
+  }
   for (const Resource& res : req.resources) {
     Result r;
     r.resource_type = res.resource_type;
@@ -164,7 +217,7 @@ io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& 
         describe_topic(res, r, ctx.shard, opt);
         break;
       case kBroker:
-        describe_broker(res, r, ctx.shard, opt);
+        describe_broker(res, r, ctx.shard, opt, dyn);
         break;
       case kBrokerLogger:
         describe_loggers(res, r, ctx.shard);

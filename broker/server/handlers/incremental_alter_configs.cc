@@ -102,7 +102,18 @@ Outcome alter_logger(const Resource& res, Shard& shard, bool validate_only) {
   return {};
 }
 
-Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
+Outcome check_broker_changes(const Resource& res, Shard& shard);
+
+io::Task<Outcome> alter_broker(const Resource& res, Shard& shard, bool validate_only) {
+  if (Outcome o = check_broker_changes(res, shard); o.error != ErrorCode::none) co_return o;
+  std::vector<Controller::ConfigChange> changes;
+  for (const auto& c : res.configs) {
+    changes.push_back({c.name, static_cast<Op>(c.config_operation), c.value.value_or("")});
+  }
+  co_return co_await apply_broker_configs(shard, res.resource_name, std::move(changes), true, validate_only);
+}
+
+Outcome check_broker_changes(const Resource& res, Shard& shard) {
   bool cluster_default = res.resource_name.empty();
   if (Outcome o = check_broker_resource(res.resource_name, shard); o.error != ErrorCode::none) return o;
   for (const auto& c : res.configs) {
@@ -123,7 +134,7 @@ Outcome alter_broker(const Resource& res, Shard& shard, bool validate_only) {
     config::Validation valid = config::validate_broker_config_update(c.name, *c.value, cluster_default);
     if (!valid) return {to_kafka(valid.error().code), valid.error().message};
   }
-  return broker_update_result(validate_only, res.configs.empty());
+  return {};
 }
 
 io::Task<Outcome> alter_topic(const Resource& res, Shard& shard, bool validate_only) {
@@ -160,7 +171,7 @@ io::Task<HandlerStatus> incremental_alter_configs(RequestContext& ctx, protocol:
           o = co_await alter_topic(res, ctx.shard, req.validate_only);
           break;
         case kBroker:
-          o = alter_broker(res, ctx.shard, req.validate_only);
+          o = co_await alter_broker(res, ctx.shard, req.validate_only);
           break;
         case kBrokerLogger:
           o = alter_logger(res, ctx.shard, req.validate_only);
