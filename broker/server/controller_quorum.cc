@@ -46,6 +46,17 @@ std::vector<Controller::TopicResult> answers_of(const metadata::TopicDecisions& 
   return out;
 }
 
+metadata::ConfigResourceChange resource_change(metadata::ConfigResourceType type, const std::string& name,
+                                              const std::vector<Controller::ConfigChange>& changes) {
+  metadata::ConfigResourceChange change;
+  change.type = type;
+  change.name = name;
+  for (const Controller::ConfigChange& c : changes) {
+    change.ops.push_back(metadata::ConfigOp{c.name, static_cast<metadata::ConfigOp::Type>(c.op), c.value});
+  }
+  return change;
+}
+
 }  // namespace
 
 io::Task<std::vector<Controller::TopicResult>> Controller::quorum_create_topics(std::vector<NewTopic> topics,
@@ -146,13 +157,7 @@ io::Task<Controller::TopicResult> Controller::quorum_alter_topic_configs(std::st
                                                                          std::vector<ConfigChange> changes,
                                                                          bool incremental, bool validate_only) {
   if (!quorum_->active()) co_return not_controller();
-  metadata::ConfigResourceChange change;
-  change.type = metadata::ConfigResourceType::topic;
-  change.name = topic;
-  for (const ConfigChange& c : changes) {
-    change.ops.push_back(metadata::ConfigOp{c.name, static_cast<metadata::ConfigOp::Type>(c.op), c.value});
-  }
-  std::vector<metadata::ConfigResourceChange> all{std::move(change)};
+  std::vector<metadata::ConfigResourceChange> all{resource_change(metadata::ConfigResourceType::topic, topic, changes)};
   metadata::ConfigDecisions d = co_await quorum_->alter_configs(std::move(all), incremental, validate_only);
   if (d.answers.empty()) co_return not_controller();
   if (!d.answers.front()) co_return Unexpected(to_error(d.answers.front().error()));
@@ -172,13 +177,7 @@ io::Task<Controller::TopicResult> Controller::alter_broker_configs(std::string b
                                         static_cast<int16_t>(ErrorCode::invalid_request)});
   }
   if (!quorum_->active()) co_return not_controller();
-  metadata::ConfigResourceChange change;
-  change.type = metadata::ConfigResourceType::broker;
-  change.name = std::move(broker);
-  for (const ConfigChange& c : changes) {
-    change.ops.push_back(metadata::ConfigOp{c.name, static_cast<metadata::ConfigOp::Type>(c.op), c.value});
-  }
-  std::vector<metadata::ConfigResourceChange> all{std::move(change)};
+  std::vector<metadata::ConfigResourceChange> all{resource_change(metadata::ConfigResourceType::broker, broker, changes)};
   metadata::ConfigDecisions d = co_await quorum_->alter_configs(std::move(all), incremental, validate_only);
   if (d.answers.empty()) co_return not_controller();
   if (!d.answers.front()) co_return Unexpected(to_error(d.answers.front().error()));
