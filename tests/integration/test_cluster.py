@@ -40,8 +40,7 @@ from itest.broker import target
 from itest.cluster import KafkaTools, RunnelCluster, parse_status
 from itest.cluster_ops import (UNKNOWN_LEADER_EPOCH, ClusterMeta, TopicMeta, check_record_history,
                                check_topic_history, fetch_records, find_coordinator, java_hash, leaders_seen,
-                               list_offset, metadata, metadata_all, offsets_partition, quorum_leader,
-                               start_together, wait_for)
+                               list_offset, metadata, metadata_all, offsets_partition, quorum_leader, wait_for)
 
 pytestmark = pytest.mark.skipif(target() == "kafka", reason="a cluster of runnel-broker processes")
 
@@ -78,7 +77,7 @@ def cluster(request, tmp_path_factory):
     """Three nodes shared by the tests that do not break anything."""
     c = RunnelCluster(tmp_path_factory.mktemp("cluster"), request.config.getoption("--broker-bin"), 3, FAST)
     try:
-        start_together(c)
+        c.start()
         yield c
     finally:
         closed([c])
@@ -92,7 +91,7 @@ def fresh_cluster(request, tmp_path):
     def make(overrides: dict[str, str]) -> RunnelCluster:
         made.append(RunnelCluster(tmp_path / f"cluster{len(made)}", request.config.getoption("--broker-bin"), 3,
                                   overrides))
-        start_together(made[-1])
+        made[-1].start()
         return made[-1]
     try:
         yield make
@@ -132,11 +131,10 @@ def led_by(t: TopicMeta) -> dict[int, list[int]]:
 
 
 STALE_EPOCH = (
-    "known broker defect: a restarted broker that leads its partitions again refuses the partitions' current "
-    "leader epoch (the one Metadata gives) with UNKNOWN_LEADER_EPOCH (75) in ListOffsets, and in Fetch, which "
-    "librdkafka and the Java client retry for ever: nothing it holds can be read. It serves one epoch behind "
-    "its Metadata (after a SIGTERM restart Metadata says 2, ListOffsets accepts 1). Refused (ListOffsets v4 "
-    "through the leader itself): ")
+    "a restarted broker that leads its partitions again refuses the partitions' current leader epoch (the one "
+    "Metadata gives) with UNKNOWN_LEADER_EPOCH (75) in ListOffsets, and so in Fetch, which librdkafka and the "
+    "Java client retry for ever (fixed in 7534a9f; it served one epoch behind its Metadata). Refused "
+    "(ListOffsets v4 through the leader itself): ")
 
 
 def stale_epochs(c: RunnelCluster, topic: str) -> list[str]:
@@ -584,8 +582,7 @@ def test_kill9_broker_fenced_then_back(request, fresh_cluster):
         got = fetch_records(c[victim].host, c[victim].port, "fence-rf1", p)
         assert got == wanted[p], f"partition {p}: {len(got)} records, {len(wanted[p])} acknowledged"
     stale = stale_epochs(c, "fence-rf1")
-    if stale:
-        pytest.xfail(STALE_EPOCH + ", ".join(stale))
+    assert not stale, STALE_EPOCH + ", ".join(stale)
     for p in mine:  # and to a client
         got = rdkafka.fetch_all(c[victim].bootstrap, "fence-rf1", p, len(wanted[p]), timeout=30)
         assert got == wanted[p], f"partition {p}: {len(got)} of {len(wanted[p])} records as acknowledged"
@@ -652,22 +649,11 @@ def test_kafka_configs_tool_topic(cluster, tools):
     assert "retention.ms=123456" in run.stdout and "cleanup.policy" not in run.stdout, str(run)
 
 
-NO_RUNTIME_BROKER_CONFIGS = (
-    "Runnel cannot change broker configs at runtime: IncrementalAlterConfigs of a BROKER resource answers "
-    "INVALID_REQUEST 'Runnel cannot change broker configs at runtime yet; set them in the broker's properties "
-    "file and restart' (broker/server/handlers/alter_configs_common.cc broker_update_result), though the "
-    "quorum controller has decisions for broker and cluster-default configs")
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "broker defect: the BROKER resource of IncrementalAlterConfigs is forwarded to the active controller and "
-    "checked there against the controller's node id (check_broker_resource after forward_to_controller in "
-    "broker/server/handlers/incremental_alter_configs.cc), so kafka-configs --entity-type brokers --entity-name N "
-    "--alter for a broker N that is not the controller fails with 'Unexpected broker id, expected <controller>, "
-    "but received N'; and then: " + NO_RUNTIME_BROKER_CONFIGS))
 def test_kafka_configs_tool_broker(cluster, tools):
     """A dynamic per-broker config on a broker that is not the active controller (the admin
-    client sends a broker's resource to that broker, which forwards it to the controller)."""
+    client sends a broker's resource to that broker, which forwards it to the controller: before
+    bc60995 the controller checked the resource against its own node id, 'Unexpected broker id',
+    and refused broker configs at runtime altogether)."""
     node = next(i for i in cluster.ids if i != quorum_leader(cluster).leader_id)
     boot = cluster[node % 3 + 1].bootstrap
     run = tool(tools, CONFIGS, "--bootstrap-server", boot, "--entity-type", "brokers", "--entity-name", str(node),
@@ -684,7 +670,6 @@ def test_kafka_configs_tool_broker(cluster, tools):
            "DEFAULT_CONFIG:log.cleaner.threads=1}" in run.stdout, str(run)
 
 
-@pytest.mark.xfail(strict=True, reason="broker defect: " + NO_RUNTIME_BROKER_CONFIGS)
 def test_kafka_configs_tool_cluster_default(cluster, tools):
     """The cluster-wide broker default (--entity-default), seen by every broker without a value of
     its own. (A config other than the per-broker test's, so the two stay independent.)"""
@@ -809,21 +794,16 @@ def test_rolling_restart_under_load(request, fresh_cluster):
     problems = check_record_history(prod.acked, on_disk, sent)
     assert not problems, f"read by raw Fetch from each leader: {problems}"
     stale = stale_epochs(c, "rolling")
-    if stale:
-        pytest.xfail(STALE_EPOCH + ", ".join(stale))
+    assert not stale, STALE_EPOCH + ", ".join(stale)
     keys = read_everything(c.bootstrap, "rolling", len(prod.acked))
     problems = check_record_history(prod.acked, keys, sent)
     assert not problems, problems
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "broker defect: a controlled shutdown does not end the broker's session on the active controller: a broker "
-    "stopped with SIGTERM ('controlled shutdown: the controller released this broker') and started again is "
-    "registered only once that old session times out (the controller logs 'fencing broker N: no heartbeat for "
-    "~broker.session.timeout.ms' just before 'registered with the controller'), so each step of a rolling "
-    "restart costs a whole session timeout (9 s by default); Kafka fences and forgets the session when the "
-    "controlled shutdown completes and registers the new incarnation at once"))
 def test_clean_restart_is_unfenced_without_waiting_out_the_session(request, fresh_cluster):
+    """A broker stopped with SIGTERM ends its session by its controlled shutdown: started again, it
+    registers at once, as with Kafka, instead of waiting out its old session (9 s by default; so it
+    did before 7534a9f, each step of a rolling restart costing a whole session timeout)."""
     c = fresh_cluster({"broker.heartbeat.interval.ms": "500"})  # broker.session.timeout.ms 9000
     node = next(i for i in c.ids if i != quorum_leader(c).leader_id)
     c[node].sigterm()

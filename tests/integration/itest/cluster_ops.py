@@ -1,9 +1,7 @@
 """What test_cluster.py needs on top of cluster.py to drive a Runnel cluster as Kafka clients
-see it: starting the nodes together (a node opens its client listener only once the active
-controller has unfenced it, so they cannot be started one after the other), a raw Metadata v12
-client (topic ids, leaders, replicas, ISR, controller id) asked of each node, Kafka's
-`__consumer_offsets` partition of a group, waits for leadership changes, and the history
-checkers of the fault tests.
+see it: raw Metadata v12 (topic ids, leaders, replicas, ISR, controller id), FindCoordinator v4,
+ListOffsets v4 and Fetch v11 clients asked of one node, Kafka's `__consumer_offsets` partition
+of a group, waits for leadership changes, and the history checkers of the fault tests.
 """
 
 import tempfile
@@ -19,22 +17,6 @@ from .wire import API_LIST_OFFSETS, Connection, array, i8, i32, i64, string
 
 API_METADATA = 3
 NO_LEADER = -1
-
-
-# ---- starting ------------------------------------------------------------------------------------
-
-def start_together(cluster: RunnelCluster, ids: list[int] | None = None, timeout: float = 60.0) -> dict[int, float]:
-    """Formats what is not formatted, starts the nodes `ids` at once and waits until each answers
-    ApiVersions on its client listener (which opens once it is unfenced). {id: seconds to ready}."""
-    cluster.format()
-    ids = ids or cluster.ids
-    t0 = time.monotonic()
-
-    def one(i: int) -> float:
-        cluster[i].start(timeout)
-        return time.monotonic() - t0
-    with ThreadPoolExecutor(len(ids)) as ex:
-        return dict(zip(ids, ex.map(one, ids)))
 
 
 # ---- Metadata v12 on the raw wire ----------------------------------------------------------------
