@@ -181,7 +181,8 @@ def test_client_produces_and_reads_back_through_one_broker(cluster, family, via)
         rdkafka.produce(boot, topic, n, PARTITIONS, acks="all", **{"enable.idempotence": True})
         rdkafka.consume_verify(boot, topic, n, PARTITIONS)
     elif family == "java":
-        res = java_tool.check("produce", boot, topic=topic, count=n, partitions=PARTITIONS, idempotence=True, acks="all")
+        res = java_tool.check("produce", boot, topic=topic, count=n, partitions=PARTITIONS, idempotence=True,
+                              acks="all")
         assert res["acked"] == str(n), res
         java_tool.check("consume", boot, topic=topic, expected=n, partitions=PARTITIONS)
     else:
@@ -522,7 +523,8 @@ def test_kill9_active_controller_under_topic_creation(request, fresh_cluster):
         n_before_restart = len(storm.acknowledged)
         t_restart = time.monotonic()
         c[old.leader_id].start()
-        say(request, f"killed controller {old.leader_id} restarted and unfenced in {time.monotonic() - t_restart:.2f} s")
+        say(request, f"killed controller {old.leader_id} restarted and unfenced in "
+                     f"{time.monotonic() - t_restart:.2f} s")
         wait_for("creations after the restart",
                  lambda: (len(storm.acknowledged) >= n_before_restart + 5, storm.events[-3:]), 20, c)
     assert storm.failure is None, storm.failure

@@ -241,7 +241,8 @@ def check_topic_history(acknowledged: list[str], views: dict[int, "ClusterMeta |
       - a topic was acknowledged twice by the client (the loop itself is wrong)."""
     problems = []
     if len(set(acknowledged)) != len(acknowledged):
-        problems.append(f"the client acknowledged a name twice: {sorted(n for n in set(acknowledged) if acknowledged.count(n) > 1)}")
+        twice = sorted(n for n in set(acknowledged) if acknowledged.count(n) > 1)
+        problems.append(f"the client acknowledged a name twice: {twice}")
     ids: dict[str, set[str]] = {}
     for node, view in views.items():
         if not isinstance(view, ClusterMeta):
