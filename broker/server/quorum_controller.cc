@@ -100,7 +100,22 @@ io::Task<void> QuorumController::publish() {
   const config::BrokerConfig& cfg = broker_.config();
   metadata::ClusterView view;
   view.cluster_id = broker_.controller().image()->cluster_id;
-  view.controller_id = driver_.status().leader_id;
+  // Metadata's ControllerId: as a Kafka broker in KRaft mode, a live broker rather than the
+  // active controller, which clients cannot reach (it may be a controller-only node) and which
+  // may die; admin requests sent to any broker are forwarded. This broker when it is unfenced,
+  // else the first unfenced one.
+  view.controller_id = NodeId{-1};
+  const NodeId self = cfg.node_id;
+  if (const metadata::BrokerRegistration* me = image_.broker(self); me != nullptr && !me->fenced) {
+    view.controller_id = self;
+  } else {
+    for (const auto& [id, reg] : image_.brokers()) {
+      if (!reg.fenced) {
+        view.controller_id = id;
+        break;
+      }
+    }
+  }
   if (!cfg.advertised_listeners.empty()) view.listener_name = cfg.advertised_listeners.front().name;
   auto next = std::make_shared<const cluster::MetadataImage>(metadata::to_cluster_image(image_, cfg, view));
   co_await broker_.controller().install(next);
@@ -112,14 +127,9 @@ io::Task<void> QuorumController::publish() {
 }
 
 io::Task<void> QuorumController::apply_loop() {
-  NodeId last_leader{-2};
   while (!stopping_) {
     bool changed = apply_committed();
-    NodeId leader = driver_.status().leader_id;
-    // The image names the active controller too (Metadata's ControllerId).
-    bool leader_moved = leader != last_leader;
-    last_leader = leader;
-    if (applied_ >= publish_from_ && (changed || !published_ || leader_moved)) co_await publish();
+    if (applied_ >= publish_from_ && (changed || !published_)) co_await publish();
     wake_waiters();
     co_await apply_wakeup_.wait();
   }
