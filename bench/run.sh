@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runnel vs Apache Kafka, side by side: bench/run.sh [--quick] [--only kafka|runnel] [--broker PATH]
+# Runnel vs Apache Kafka, side by side: bench/run.sh [--metadata] [--quick] [--only kafka|runnel] [--broker PATH]
 # Builds what is missing (load generators; the broker in build-bench/), then runs bench/harness/run.py,
 # which writes bench/results/<UTC date>-<sha>.json and the generated part of docs/benchmarks.md.
+# --metadata runs bench/harness/metadata.py instead: three-node clusters of both, topic creation and
+# deletion, CreatePartitions propagation, controller failover and idle RSS (bench/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -15,5 +17,8 @@ if [[ " $* " != *" --broker "* && ! -x $root/build-bench/bin/runnel-broker ]]; t
 fi
 if ! compgen -G "$here/kafka/target/lib/kafka-tools-*.jar" > /dev/null; then
   mvn -B -q -f "$here/kafka/pom.xml" package
+fi
+if [[ " $* " == *" --metadata "* ]]; then
+  exec python3 "$here/harness/metadata.py" "$@"
 fi
 exec python3 "$here/harness/run.py" "$@"

@@ -118,7 +118,9 @@ at end {', '.join(f'{x:.2f}' for x in run['load_average_end'])} (other work shar
 {END}"""
 
 
-def write(run, results_dir, doc_path):
+def write(run, results_dir, doc_path, block=None, begin=BEGIN, end=END, heading="## Latest run"):
+    """Writes the run's JSON and puts `block` (default: the produce/consume tables) between `begin`
+    and `end` in the doc, or appends it under `heading` the first time."""
     os.makedirs(results_dir, exist_ok=True)
     path = os.path.join(results_dir, f"{run['id']}.json")
     if os.path.exists(path):  # never overwrite an earlier run: suffix the start time (UTC)
@@ -135,11 +137,11 @@ def write(run, results_dir, doc_path):
     if os.path.exists(doc_path):
         with open(doc_path) as f:
             text = f.read()
-    block = generated(run)
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    block = block or generated(run)
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
     else:
-        text = (text or "# Benchmarks: Runnel vs Apache Kafka\n\n") + "\n## Latest run\n\n" + block + "\n"
+        text = (text or "# Benchmarks: Runnel vs Apache Kafka\n\n") + f"\n{heading}\n\n" + block + "\n"
     with open(doc_path, "w") as f:
         f.write(text)
     return path
