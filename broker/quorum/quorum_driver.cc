@@ -84,10 +84,15 @@ io::Task<void> QuorumDriver::stop(std::chrono::milliseconds handover) {
   if (replica_.role() == raft::Role::leader && !failed_ && handover.count() > 0 && options_.voters.size() > 1) {
     // Resigning persists the quorum state first (durability before speech), so the persist
     // loop keeps running while the EndQuorumEpoch requests go out.
+    // The EndQuorumEpoch requests may wait in the replica's outbox for a persistence request
+    // still in flight; they go out when it completes. Wait for them to be sent and answered.
     handing_over_ = true;
     replica_.step_down(now_ms());
     process_ready();
-    if (handover_sends_ > 0 || !to_persist_.empty()) co_await handover_done_.wait(io::Clock::now() + handover);
+    const auto deadline = io::Clock::now() + handover;
+    while (!(handover_sent_ && handover_sends_ == 0) && !failed_ && io::Clock::now() < deadline) {
+      co_await handover_done_.wait(deadline);
+    }
     handing_over_ = false;
   }
   stopping_ = true;
@@ -155,7 +160,10 @@ void QuorumDriver::process_ready() {
     RUNNEL_ASSERT(e.source == node_id(), "the replica sent a message as node %d", e.source.value());
     if (is_request(e.message)) {
       if (stopping_) continue;
-      if (std::holds_alternative<raft::EndQuorumEpochRequest>(e.message) && handing_over_) ++handover_sends_;
+      if (std::holds_alternative<raft::EndQuorumEpochRequest>(e.message) && handing_over_) {
+        ++handover_sends_;
+        handover_sent_ = true;
+      }
       tasks_.spawn(send_request(e.destination, std::move(e.message)));
     } else {
       deliver_response(e.destination, std::move(e.message));
@@ -170,6 +178,8 @@ void QuorumDriver::process_ready() {
     last_role_ = replica_.role();
     last_epoch_ = replica_.epoch();
     changed = true;
+    RUNNEL_LOG(info, "metadata quorum: node %d is %s in epoch %d (leader %d)", node_id().value(),
+               std::string(raft::role_name(last_role_)).c_str(), last_epoch_.value(), replica_.leader_id().value());
   }
   if (changed && listener_) listener_();
 }

@@ -171,6 +171,7 @@ class QuorumDriver {
   // Graceful stop of a leader: the EndQuorumEpoch sends still going, and their waiter.
   bool handing_over_ = false;
   int handover_sends_ = 0;
+  bool handover_sent_ = false;  // the EndQuorumEpoch requests have left the replica's outbox
   io::Wakeup handover_done_{ring_};
 
   bool started_ = false;

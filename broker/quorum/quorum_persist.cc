@@ -86,7 +86,7 @@ io::Task<void> QuorumDriver::persist_loop() {
       failed_ = true;
       to_persist_.clear();
       RUNNEL_LOG(error, "metadata quorum: node %d stops taking part: %s", node_id().value(), error.c_str());
-      if (handover_sends_ == 0) handover_done_.wake();
+      handover_done_.wake();
       continue;
     }
     if (stopping_) break;
