@@ -29,6 +29,7 @@ struct ReplicaProgress {
   int64_t last_caught_up_ms = -1;  // last fetch at the leader's end offset
   bool knows_epoch = false;       // acknowledged BeginQuorumEpoch or fetched in this epoch
   int64_t begin_sent_ms = -1;
+  Offset high_watermark_sent{-1};  // the highest high watermark an answer to it carried
 };
 
 struct ParkedFetch {
@@ -65,6 +66,17 @@ class LeaderState {
 
   const std::vector<ReplicaProgress>& replicas() const { return replicas_; }
   std::vector<ParkedFetch>& parked() { return parked_; }
+  // The high watermark `replica` was last told (-1: never), and a new answer carrying `hw`.
+  Offset high_watermark_sent(NodeId replica) const {
+    for (const auto& r : replicas_) {
+      if (r.id == replica) return r.high_watermark_sent;
+    }
+    return Offset{-1};
+  }
+  void on_high_watermark_sent(NodeId replica, Offset hw) {
+    ReplicaProgress& r = progress(replica);
+    if (hw > r.high_watermark_sent) r.high_watermark_sent = hw;
+  }
 
  private:
   ReplicaProgress& progress(NodeId id);

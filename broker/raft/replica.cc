@@ -198,6 +198,7 @@ void Replica::send(NodeId to, Message message) {
 }
 
 void Replica::send_records(NodeId to, FetchResponse response) {
+  if (leader_ && response.error == ErrorCode::none) leader_->on_high_watermark_sent(to, response.high_watermark);
   uint64_t after = config_.bugs.send_before_persisted ? 0 : quorum_state_seq_;
   outbox_.push_back({after, Envelope{config_.node_id, to, std::move(response)}});
 }

@@ -61,9 +61,13 @@ void Replica::on_fetch_request(NodeId from, const FetchRequest& request) {
   }
   auto& parked = leader_->parked();
   std::erase_if(parked, [&](const ParkedFetch& p) { return p.replica == from; });  // superseded
-  // Nothing to send unless this very fetch moved the high watermark, which the fetcher wants.
+  // Nothing to send unless this very fetch moved the high watermark, or the fetcher has not been
+  // told the current one yet (it moved while the fetcher's answer was on its way: parking would
+  // keep the fetcher, and the brokers that learn metadata from it, a whole max wait behind; Kafka
+  // fixed the same delay in KAFKA-14145).
+  const bool fetcher_knows_hw = leader_->high_watermark_sent(from) >= high_watermark_;
   bool nothing_new = position.kind == FetchPosition::Kind::valid && request.fetch_offset == log_.end_offset() &&
-                     high_watermark_ == high_watermark_before;
+                     high_watermark_ == high_watermark_before && fetcher_knows_hw;
   if (nothing_new && request.max_wait_ms > 0) {
     int64_t wait = std::min(request.max_wait_ms, config_.fetch_max_wait_ms);
     parked.push_back({from, request, now_ms_ + wait});
