@@ -5,6 +5,9 @@
 #include "broker/protocol/generated/describe_cluster_response.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
+#include "broker/quorum/quorum_driver.h"
+#include "broker/server/broker.h"
+#include "broker/server/router.h"
 #include "broker/server/shard.h"
 
 namespace runnel::server::handlers {
@@ -31,6 +34,29 @@ io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& 
   if (req.endpoint_type != kBrokerEndpoint && req.endpoint_type != kControllerEndpoint) {
     resp.error_code = wire(ctx.api_version == 0 ? ErrorCode::invalid_request : ErrorCode::unsupported_endpoint_type);
     resp.error_message = "Unsupported endpoint type " + std::to_string(req.endpoint_type);
+  } else if (req.endpoint_type == kControllerEndpoint && ctx.api_version >= 1 &&
+             ctx.shard.broker().quorum_options() != nullptr && ctx.shard.broker().config().is_controller()) {
+    // A quorum voter answers for the controllers (kafka-metadata-quorum --bootstrap-controller):
+    // the voters' controller endpoints, and the quorum leader as the controller. (Runnel serves
+    // every listener alike, so the broker listener answers this too.)
+    const quorum::QuorumOptions& q = *ctx.shard.broker().quorum_options();
+    Router router(ctx.shard);
+    NodeId leader = co_await router.on_core(Router::kControllerCore, [](Shard& s) -> io::Task<NodeId> {
+      quorum::QuorumDriver* d = s.broker().quorum();
+      co_return d == nullptr ? NodeId{-1} : d->status().leader_id;
+    });
+    resp.endpoint_type = kControllerEndpoint;
+    resp.cluster_id = ctx.shard.image()->cluster_id;
+    resp.controller_id = leader.value();
+    for (const config::QuorumVoter& v : q.voters) {
+      protocol::DescribeClusterResponse::DescribeClusterBroker db;
+      db.broker_id = v.id.value();
+      db.host = v.host;
+      db.port = v.port;
+      db.rack.reset();
+      resp.brokers.push_back(std::move(db));
+    }
+    if (req.include_cluster_authorized_operations) resp.cluster_authorized_operations = kClusterOperations;
   } else if (req.endpoint_type == kControllerEndpoint) {
     resp.error_code = wire(ctx.api_version == 0 ? ErrorCode::invalid_request : ErrorCode::mismatched_endpoint_type);
     resp.error_message = "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER";
