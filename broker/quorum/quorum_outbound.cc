@@ -18,7 +18,20 @@ namespace wire = raft::wire;
 io::Task<void> QuorumDriver::send_request(NodeId to, raft::Message request) {
   const bool end_epoch = std::holds_alternative<raft::EndQuorumEpochRequest>(request) && handing_over_;
   std::optional<raft::Message> answer = co_await exchange(to, request);
-  if (answer) receive(to, std::move(*answer));
+  if (answer) {
+    // A peer of another cluster never joins, silently from the core's point of view: say why,
+    // as Kafka's raft client logs "Unexpected error INCONSISTENT_CLUSTER_ID in ... response".
+    ErrorCode error = std::visit([](const auto& m) {
+      if constexpr (requires { m.error; }) return m.error;
+      return ErrorCode::none;
+    }, *answer);
+    if (error == ErrorCode::inconsistent_cluster_id) {
+      RUNNEL_LOG_LIMITED(error, "metadata quorum: unexpected error INCONSISTENT_CLUSTER_ID in a response from node %d: "
+                                "it belongs to another cluster than %s",
+                         to.value(), options_.raft.cluster_id.c_str());
+    }
+    receive(to, std::move(*answer));
+  }
   if (end_epoch && --handover_sends_ == 0) handover_done_.wake();
 }
 
