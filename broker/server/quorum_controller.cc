@@ -170,15 +170,15 @@ io::Task<metadata::Answer<void>> QuorumController::commit(const std::vector<meta
   co_return outcome;
 }
 
-io::Task<metadata::TopicDecisions> QuorumController::create_topics(std::vector<metadata::NewTopic> topics,
-                                                                   bool validate_only) {
+template <typename Decisions, typename Decide>
+io::Task<Decisions> QuorumController::decide_and_commit(size_t items, Decide decide) {
   auto guard = co_await mutex_.lock();
-  metadata::TopicDecisions d;
+  Decisions d;
   if (auto active = check_active(); !active) {
-    for (size_t i = 0; i < topics.size(); ++i) d.answers.push_back(Unexpected(active.error()));
+    for (size_t i = 0; i < items; ++i) d.answers.push_back(Unexpected(active.error()));
     co_return d;
   }
-  d = metadata::create_topics(image_, broker_.config(), topics, new_topic_id, validate_only);
+  d = decide();
   if (auto c = co_await commit(d.records); !c) {
     for (auto& a : d.answers) {
       if (a) a = Unexpected(c.error());
@@ -187,55 +187,28 @@ io::Task<metadata::TopicDecisions> QuorumController::create_topics(std::vector<m
   co_return d;
 }
 
+io::Task<metadata::TopicDecisions> QuorumController::create_topics(std::vector<metadata::NewTopic> topics,
+                                                                   bool validate_only) {
+  auto decide = [&] { return metadata::create_topics(image_, broker_.config(), topics, new_topic_id, validate_only); };
+  co_return co_await decide_and_commit<metadata::TopicDecisions>(topics.size(), decide);
+}
+
 io::Task<metadata::TopicDecisions> QuorumController::delete_topics(std::vector<metadata::TopicRef> topics) {
-  auto guard = co_await mutex_.lock();
-  metadata::TopicDecisions d;
-  if (auto active = check_active(); !active) {
-    for (size_t i = 0; i < topics.size(); ++i) d.answers.push_back(Unexpected(active.error()));
-    co_return d;
-  }
-  d = metadata::delete_topics(image_, broker_.config(), topics);
-  if (auto c = co_await commit(d.records); !c) {
-    for (auto& a : d.answers) {
-      if (a) a = Unexpected(c.error());
-    }
-  }
-  co_return d;
+  auto decide = [&] { return metadata::delete_topics(image_, broker_.config(), topics); };
+  co_return co_await decide_and_commit<metadata::TopicDecisions>(topics.size(), decide);
 }
 
 io::Task<metadata::TopicDecisions> QuorumController::create_partitions(
     std::string topic, int32_t new_total, std::optional<std::vector<std::vector<NodeId>>> assignment,
     bool validate_only) {
-  auto guard = co_await mutex_.lock();
-  metadata::TopicDecisions d;
-  if (auto active = check_active(); !active) {
-    d.answers.push_back(Unexpected(active.error()));
-    co_return d;
-  }
-  d = metadata::create_partitions(image_, topic, new_total, assignment, validate_only);
-  if (auto c = co_await commit(d.records); !c) {
-    for (auto& a : d.answers) {
-      if (a) a = Unexpected(c.error());
-    }
-  }
-  co_return d;
+  auto decide = [&] { return metadata::create_partitions(image_, topic, new_total, assignment, validate_only); };
+  co_return co_await decide_and_commit<metadata::TopicDecisions>(1, decide);
 }
 
 io::Task<metadata::ConfigDecisions> QuorumController::alter_configs(std::vector<metadata::ConfigResourceChange> changes,
                                                                     bool incremental, bool validate_only) {
-  auto guard = co_await mutex_.lock();
-  metadata::ConfigDecisions d;
-  if (auto active = check_active(); !active) {
-    for (size_t i = 0; i < changes.size(); ++i) d.answers.push_back(Unexpected(active.error()));
-    co_return d;
-  }
-  d = metadata::alter_configs(image_, broker_.config(), changes, incremental, validate_only);
-  if (auto c = co_await commit(d.records); !c) {
-    for (auto& a : d.answers) {
-      if (a) a = Unexpected(c.error());
-    }
-  }
-  co_return d;
+  auto decide = [&] { return metadata::alter_configs(image_, broker_.config(), changes, incremental, validate_only); };
+  co_return co_await decide_and_commit<metadata::ConfigDecisions>(changes.size(), decide);
 }
 
 io::Task<metadata::Answer<metadata::ProducerIdBlock>> QuorumController::allocate_producer_ids(NodeId broker,

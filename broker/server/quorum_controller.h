@@ -89,6 +89,11 @@ class QuorumController {
   io::Task<HeartbeatAnswer> heartbeat(NodeId broker, metadata::BrokerEpoch epoch, Offset metadata_offset, bool want_shut_down);
 
  private:
+  // One decision of `items` answers: `decide()` on the committed image under the mutex, its
+  // records committed as one batch. Every item answers NOT_CONTROLLER when this node is not the
+  // active controller, and an accepted item takes the commit's refusal when it fails.
+  template <typename Decisions, typename Decide>
+  io::Task<Decisions> decide_and_commit(size_t items, Decide decide);
   // Proposes `records` as one batch and returns once they are applied, or why not.
   io::Task<metadata::Answer<void>> commit(const std::vector<metadata::Record>& records);
   io::Task<void> apply_loop();
