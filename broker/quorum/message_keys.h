@@ -19,7 +19,8 @@ inline int16_t api_key_of(const raft::Message& m) {
   if (std::holds_alternative<raft::VoteResponse>(m)) return protocol::VoteRequest::kApiKey;
   if (std::holds_alternative<raft::BeginQuorumEpochResponse>(m)) return protocol::BeginQuorumEpochRequest::kApiKey;
   if (std::holds_alternative<raft::EndQuorumEpochResponse>(m)) return protocol::EndQuorumEpochRequest::kApiKey;
-  return protocol::FetchRequest::kApiKey;  // FetchResponse, the last alternative
+  if (std::holds_alternative<raft::FetchSnapshotResponse>(m)) return protocol::FetchSnapshotRequest::kApiKey;
+  return protocol::FetchRequest::kApiKey;  // FetchResponse
 }
 
 }  // namespace runnel::quorum

@@ -36,6 +36,7 @@ struct RaftConfig {
   int64_t election_backoff_max_ms = 1000;  // controller.quorum.election.backoff.max.ms: after a lost election
   int64_t retry_backoff_ms = 20;           // controller.quorum.retry.backoff.ms: after an error answer
   int32_t fetch_max_entries = 512;     // bound on the records of one FetchResponse
+  int32_t fetch_snapshot_max_bytes = 8 << 20;  // bytes a follower asks for per FetchSnapshot (KafkaRaftClient's)
 
   InjectedBugs bugs;  // test only: see above
 };

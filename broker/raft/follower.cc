@@ -36,7 +36,12 @@ void Replica::tick_follower() {
     return;
   }
   if (fetch_in_flight_ && now_ms_ - fetch_sent_ms_ >= config_.request_timeout_ms) fetch_in_flight_ = false;
-  if (!fetch_in_flight_ && now_ms_ >= next_fetch_ms_) send_fetch(quorum_.leader_id);
+  if (fetch_in_flight_ || now_ms_ < next_fetch_ms_) return;
+  if (snapshot_fetch_) {
+    send_fetch_snapshot(quorum_.leader_id);
+  } else {
+    send_fetch(quorum_.leader_id);
+  }
 }
 
 void Replica::observer_lost_leader() {
@@ -79,21 +84,26 @@ void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
     return;
   }
   if (role_ != Role::follower || from != quorum_.leader_id || leader.leader_epoch != quorum_.epoch) return;
+  if (snapshot_fetch_) return;  // a late answer: we are reading a snapshot now
   if (response.fetch_offset != log_.end_offset() || response.last_fetched_epoch != log_.last_epoch()) return;
   fetch_in_flight_ = false;
   if (response.error != ErrorCode::none) {
     next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
     return;
   }
-  // FetchSnapshot is not implemented yet: no leader makes snapshots, so none points at one.
-  // Records that do not continue our log come from a broken leader. Either way: drop the answer,
-  // the next tick fetches again, and a leader that never answers usefully times out.
-  if (response.snapshot_id || (!response.diverging_epoch && !records_fit(response.records))) {
+  // Records that do not continue our log come from a broken leader: drop the answer, the next
+  // tick fetches again, and a leader that never answers usefully times out.
+  if (!response.snapshot_id && !response.diverging_epoch && !records_fit(response.records)) {
     next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
     return;
   }
   last_leader_contact_ms_ = now_ms_;
   fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  if (response.snapshot_id) {
+    // We are behind the leader's log start: read its snapshot (snapshots.cc).
+    start_snapshot_fetch(*response.snapshot_id);
+    return;
+  }
   if (response.diverging_epoch) {
     truncate_log(log_.truncation_offset(*response.diverging_epoch));
   } else {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "broker/model/assert.h"
+#include "broker/protocol/generated/fetch_snapshot_request.h"
 #include "broker/raft/messages.h"
 #include "broker/raft/wire.h"
 
@@ -80,6 +81,7 @@ class InFlightRequests {
     if (std::holds_alternative<BeginQuorumEpochRequest>(m)) return protocol::BeginQuorumEpochRequest::kApiKey;
     if (std::holds_alternative<EndQuorumEpochRequest>(m)) return protocol::EndQuorumEpochRequest::kApiKey;
     if (std::holds_alternative<FetchRequest>(m)) return protocol::FetchRequest::kApiKey;
+    if (std::holds_alternative<FetchSnapshotRequest>(m)) return protocol::FetchSnapshotRequest::kApiKey;
     return -1;
   }
 

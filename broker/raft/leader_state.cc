@@ -38,6 +38,13 @@ void LeaderState::on_valid_fetch(NodeId replica, Offset fetch_offset, Offset lea
   p.knows_epoch = true;
 }
 
+void LeaderState::on_snapshot_fetch(NodeId replica, int64_t now_ms) {
+  RUNNEL_ASSERT(replica != self_, "leader %d fetched a snapshot from itself", self_.value());
+  ReplicaProgress& p = progress(replica);
+  p.last_fetch_ms = now_ms;
+  p.knows_epoch = true;
+}
+
 void LeaderState::on_begin_acknowledged(NodeId voter) { progress(voter).knows_epoch = true; }
 
 void LeaderState::set_local_end_offset(Offset durable_end, int64_t now_ms) {

@@ -48,6 +48,9 @@ class LeaderState {
 
   // A fetch whose position the leader validated: `fetch_offset` is durable on that replica.
   void on_valid_fetch(NodeId replica, Offset fetch_offset, Offset leader_end_offset, int64_t now_ms);
+  // A FetchSnapshot from a replica in this epoch: it is alive (check-quorum) and knows the epoch,
+  // but acknowledges no offset until it fetches records again.
+  void on_snapshot_fetch(NodeId replica, int64_t now_ms);
   void on_begin_acknowledged(NodeId voter);
   void set_local_end_offset(Offset durable_end, int64_t now_ms);
 

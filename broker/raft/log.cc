@@ -46,6 +46,37 @@ void RaftLog::truncate_to(Offset end_offset) {
   while (!epochs_.empty() && epochs_.back().start_offset >= end_offset) epochs_.pop_back();
 }
 
+void RaftLog::trim_prefix(OffsetAndEpoch snapshot) {
+  const Offset start = snapshot.offset;
+  RUNNEL_ASSERT(start > start_offset_ && start <= end_offset(), "trim to %lld outside the log (%lld, %lld]",
+                static_cast<long long>(start.value()), static_cast<long long>(start_offset_.value()),
+                static_cast<long long>(end_offset().value()));
+  const Entry& last = at(Offset{start.value() - 1});
+  RUNNEL_ASSERT(last.epoch == snapshot.epoch, "trim to (%lld, %d) but the record before has epoch %d",
+                static_cast<long long>(start.value()), snapshot.epoch.value(), last.epoch.value());
+  entries_.erase(entries_.begin(), entries_.begin() + (start.value() - start_offset_.value()));
+  start_offset_ = start;
+  start_epoch_ = snapshot.epoch;
+  // The epochs that start at or below the new start: all but the last go; the last (the epoch of
+  // the snapshot's last record) keeps records only if the log goes on in it.
+  auto first_after = std::upper_bound(epochs_.begin(), epochs_.end(), start,
+                                      [](Offset o, const EpochStart& s) { return o < s.start_offset; });
+  if (first_after != epochs_.begin()) {
+    auto running = std::prev(first_after);
+    running->start_offset = start;
+    const bool has_records = first_after == epochs_.end() ? start < end_offset() : first_after->start_offset > start;
+    epochs_.erase(epochs_.begin(), has_records ? running : first_after);
+  }
+}
+
+void RaftLog::reset_to(OffsetAndEpoch snapshot) {
+  RUNNEL_ASSERT(snapshot.offset.value() >= 0, "reset to offset %lld", static_cast<long long>(snapshot.offset.value()));
+  entries_.clear();
+  epochs_.clear();
+  start_offset_ = snapshot.offset;
+  start_epoch_ = snapshot.epoch;
+}
+
 OffsetAndEpoch RaftLog::end_offset_for_epoch(LeaderEpoch epoch) const {
   // The first cached epoch greater than the one asked for: the asked epoch (or the largest one
   // below it) ends where that one starts.
@@ -58,8 +89,10 @@ OffsetAndEpoch RaftLog::end_offset_for_epoch(LeaderEpoch epoch) const {
 }
 
 FetchPosition RaftLog::validate_fetch(Offset fetch_offset, LeaderEpoch last_fetched_epoch) const {
-  if (fetch_offset < start_offset_) return {FetchPosition::Kind::snapshot, {start_offset_, start_epoch_}};
   if (fetch_offset == start_offset_ && last_fetched_epoch == start_epoch_) return {};
+  if (start_offset_.value() > 0 && (fetch_offset <= start_offset_ || last_fetched_epoch < start_epoch_)) {
+    return {FetchPosition::Kind::snapshot, {start_offset_, start_epoch_}};
+  }
   OffsetAndEpoch end = end_offset_for_epoch(last_fetched_epoch);
   if (end.epoch != last_fetched_epoch || end.offset < fetch_offset) return {FetchPosition::Kind::diverging, end};
   return {};

@@ -45,13 +45,25 @@ class RaftLog {
 
   void append(Entry entry);
   void truncate_to(Offset end_offset);
+  // A snapshot at `snapshot` covers every record below its end offset: drop them. The record
+  // before the end must be ours with the snapshot's epoch (asserted). The epoch-start cache keeps
+  // Kafka's rule (LeaderEpochFileCache.truncateFromStart): epochs that ended below the new start
+  // go, and the epoch running across it starts at the new start.
+  void trim_prefix(OffsetAndEpoch snapshot);
+  // Replaces the whole log with an empty one that continues a snapshot (a follower installed it).
+  void reset_to(OffsetAndEpoch snapshot);
+  // The snapshot the log continues: (start offset, epoch of the record before it).
+  OffsetAndEpoch start_offset_and_epoch() const { return {start_offset_, start_epoch_}; }
 
   // Kafka's endOffsetForEpoch: the largest epoch <= `epoch` that this log has and the offset one
   // past its last record. With no such epoch, the log start (offset and snapshot epoch).
   OffsetAndEpoch end_offset_for_epoch(LeaderEpoch epoch) const;
 
   // Whether a fetcher whose log ends at `fetch_offset` with epoch `last_fetched_epoch` holds a
-  // prefix of this log: its last record exists here with the same epoch.
+  // prefix of this log: its last record exists here with the same epoch. Kafka's
+  // validateOffsetAndEpoch: below the log start, or a position the trimmed prefix can no longer
+  // judge (at the start with another epoch, an epoch older than the snapshot's), the answer is the
+  // snapshot the log starts after.
   FetchPosition validate_fetch(Offset fetch_offset, LeaderEpoch last_fetched_epoch) const;
 
   // Where a follower truncates to on a diverging-epoch answer: no further than the leader's end

@@ -73,7 +73,34 @@ struct Describe {
         .add(" records=")
         .num(static_cast<int64_t>(m.records.size()));
     if (m.diverging_epoch) l.add(" diverging=").at(m.diverging_epoch->offset, m.diverging_epoch->epoch);
+    if (m.snapshot_id) l.add(" snapshot=").at(m.snapshot_id->offset, m.snapshot_id->epoch);
     return l.error(m.error).add("}").s;
+  }
+  std::string operator()(const FetchSnapshotRequest& m) const {
+    return Line{}
+        .add("FetchSnapshot{e=")
+        .num(m.current_leader_epoch.value())
+        .add(" id=")
+        .at(m.snapshot_id.offset, m.snapshot_id.epoch)
+        .add(" pos=")
+        .num(m.position)
+        .add("}")
+        .s;
+  }
+  std::string operator()(const FetchSnapshotResponse& m) const {
+    return Line{}
+        .add("FetchSnapshotResponse{id=")
+        .at(m.snapshot_id.offset, m.snapshot_id.epoch)
+        .add(" pos=")
+        .num(m.position)
+        .add(" bytes=")
+        .num(static_cast<int64_t>(m.bytes.size()))
+        .add("/")
+        .num(m.size)
+        .leader(m.current_leader.leader_id, m.current_leader.leader_epoch)
+        .error(m.error)
+        .add("}")
+        .s;
   }
 };
 

@@ -97,8 +97,30 @@ struct FetchResponse {
   LeaderEpoch last_fetched_epoch{0};  // echo
 };
 
+// FetchSnapshot (api key 59): a fetcher whose FetchResponse named a snapshot reads that snapshot
+// from the leader chunk by chunk (position, at most max_bytes each), then installs it and fetches
+// records again from its end offset.
+struct FetchSnapshotRequest {
+  std::string cluster_id;
+  NodeId replica_id{-1};
+  LeaderEpoch current_leader_epoch{0};
+  OffsetAndEpoch snapshot_id;  // the snapshot's end offset (exclusive) and epoch
+  int64_t position = 0;        // byte position in the snapshot to read from
+  int32_t max_bytes = 0;
+};
+
+struct FetchSnapshotResponse {
+  ErrorCode error = ErrorCode::none;
+  OffsetAndEpoch snapshot_id;
+  LeaderIdAndEpoch current_leader;
+  int64_t size = 0;      // the snapshot's total size in bytes
+  int64_t position = 0;  // where `bytes` starts in the snapshot
+  std::vector<uint8_t> bytes;  // Kafka's UnalignedRecords: a slice of the snapshot file
+};
+
 using Message = std::variant<VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
-                             EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse>;
+                             EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse,
+                             FetchSnapshotRequest, FetchSnapshotResponse>;
 
 struct Envelope {
   NodeId source{-1};

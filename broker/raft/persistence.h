@@ -12,6 +12,7 @@
 
 #include "broker/raft/entry.h"
 #include "broker/raft/quorum_state.h"
+#include "broker/raft/snapshot.h"
 
 namespace runnel::raft {
 
@@ -27,7 +28,21 @@ struct TruncateTo {
   Offset end_offset{0};  // remove every record at or above this offset
 };
 
-using PersistOp = std::variant<WriteQuorumState, AppendEntries, TruncateTo>;
+// The owner made a snapshot at `snapshot` durable (Replica::snapshot_created): every record below
+// its end offset may go. The owner may keep more (Kafka deletes whole segments only); what it
+// keeps below the snapshot is ignored at the next start.
+struct TrimPrefix {
+  OffsetAndEpoch snapshot;
+};
+
+// A follower fetched the leader's snapshot whole: write it durably (the owner's snapshot file),
+// then drop the whole log; the log continues at the snapshot's end offset. A crash may lose the
+// install (the old log stays, as with any unreported request) but never leaves half of it.
+struct InstallSnapshot {
+  Snapshot snapshot;
+};
+
+using PersistOp = std::variant<WriteQuorumState, AppendEntries, TruncateTo, TrimPrefix, InstallSnapshot>;
 
 struct PersistRequest {
   uint64_t seq = 0;
@@ -39,7 +54,9 @@ struct DurableState {
   QuorumStateData quorum;
   Offset log_start_offset{0};
   LeaderEpoch log_start_epoch{0};  // the epoch of the snapshot the log starts after, 0 without one
-  std::vector<Entry> entries;
+  // The newest snapshot, at (log_start_offset, log_start_epoch); absent when the log starts at 0.
+  SnapshotBytes snapshot;
+  std::vector<Entry> entries;  // contiguous from log_start_offset
 };
 
 }  // namespace runnel::raft

@@ -26,6 +26,10 @@ Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint
                 static_cast<long long>(config_.fetch_timeout_ms), static_cast<long long>(config_.request_timeout_ms),
                 config_.fetch_max_entries);
   for (auto& e : recovered.entries) log_.append(std::move(e));
+  if (recovered.snapshot != nullptr) {
+    RUNNEL_ASSERT(log_.start_offset().value() > 0, "node %d: a snapshot at offset 0", config_.node_id.value());
+    snapshot_ = {log_.start_offset_and_epoch(), std::move(recovered.snapshot)};
+  }
   durable_end_ = log_.end_offset();
   // The high watermark is not persisted (as in Kafka): the leader tells it again. Records below
   // the log start are in a snapshot, which only ever holds committed records.
@@ -107,6 +111,8 @@ void Replica::receive(int64_t now_ms, const Envelope& envelope) {
         if constexpr (std::is_same_v<T, EndQuorumEpochResponse>) on_end_quorum_epoch_response(from, m);
         if constexpr (std::is_same_v<T, FetchRequest>) on_fetch_request(from, m);
         if constexpr (std::is_same_v<T, FetchResponse>) on_fetch_response(from, m);
+        if constexpr (std::is_same_v<T, FetchSnapshotRequest>) on_fetch_snapshot_request(from, m);
+        if constexpr (std::is_same_v<T, FetchSnapshotResponse>) on_fetch_snapshot_response(from, m);
       },
       envelope.message);
   release_messages();

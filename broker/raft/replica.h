@@ -9,6 +9,8 @@
 //            receive(now, msg)     a KRaft request or response arrived
 //            propose(now, records) the state machine wants records appended (leader only)
 //            on_persisted(seq)     the persistence requests up to `seq` are durable
+//            snapshot_created(s)   the state machine's snapshot at a committed offset is durable:
+//                                  the log before it may go (a TrimPrefix request)
 //   outputs  take_ready()          persistence requests to carry out in order, messages to send,
 //                                  and the new high watermark when it moved
 //
@@ -48,6 +50,10 @@ namespace runnel::raft {
 struct Ready {
   std::vector<PersistRequest> persist;  // carry out in order, then call on_persisted
   std::vector<Envelope> messages;       // safe to send: everything they depend on is durable
+  // Set when a follower installed the leader's snapshot: the state machine must replace its state
+  // with this snapshot's before it applies records again, which then continue at its end offset.
+  // Comes before the high_watermark of the same Ready, which is at least the snapshot's end.
+  std::optional<Snapshot> snapshot_installed;
   std::optional<Offset> high_watermark;  // set when it advanced; records below it are committed
 };
 
@@ -86,6 +92,12 @@ class Replica {
   // A leader that shuts down gracefully hands over: it resigns and sends EndQuorumEpoch, so the
   // voters elect a successor at once instead of waiting out the fetch timeout. No-op otherwise.
   void step_down(int64_t now_ms);
+  // The owner made a snapshot of its state machine after every record below `id.offset` durable;
+  // `id.epoch` is the epoch of the record before that offset. It must be committed (at most the
+  // high watermark; asserted). The replica serves it to fetchers behind its log start, drops the
+  // records before it and asks the owner to do the same (TrimPrefix). A snapshot not past the
+  // log start is stale (one was installed meanwhile) and ignored.
+  void snapshot_created(OffsetAndEpoch id, SnapshotBytes bytes);
 
   Role role() const { return role_; }
   LeaderEpoch epoch() const { return quorum_.epoch; }
@@ -96,6 +108,8 @@ class Replica {
   Offset high_watermark() const { return high_watermark_; }
   Offset durable_end_offset() const { return durable_end_; }
   const RaftLog& log() const { return log_; }
+  // The newest snapshot, created here or installed from the leader; absent at first.
+  const Snapshot& latest_snapshot() const { return snapshot_; }
   Result<QuorumDescription, ErrorCode> describe_quorum() const;
 
  private:
@@ -128,6 +142,8 @@ class Replica {
 
   // replication.cc (leader side) and follower.cc (fetcher side)
   void on_fetch_request(NodeId from, const FetchRequest& request);
+  // Kafka's error for a Fetch or FetchSnapshot to this node from `from`, or none when we lead.
+  ErrorCode fetcher_error(NodeId from, const std::string& cluster_id, NodeId replica_id, LeaderEpoch epoch) const;
   FetchResponse fetch_response(const FetchRequest& request, const FetchPosition& position) const;
   void answer_parked_fetches(bool expired_only);
   void update_high_watermark();
@@ -138,6 +154,13 @@ class Replica {
   void tick_follower();
   void tick_observer_without_leader();
   void observer_lost_leader();
+
+  // snapshots.cc: serving FetchSnapshot (leader) and fetching, then installing, a snapshot.
+  void on_fetch_snapshot_request(NodeId from, const FetchSnapshotRequest& request);
+  void on_fetch_snapshot_response(NodeId from, const FetchSnapshotResponse& response);
+  void start_snapshot_fetch(OffsetAndEpoch id);
+  void send_fetch_snapshot(NodeId to);
+  void install_fetched_snapshot();
 
   // replica.cc: the clock, persistence and the outbox.
   void advance_clock(int64_t now_ms);
@@ -188,6 +211,17 @@ class Replica {
   int64_t last_leader_contact_ms_ = -1;
   int64_t next_fetch_ms_ = 0;  // backoff after an error answer
   int64_t lost_elections_ = 0;  // in a row; the election backoff doubles with each
+
+  // The newest snapshot, which a leader serves. A follower told to fetch one (a FetchResponse
+  // with a snapshot id) reads it chunk by chunk into `snapshot_fetch_` instead of fetching
+  // records, then installs it; any change of role or leader abandons it.
+  Snapshot snapshot_;
+  struct SnapshotFetch {
+    OffsetAndEpoch id;
+    int64_t size = -1;  // -1 until the first answer says it
+    std::vector<uint8_t> bytes;
+  };
+  std::optional<SnapshotFetch> snapshot_fetch_;
 
   // Persistence bookkeeping: requests issued but not reported durable, with the log end offset
   // each leaves on disk (lowered by later truncations, so it is always a prefix of the memory log).

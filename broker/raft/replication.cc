@@ -32,21 +32,22 @@ FetchResponse Replica::fetch_response(const FetchRequest& request, const FetchPo
   return response;
 }
 
+ErrorCode Replica::fetcher_error(NodeId from, const std::string& cluster_id, NodeId replica_id,
+                                 LeaderEpoch epoch) const {
+  if (cluster_id != config_.cluster_id) return ErrorCode::inconsistent_cluster_id;
+  if (replica_id != from) return ErrorCode::invalid_request;
+  if (ErrorCode e = epoch_error(epoch); e != ErrorCode::none) return e;
+  if (role_ != Role::leader) return ErrorCode::not_leader_or_follower;
+  return ErrorCode::none;
+}
+
 void Replica::on_fetch_request(NodeId from, const FetchRequest& request) {
   FetchResponse refusal{.high_watermark = high_watermark_,
                         .log_start_offset = log_.start_offset(),
                         .current_leader = current_leader(),
                         .fetch_offset = request.fetch_offset,
                         .last_fetched_epoch = request.last_fetched_epoch};
-  if (request.cluster_id != config_.cluster_id) {
-    refusal.error = ErrorCode::inconsistent_cluster_id;
-  } else if (request.replica_id != from) {
-    refusal.error = ErrorCode::invalid_request;
-  } else if (ErrorCode e = epoch_error(request.current_leader_epoch); e != ErrorCode::none) {
-    refusal.error = e;
-  } else if (role_ != Role::leader) {
-    refusal.error = ErrorCode::not_leader_or_follower;
-  }
+  refusal.error = fetcher_error(from, request.cluster_id, request.replica_id, request.current_leader_epoch);
   if (refusal.error != ErrorCode::none) {
     send(from, refusal);
     return;

@@ -24,6 +24,7 @@ void Replica::leave_role() {
   tally_.reset();
   leader_.reset();  // parked fetches go unanswered; the fetchers resend after the request timeout
   fetch_in_flight_ = false;
+  snapshot_fetch_.reset();
   last_leader_contact_ms_ = -1;
   next_fetch_ms_ = 0;
 }

@@ -61,5 +61,56 @@ TEST(RaftLog, TruncationOffsetTakesTheSmallerEndOfTheEpoch) {
   EXPECT_EQ(follower.truncation_offset({Offset{10}, LeaderEpoch{0}}), Offset{0});
 }
 
+TEST(RaftLog, TrimPrefixKeepsTheEpochRunningAcrossTheSnapshot) {
+  RaftLog log = log_of({1, 1, 3, 3, 3, 4});
+  log.trim_prefix({Offset{3}, LeaderEpoch{3}});
+  EXPECT_EQ(log.start_offset(), Offset{3});
+  EXPECT_EQ(log.end_offset(), Offset{6});
+  EXPECT_EQ(log.at(Offset{3}).epoch, LeaderEpoch{3});
+  // Epoch 1 ended below the start and is gone; epoch 3 now starts at the snapshot's end.
+  ASSERT_EQ(log.epochs().size(), 2u);
+  EXPECT_EQ(log.epochs()[0].epoch, LeaderEpoch{3});
+  EXPECT_EQ(log.epochs()[0].start_offset, Offset{3});
+  EXPECT_EQ(log.end_offset_for_epoch(LeaderEpoch{3}), (OffsetAndEpoch{Offset{5}, LeaderEpoch{3}}));
+  EXPECT_EQ(log.end_offset_for_epoch(LeaderEpoch{2}), (OffsetAndEpoch{Offset{3}, LeaderEpoch{3}}));
+  // Up to the end: the log is empty and continues the snapshot.
+  log.trim_prefix({Offset{6}, LeaderEpoch{4}});
+  EXPECT_TRUE(log.empty());
+  EXPECT_TRUE(log.epochs().empty());
+  EXPECT_EQ(log.end_offset_and_epoch(), (OffsetAndEpoch{Offset{6}, LeaderEpoch{4}}));
+  log.append({Offset{6}, LeaderEpoch{5}, EntryType::data, "x"});
+  EXPECT_EQ(log.end_offset_for_epoch(LeaderEpoch{4}), (OffsetAndEpoch{Offset{6}, LeaderEpoch{4}}));
+}
+
+TEST(RaftLog, TrimPrefixAtAnEpochBoundaryDropsTheEndedEpoch) {
+  RaftLog log = log_of({1, 1, 3, 3});
+  log.trim_prefix({Offset{2}, LeaderEpoch{1}});
+  ASSERT_EQ(log.epochs().size(), 1u);
+  EXPECT_EQ(log.epochs()[0].epoch, LeaderEpoch{3});
+  EXPECT_EQ(log.last_epoch(), LeaderEpoch{3});
+}
+
+TEST(RaftLog, ValidateFetchBelowOrAroundTheSnapshotAnswersTheSnapshot) {
+  RaftLog leader = log_of({1, 1, 3, 3, 3, 4});
+  leader.trim_prefix({Offset{3}, LeaderEpoch{3}});
+  using Kind = FetchPosition::Kind;
+  const OffsetAndEpoch snapshot{Offset{3}, LeaderEpoch{3}};
+  EXPECT_EQ(leader.validate_fetch(Offset{0}, LeaderEpoch{0}).kind, Kind::snapshot);
+  EXPECT_EQ(leader.validate_fetch(Offset{2}, LeaderEpoch{1}).at, snapshot);
+  EXPECT_EQ(leader.validate_fetch(Offset{3}, LeaderEpoch{2}).kind, Kind::snapshot);  // at the start, another epoch
+  EXPECT_EQ(leader.validate_fetch(Offset{5}, LeaderEpoch{2}).kind, Kind::snapshot);  // older than the snapshot
+  EXPECT_EQ(leader.validate_fetch(Offset{3}, LeaderEpoch{3}).kind, Kind::valid);
+  EXPECT_EQ(leader.validate_fetch(Offset{5}, LeaderEpoch{3}).kind, Kind::valid);
+  EXPECT_EQ(leader.validate_fetch(Offset{6}, LeaderEpoch{3}).kind, Kind::diverging);
+}
+
+TEST(RaftLog, ResetToASnapshotEmptiesTheLog) {
+  RaftLog log = log_of({1, 2, 2});
+  log.reset_to({Offset{40}, LeaderEpoch{7}});
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(log.end_offset_and_epoch(), (OffsetAndEpoch{Offset{40}, LeaderEpoch{7}}));
+  EXPECT_EQ(log.validate_fetch(Offset{40}, LeaderEpoch{7}).kind, FetchPosition::Kind::valid);
+}
+
 }  // namespace
 }  // namespace runnel::raft

@@ -33,7 +33,23 @@ void Checker::fail(std::string message) {
 void Checker::on_start(size_t node, const DurableState& durable) {
   Shadow& s = nodes_[node];
   s = Shadow{};
+  if (durable.log_start_offset.value() > 0) {
+    start_after_snapshot(node, durable.log_start_offset);
+    s.applied = durable.log_start_offset.value();  // the state machine starts from the snapshot
+  }
   for (const auto& e : durable.entries) append(node, e);
+}
+
+void Checker::start_after_snapshot(size_t node, Offset end) {
+  // A snapshot holds committed records only: the log before it is the committed history's.
+  Shadow& s = nodes_[node];
+  if (end.value() > static_cast<int64_t>(committed_.size())) {
+    fail("snapshot: node " + str(static_cast<int64_t>(node)) + " has a snapshot up to " + str(end.value()) +
+         " beyond what any leader committed (" + str(static_cast<int64_t>(committed_.size())) + ")");
+    return;
+  }
+  s.prefix_hash.clear();
+  for (int64_t o = 0; o < end.value(); ++o) s.prefix_hash.push_back(committed_[static_cast<size_t>(o)].prefix_hash);
 }
 
 void Checker::on_persist(size_t node, const PersistRequest& request) {
@@ -48,6 +64,14 @@ void Checker::on_persist(size_t node, const PersistRequest& request) {
     if (t->end_offset.value() < static_cast<int64_t>(s.prefix_hash.size())) {
       s.prefix_hash.resize(static_cast<size_t>(t->end_offset.value()));
     }
+  } else if (const auto* p = std::get_if<TrimPrefix>(&request.op)) {
+    // The records a node drops must be in a snapshot of committed state: its own high watermark.
+    if (p->snapshot.offset.value() > s.high_watermark) {
+      fail("snapshot: node " + str(static_cast<int64_t>(node)) + " trims its log to " +
+           str(p->snapshot.offset.value()) + " above its high watermark " + str(s.high_watermark));
+    }
+  } else if (const auto* i = std::get_if<InstallSnapshot>(&request.op)) {
+    start_after_snapshot(node, i->snapshot.id.offset);
   }
 }
 
@@ -160,7 +184,7 @@ void Checker::on_send(size_t node, const Envelope& envelope, const DurableState&
     fail("durable speech: node " + str(static_cast<int64_t>(node)) + " sent " + describe(envelope.message) + " but " +
          what + " (disk: epoch " + str(disk.quorum.epoch.value()) + ", voted for " +
          str(disk.quorum.voted_for.value()) + ", leader " + str(disk.quorum.leader_id.value()) + ", " +
-         str(static_cast<int64_t>(disk.entries.size())) + " records)");
+         str(static_cast<int64_t>(disk.entries.size())) + " records after offset " + str(disk.log_start_offset.value()) + ")");
   };
   // A later epoch on disk supersedes the claim (the same flush may have carried both writes).
   const QuorumStateData& q = disk.quorum;
@@ -169,9 +193,16 @@ void Checker::on_send(size_t node, const Envelope& envelope, const DurableState&
       fail_speech("the vote is not on disk");
     }
   } else if (const auto* f = std::get_if<FetchRequest>(&envelope.message); f && q.epoch == f->current_leader_epoch) {
+    // The fetch offset must be durable: the snapshot's end, or a record on disk after it.
     auto end = f->fetch_offset.value();
-    LeaderEpoch last = end == 0 ? kNoEpoch : LeaderEpoch{-1};
-    if (end > 0 && end <= static_cast<int64_t>(disk.entries.size())) last = disk.entries[static_cast<size_t>(end - 1)].epoch;
+    auto start = disk.log_start_offset.value();
+    LeaderEpoch last{-1};
+    // Below the snapshot (made since the fetch was queued): the committed snapshot holds it.
+    if (end < start) last = f->last_fetched_epoch;
+    if (end == start) last = disk.log_start_epoch;
+    if (end > start && end - start <= static_cast<int64_t>(disk.entries.size())) {
+      last = disk.entries[static_cast<size_t>(end - start - 1)].epoch;
+    }
     if (last != f->last_fetched_epoch) fail_speech("its log up to the fetch offset is not on disk");
   } else if (const auto* b = std::get_if<BeginQuorumEpochRequest>(&envelope.message)) {
     if (q.epoch < b->leader_epoch || (q.epoch == b->leader_epoch && q.leader_id != envelope.source)) {

@@ -15,9 +15,13 @@
 //                       after applying the same offset
 //   durable speech      what a message claims is on the sender's disk when it leaves: a granted
 //                       vote's voted-for, a Fetch's offset and epoch, a leader's epoch
+//   snapshots           a node trims its log only below its high watermark; a snapshot it
+//                       installs or starts from is of committed records, and the state loaded
+//                       from it equals every other node's state after the same offset
 //
 // Logs are followed through the persistence requests each replica issues (every change of its
-// in-memory log issues one), as chains of prefix hashes, so each check costs O(1) per record.
+// in-memory log issues one), as chains of prefix hashes, so each check costs O(1) per record. A
+// node's chain always starts at offset 0: the part a snapshot replaced is the committed history's.
 
 #include <cstdint>
 #include <map>
@@ -62,6 +66,8 @@ class Checker {
   };
 
   void append(size_t node, const Entry& entry);
+  // The node's log now continues a snapshot that ends at `end`.
+  void start_after_snapshot(size_t node, Offset end);
   void fail(std::string message);
   void check_leader(size_t node, const Replica& replica);
   void check_high_watermark(size_t node, const Replica& replica);

@@ -105,12 +105,16 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   double step_crash = pick(plan, {0.0, 0.0, 0.001, 0.005});
   w.set_step_crash(step_crash);
   int64_t propose_every_ms = pick(plan, {int64_t{20}, int64_t{60}, int64_t{200}});
+  // Most schedules snapshot and trim, some often (every few records, so lagging and restarted
+  // nodes need FetchSnapshot), some never (the log from offset 0 stays exercised too).
+  int64_t snapshot_every = pick(plan, {int64_t{0}, int64_t{5}, int64_t{20}, int64_t{60}});
+  for (size_t i = 0; i < w.size(); ++i) w.set_snapshot_every(i, snapshot_every);
   std::string flushes;
   for (size_t i = 0; i < w.size(); ++i) flushes += (i ? "/" : "") + std::to_string(w.node(i).flush_max_ms);
   result.profile = std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, election timeout " +
                    std::to_string(election_timeout_ms) + " ms, drop " +
                    std::to_string(f.drop) + ", dup " + std::to_string(f.duplicate) + ", delay <= " +
-                   std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", a fault every ~" + std::to_string(fault_every_ms) +
+                   std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", snapshot every " + std::to_string(snapshot_every) + " records, a fault every ~" + std::to_string(fault_every_ms) +
                    " ms for " + std::to_string(chaos_ms) + " ms";
 
   for (int64_t t = plan.between(0, fault_every_ms); t < chaos_ms; t += plan.between(fault_every_ms / 2, fault_every_ms * 3 / 2)) {

@@ -4,12 +4,16 @@
 // that one runs here: a map of keys to values, built from the committed records ("key=value";
 // other records, such as LeaderChange, change nothing). Each node applies what its commit
 // notices say is committed; the checker compares the state's fingerprint after every offset
-// across all nodes (state-machine safety, literally: equal prefixes give equal states).
+// across all nodes (state-machine safety, literally: equal prefixes give equal states). It can be
+// written as a snapshot and loaded from one, as the controller's image is.
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
+
+#include "broker/model/assert.h"
 
 #include "broker/raft/log.h"
 
@@ -35,6 +39,33 @@ class SimStateMachine {
     state_.clear();
     applied_ = 0;
     fingerprint_ = 0;
+  }
+
+  int64_t applied() const { return applied_; }
+  uint64_t fingerprint() const { return fingerprint_; }
+
+  // The state as snapshot bytes: a header line with the end offset, then "key=value\n" per key,
+  // in key order (never empty: the core refuses empty snapshots).
+  std::vector<uint8_t> snapshot() const {
+    std::string out = "#" + std::to_string(applied_) + "\n";
+    for (const auto& [k, v] : state_) out += k + "=" + v + "\n";
+    return {out.begin(), out.end()};
+  }
+
+  // Replaces the state with a snapshot's, which covers every record below `end_offset`.
+  void load(const std::vector<uint8_t>& bytes, Offset end_offset) {
+    reset();
+    std::string text(bytes.begin(), bytes.end());
+    RUNNEL_ASSERT(text.starts_with("#" + std::to_string(end_offset.value()) + "\n"),
+                  "a sim snapshot for another offset than %lld", static_cast<long long>(end_offset.value()));
+    for (size_t pos = text.find('\n') + 1; pos < text.size();) {
+      size_t nl = text.find('\n', pos);
+      size_t eq = text.find('=', pos);
+      RUNNEL_ASSERT(nl != std::string::npos && eq < nl, "a damaged sim snapshot at byte %zu", pos);
+      set(text.substr(pos, eq - pos), text.substr(eq + 1, nl - eq - 1));
+      pos = nl + 1;
+    }
+    applied_ = end_offset.value();
   }
 
  private:

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "durable_state_ops.h"
+
 namespace runnel::raft::sim {
 
 namespace {
@@ -32,21 +34,9 @@ void Disk::crash(Random& random) {
   flushed_seq_ = 0;  // the next incarnation numbers its requests from 1 again
 }
 
-void Disk::apply(const PersistOp& op) {
-  if (const auto* w = std::get_if<WriteQuorumState>(&op)) {
-    durable_.quorum = w->state;
-  } else if (const auto* a = std::get_if<AppendEntries>(&op)) {
-    for (const auto& e : a->entries) {
-      RUNNEL_ASSERT(e.offset.value() == static_cast<int64_t>(durable_.entries.size()), "disk append at %lld, end %zu",
-                    static_cast<long long>(e.offset.value()), durable_.entries.size());
-      durable_.entries.push_back(e);
-    }
-  } else if (const auto* t = std::get_if<TruncateTo>(&op)) {
-    if (t->end_offset.value() < static_cast<int64_t>(durable_.entries.size())) {
-      durable_.entries.resize(static_cast<size_t>(t->end_offset.value()));
-    }
-  }
-}
+void Disk::apply(const PersistOp& op) { test::apply_persist_op(durable_, op); }
+
+void Disk::save_snapshot(const Snapshot& snapshot) { test::save_snapshot(durable_, snapshot); }
 
 World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms)
     : random_(seed), tracing_(trace), checker_(static_cast<size_t>(voters + observers)) {
@@ -64,6 +54,7 @@ World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool t
     c.fetch_timeout_ms = 2 * election_timeout_ms;
     c.request_timeout_ms = election_timeout_ms;
     c.fetch_max_entries = 64;
+    c.fetch_snapshot_max_bytes = 40;  // a sim snapshot is ~60 bytes: several chunks
     c.bugs = bugs;
     // Each node reads its own clock, so the timeouts of different nodes do not tick together.
     nodes_[i].clock_offset_ms = random_.between(0, 1'000'000);
@@ -111,10 +102,14 @@ void World::restart(size_t i) {
   const DurableState& d = n.disk->durable();
   note("node " + std::to_string(i) + " START epoch=" + std::to_string(d.quorum.epoch.value()) +
        " voted=" + std::to_string(d.quorum.voted_for.value()) + " leader=" + std::to_string(d.quorum.leader_id.value()) +
-       " log_end=" + std::to_string(d.entries.size()));
+       " log=[" + std::to_string(d.log_start_offset.value()) + "," + std::to_string(test::durable_end(d).value()) + ")");
   checker_.on_start(i, d);
   n.status.clear();
   n.state.reset();
+  if (d.snapshot != nullptr) {
+    n.state.load(*d.snapshot, d.log_start_offset);
+    checker_.on_applied(i, Offset{d.log_start_offset.value() - 1}, n.state.fingerprint());
+  }
   n.replica = std::make_unique<Replica>(n.config, d, local_now(i), random_.next());
   push({.time = now_ms_ + static_cast<int64_t>(random_.below(kTickMs)) + 1, .kind = Event::Kind::tick, .node = i,
         .incarnation = n.incarnation});
@@ -185,6 +180,20 @@ void World::maybe_crash_after_step(size_t i) {
   at(back, [this, i] { restart(i); });
 }
 
+void World::maybe_snapshot(size_t i) {
+  SimNode& n = nodes_[i];
+  Replica& r = *n.replica;
+  Offset at{n.state.applied()};
+  if (n.snapshot_every <= 0 || at.value() - r.log().start_offset().value() < n.snapshot_every) return;
+  if (!random_.chance(0.5)) return;  // at random committed offsets, not at fixed strides
+  OffsetAndEpoch id{at, r.log().at(Offset{at.value() - 1}).epoch};
+  Snapshot s{id, std::make_shared<const std::vector<uint8_t>>(n.state.snapshot())};
+  note("node " + std::to_string(i) + " SNAPSHOT at (" + std::to_string(id.offset.value()) + "," +
+       std::to_string(id.epoch.value()) + ")");
+  n.disk->save_snapshot(s);
+  r.snapshot_created(id, s.bytes);
+}
+
 void World::drain(size_t i) {
   SimNode& n = nodes_[i];
   Ready ready = n.replica->take_ready();
@@ -203,10 +212,18 @@ void World::drain(size_t i) {
     push({.time = now_ms_ + random_.between(1, n.flush_max_ms), .kind = Event::Kind::flush, .node = i,
           .incarnation = n.incarnation, .seq = n.last_written_seq});
   }
+  if (ready.snapshot_installed) {
+    const Snapshot& s = *ready.snapshot_installed;
+    note("node " + std::to_string(i) + " INSTALLED snapshot (" + std::to_string(s.id.offset.value()) + "," +
+         std::to_string(s.id.epoch.value()) + ")");
+    n.state.load(*s.bytes, s.id.offset);
+    checker_.on_applied(i, Offset{s.id.offset.value() - 1}, n.state.fingerprint());
+  }
   if (ready.high_watermark) {
     checker_.on_commit_notice(i, *ready.high_watermark);
     n.state.apply_until(n.replica->log(), *ready.high_watermark,
                         [&](Offset o, uint64_t fingerprint) { checker_.on_applied(i, o, fingerprint); });
+    maybe_snapshot(i);
   }
   for (auto& m : ready.messages) {
     checker_.on_send(i, m, n.disk->durable());

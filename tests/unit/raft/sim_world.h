@@ -35,6 +35,9 @@ class Disk {
   explicit Disk(DurableState initial) : durable_(std::move(initial)) {}
 
   void write(PersistRequest request) { pending_.push_back(std::move(request)); }
+  // The owner's snapshot file: written and synced at once (temporary, fsync, rename), outside the
+  // replica's request queue, as the broker's controller does.
+  void save_snapshot(const Snapshot& snapshot);
   // Makes every request up to `seq` durable; returns false if that was already so.
   bool flush(uint64_t seq);
   // A crash: keep a random prefix of the unflushed requests (maybe a torn append), lose the rest.
@@ -62,7 +65,8 @@ struct SimNode {
   int64_t clock_permille = 1000;  // the node's clock runs at this rate of the world's (drift)
   int64_t clock_offset_ms = 0;    // and starts here
   std::string status;  // last traced role/epoch/high watermark
-  SimStateMachine state;  // applied from the commit notices; rebuilt from scratch on restart
+  SimStateMachine state;  // applied from the commit notices; rebuilt from the disk's snapshot on restart
+  int64_t snapshot_every = 0;  // records applied between snapshots; 0: never
 };
 
 class World {
@@ -97,6 +101,8 @@ class World {
   void heal_network() { blocked_.assign(blocked_.size(), false); }
   bool blocked(size_t from, size_t to) const { return blocked_[from * nodes_.size() + to]; }
   void set_flush_latency(size_t i, int64_t max_ms) { nodes_[i].flush_max_ms = max_ms; }
+  // Node i snapshots its state machine about every `records` applied records (0: never).
+  void set_snapshot_every(size_t i, int64_t records) { nodes_[i].snapshot_every = records; }
   // What node i's clock reads (see SimNode: its own start and a rate off by up to 5%).
   int64_t local_now(size_t i) const {
     return nodes_[i].clock_offset_ms + now_ms_ * nodes_[i].clock_permille / 1000;
@@ -126,6 +132,7 @@ class World {
   void dispatch(const Event& e);
   void drain(size_t i);
   void maybe_crash_after_step(size_t i);
+  void maybe_snapshot(size_t i);
   void send(size_t from, Envelope envelope);
   size_t index(NodeId id) const { return static_cast<size_t>(id.value()); }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/raft/replica.h"
+#include "durable_state_ops.h"
 
 namespace runnel::raft::test {
 
@@ -32,6 +33,8 @@ class TestCluster {
   Replica& node(int i) { return *replicas_[static_cast<size_t>(i)]; }
   int64_t now() const { return now_; }
   const std::vector<Envelope>& sent() const { return sent_; }
+  // Every Ready::snapshot_installed so far, with the node that installed it.
+  const std::vector<std::pair<int, Snapshot>>& installed() const { return installed_; }
   const DurableState& disk(int i) const { return disks_[static_cast<size_t>(i)]; }
 
   RaftConfig config(int i) const {
@@ -39,6 +42,7 @@ class TestCluster {
     c.node_id = NodeId{i};
     c.voters = ids_;
     c.cluster_id = "test-cluster";
+    c.fetch_snapshot_max_bytes = 16;  // snapshots travel in several chunks
     return c;
   }
 
@@ -46,6 +50,17 @@ class TestCluster {
     replicas_.resize(ids_.size());
     replicas_[static_cast<size_t>(i)] =
         std::make_unique<Replica>(config(i), disks_[static_cast<size_t>(i)], now_, 1000 + static_cast<uint64_t>(i) * 7919);
+  }
+
+  // Node i's owner makes a snapshot at its high watermark durable and tells the replica.
+  OffsetAndEpoch snapshot(int i, std::vector<uint8_t> bytes) {
+    Offset at = node(i).high_watermark();
+    OffsetAndEpoch id{at, node(i).log().at(Offset{at.value() - 1}).epoch};
+    Snapshot s{id, std::make_shared<const std::vector<uint8_t>>(std::move(bytes))};
+    save_snapshot(disks_[static_cast<size_t>(i)], s);
+    node(i).snapshot_created(id, s.bytes);
+    settle();
+    return id;
   }
 
   // Cut a node off from everyone (both directions) or reconnect it.
@@ -125,6 +140,7 @@ class TestCluster {
   bool drain(int i) {
     Ready ready = node(i).take_ready();
     bool moved = !ready.messages.empty();
+    if (ready.snapshot_installed) installed_.emplace_back(i, *ready.snapshot_installed);
     if (!ready.persist.empty()) {
       moved = true;
       if (manual_[static_cast<size_t>(i)]) {
@@ -141,12 +157,7 @@ class TestCluster {
     return moved;
   }
 
-  void apply(int i, const PersistOp& op) {
-    DurableState& d = disks_[static_cast<size_t>(i)];
-    if (const auto* w = std::get_if<WriteQuorumState>(&op)) d.quorum = w->state;
-    if (const auto* a = std::get_if<AppendEntries>(&op)) d.entries.insert(d.entries.end(), a->entries.begin(), a->entries.end());
-    if (const auto* t = std::get_if<TruncateTo>(&op)) d.entries.resize(static_cast<size_t>(t->end_offset.value()));
-  }
+  void apply(int i, const PersistOp& op) { apply_persist_op(disks_[static_cast<size_t>(i)], op); }
 
   std::vector<NodeId> ids_;
   std::vector<std::unique_ptr<Replica>> replicas_;
@@ -156,6 +167,7 @@ class TestCluster {
   std::map<int, std::vector<PersistRequest>> pending_;
   std::vector<Envelope> inbox_;
   std::vector<Envelope> sent_;
+  std::vector<std::pair<int, Snapshot>> installed_;
   int64_t now_ = 0;
 };
 
