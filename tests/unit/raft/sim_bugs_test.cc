@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sim_report.h"
 #include "sim_schedule.h"
 
 namespace runnel::raft::sim {
@@ -18,16 +19,8 @@ constexpr uint64_t kMaxSchedules = 30000;
 
 // Runs schedules with `bugs` until one fails; returns that result.
 ScheduleResult first_failure(InjectedBugs bugs) {
-  for (uint64_t seed = kFirstSeed; seed < kFirstSeed + kMaxSchedules; ++seed) {
-    ScheduleResult r = run_schedule(seed, {.bugs = bugs, .check_liveness = false});
-    if (!r.ok()) {
-      std::printf("caught after %llu schedules, seed %llu (%s): %s\n",
-                  static_cast<unsigned long long>(seed - kFirstSeed + 1), static_cast<unsigned long long>(seed),
-                  r.profile.c_str(), r.failure.c_str());
-      return r;
-    }
-  }
-  return {};
+  return sim::first_failure(kFirstSeed, kMaxSchedules,
+                            [&](uint64_t seed) { return run_schedule(seed, {.bugs = bugs, .check_liveness = false}); });
 }
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }

@@ -13,7 +13,8 @@ T pick(Random& r, const T (&choices)[N]) {
   return choices[r.below(N)];
 }
 
-// The faults of the chaos phase, chosen at random each time one is due.
+}  // namespace
+
 void inject_fault(World& w) {
   Random& r = w.random();
   size_t n = w.size();
@@ -77,6 +78,22 @@ void inject_fault(World& w) {
   }
 }
 
+void choose_faults(World& w, Random& plan) {
+  NetworkFaults& f = w.faults();
+  f.drop = pick(plan, {0.0, 0.01, 0.05, 0.15});
+  f.duplicate = pick(plan, {0.0, 0.02, 0.1});
+  f.delay_max_ms = pick(plan, {int64_t{5}, int64_t{30}, int64_t{150}});
+  for (size_t i = 0; i < w.size(); ++i) w.set_flush_latency(i, pick(plan, {int64_t{2}, int64_t{10}, int64_t{50}, int64_t{200}}));
+}
+
+void schedule_faults(World& w, Random& plan, int64_t every_ms, int64_t until_ms) {
+  for (int64_t t = plan.between(0, every_ms); t < until_ms; t += plan.between(every_ms / 2, every_ms * 3 / 2)) {
+    w.at(t, [&w] { inject_fault(w); });
+  }
+}
+
+namespace {
+
 struct Probe {
   Offset offset{-1};
   size_t node = 0;
@@ -95,11 +112,8 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   auto world = std::make_unique<World>(plan.next(), voters, observers, options.bugs, options.trace, election_timeout_ms);
   World& w = *world;
 
+  choose_faults(w, plan);
   NetworkFaults& f = w.faults();
-  f.drop = pick(plan, {0.0, 0.01, 0.05, 0.15});
-  f.duplicate = pick(plan, {0.0, 0.02, 0.1});
-  f.delay_max_ms = pick(plan, {int64_t{5}, int64_t{30}, int64_t{150}});
-  for (size_t i = 0; i < w.size(); ++i) w.set_flush_latency(i, pick(plan, {int64_t{2}, int64_t{10}, int64_t{50}, int64_t{200}}));
   int64_t chaos_ms = plan.between(4000, 10000);
   int64_t fault_every_ms = pick(plan, {int64_t{100}, int64_t{300}, int64_t{800}, int64_t{2000}});
   double step_crash = pick(plan, {0.0, 0.0, 0.001, 0.005});
@@ -117,9 +131,7 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
                    std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", snapshot every " + std::to_string(snapshot_every) + " records, a fault every ~" + std::to_string(fault_every_ms) +
                    " ms for " + std::to_string(chaos_ms) + " ms";
 
-  for (int64_t t = plan.between(0, fault_every_ms); t < chaos_ms; t += plan.between(fault_every_ms / 2, fault_every_ms * 3 / 2)) {
-    w.at(t, [&w] { inject_fault(w); });
-  }
+  schedule_faults(w, plan, fault_every_ms, chaos_ms);
   uint64_t proposal = 0;
   auto propose_somewhere = [&w, &proposal] {
     size_t i = static_cast<size_t>(w.random().below(w.size()));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/raft/config.h"
+#include "broker/raft/random.h"
 
 namespace runnel::raft::sim {
 
@@ -38,5 +39,16 @@ struct ScheduleResult {
 };
 
 ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options);
+
+class World;
+// One fault of the chaos phase, chosen with the world's randomness: a crash (half of them of
+// the leader, half restarted within 300 ms), a restart, an isolated node, a random split,
+// one-way cuts, a graceful hand-over, or healing. The controller simulation injects the same.
+void inject_fault(World& w);
+// The network and disk faults of a schedule, drawn from `plan`: loss, duplication, delays (and
+// so reordering), and each node's fsync latency.
+void choose_faults(World& w, Random& plan);
+// inject_fault at random times, about every `every_ms`, until `until_ms`.
+void schedule_faults(World& w, Random& plan, int64_t every_ms, int64_t until_ms);
 
 }  // namespace runnel::raft::sim

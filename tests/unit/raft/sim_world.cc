@@ -85,6 +85,7 @@ void World::crash(size_t i) {
   nodes_[i].disk->crash(random_);
   nodes_[i].flush_in_flight = false;
   nodes_[i].last_written_seq = 0;
+  if (observer_ != nullptr) observer_->on_crash(i);
 }
 
 void World::step_down(size_t i) {
@@ -111,6 +112,7 @@ void World::restart(size_t i) {
     checker_.on_applied(i, Offset{d.log_start_offset.value() - 1}, n.state.fingerprint());
   }
   n.replica = std::make_unique<Replica>(n.config, d, local_now(i), random_.next());
+  if (observer_ != nullptr) observer_->on_start(i);
   push({.time = now_ms_ + static_cast<int64_t>(random_.below(kTickMs)) + 1, .kind = Event::Kind::tick, .node = i,
         .incarnation = n.incarnation});
   drain(i);
@@ -134,6 +136,7 @@ void World::run_until(int64_t until_ms) {
     for (size_t i = 0; i < nodes_.size() && !failed(); ++i) {
       if (up(i)) checker_.after_step(i, *nodes_[i].replica);
     }
+    if (observer_ != nullptr && !failed()) observer_->after_event();
   }
   if (!failed()) now_ms_ = std::max(now_ms_, until_ms);
 }
@@ -223,6 +226,7 @@ void World::drain(size_t i) {
     checker_.on_commit_notice(i, *ready.high_watermark);
     n.state.apply_until(n.replica->log(), *ready.high_watermark,
                         [&](Offset o, uint64_t fingerprint) { checker_.on_applied(i, o, fingerprint); });
+    if (observer_ != nullptr) observer_->on_commit(i, *n.replica, *ready.high_watermark);
     maybe_snapshot(i);
   }
   for (auto& m : ready.messages) {

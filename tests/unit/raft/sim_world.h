@@ -19,6 +19,7 @@
 
 #include "broker/raft/replica.h"
 #include "sim_checker.h"
+#include "sim_observer.h"
 #include "sim_state_machine.h"
 
 namespace runnel::raft::sim {
@@ -91,7 +92,11 @@ class World {
 
   // Runs events until `until_ms` or the first invariant violation.
   void run_until(int64_t until_ms);
-  bool failed() const { return checker_.violation().has_value(); }
+  bool failed() const {
+    return checker_.violation().has_value() || (observer_ != nullptr && observer_->violation().has_value());
+  }
+  // What runs on the nodes besides the toy state machine (sim_observer.h); null for nothing.
+  void set_observer(WorldObserver* observer) { observer_ = observer; }
 
   void crash(size_t i);
   void step_down(size_t i);  // a graceful resignation (Replica::step_down)
@@ -150,6 +155,7 @@ class World {
   std::vector<size_t> free_messages_;
   std::vector<std::function<void()>> actions_;
   Checker checker_;
+  WorldObserver* observer_ = nullptr;
   std::vector<std::string> trace_;
 };
 

@@ -8,8 +8,6 @@
 //                                   the checker catch it
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,26 +15,11 @@
 #include <cstring>
 #include <string_view>
 
+#include "sim_report.h"
 #include "sim_schedule.h"
 
 namespace runnel::raft::sim {
 namespace {
-
-uint64_t env_u64(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
-// A replica's own invariant (RUNNEL_ASSERT) aborts the process; say which seed it was.
-volatile uint64_t g_seed = 0;
-char g_seed_line[96];
-
-void on_abort(int) {
-  int n = std::snprintf(g_seed_line, sizeof g_seed_line,
-                        "\nraft simulation aborted in seed %llu: rerun with RUNNEL_RAFT_SIM_SEED=%llu\n",
-                        static_cast<unsigned long long>(g_seed), static_cast<unsigned long long>(g_seed));
-  if (n > 0) (void)!write(2, g_seed_line, static_cast<size_t>(n));
-}
 
 InjectedBugs bugs_from_env() {
   InjectedBugs bugs;
@@ -52,21 +35,14 @@ InjectedBugs bugs_from_env() {
   return bugs;
 }
 
-void print_trace(const ScheduleResult& r, size_t last_lines) {
-  size_t from = r.trace.size() > last_lines ? r.trace.size() - last_lines : 0;
-  std::printf("--- trace of seed %llu (%zu of %zu events shown) ---\n", static_cast<unsigned long long>(r.seed),
-              r.trace.size() - from, r.trace.size());
-  for (size_t i = from; i < r.trace.size(); ++i) std::printf("%s\n", r.trace[i].c_str());
-  std::printf("--- %s\n", r.ok() ? "all invariants held" : r.failure.c_str());
-}
-
 TEST(RaftSimulation, RandomSchedules) {
-  signal(SIGABRT, on_abort);
+  report_seed_on_abort("raft simulation", "RUNNEL_RAFT_SIM_SEED");
   if (const char* one = std::getenv("RUNNEL_RAFT_SIM_SEED"); one != nullptr && *one != '\0') {
-    g_seed = std::strtoull(one, nullptr, 10);
-    ScheduleResult r = run_schedule(g_seed, {.bugs = bugs_from_env(), .trace = true});
+    uint64_t seed = std::strtoull(one, nullptr, 10);
+    set_current_seed(seed);
+    ScheduleResult r = run_schedule(seed, {.bugs = bugs_from_env(), .trace = true});
     std::printf("seed %llu: %s\n", static_cast<unsigned long long>(r.seed), r.profile.c_str());
-    print_trace(r, r.trace.size());
+    print_trace(r.seed, r.trace, r.failure, r.trace.size());
     EXPECT_TRUE(r.ok()) << r.failure;
     return;
   }
@@ -85,15 +61,16 @@ TEST(RaftSimulation, RandomSchedules) {
   int64_t recovery_sum = 0;
   int failures = 0;
   for (uint64_t i = 0; i < count && failures < 3; ++i) {
-    g_seed = base + i;
-    ScheduleResult r = run_schedule(g_seed, {.bugs = bugs});
+    set_current_seed(base + i);
+    ScheduleResult r = run_schedule(base + i, {.bugs = bugs});
     events += r.events;
     committed += r.committed;
     if (!r.ok()) {
       ++failures;
       ADD_FAILURE() << "seed " << r.seed << " (" << r.profile << "): " << r.failure
                     << "\nrerun with RUNNEL_RAFT_SIM_SEED=" << r.seed;
-      print_trace(run_schedule(r.seed, {.bugs = bugs, .trace = true}), 300);
+      ScheduleResult traced = run_schedule(r.seed, {.bugs = bugs, .trace = true});
+      print_trace(traced.seed, traced.trace, traced.failure, 300);
       continue;
     }
     if (r.recovery_ms > recovery_max) {
