@@ -2,7 +2,7 @@
 
 #include "broker/log/log.h"
 #include "broker/metadata/cluster_image.h"
-#include "broker/metadata/image_builder.h"
+#include "broker/metadata/log_replay.h"
 #include "broker/metadata/record_codec.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/server/broker.h"
@@ -68,32 +68,23 @@ metadata::Answer<void> QuorumController::check_active() const {
 bool QuorumController::apply_committed() {
   const Offset hw = driver_.committed();
   if (applied_ >= hw) return false;
-  metadata::ImageBuilder builder(image_);
-  bool changed = false;
-  for (Offset o = applied_; o < hw; o = Offset{o.value() + 1}) {
-    const raft::Entry& e = driver_.log().at(o);
-    if (e.type != raft::EntryType::data) continue;
-    auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(e.payload.data()), e.payload.size());
-    Result<metadata::Record, metadata::DecodeError> record = metadata::decode(bytes);
-    if (!record) {
-      // A record this version cannot read: it was written by a newer controller. Kafka's broker
-      // stops applying (and raises a fault metric); so does this one, loudly.
-      RUNNEL_LOG_LIMITED(error, "metadata record at offset %lld does not decode (%s); applying stops there",
-                         static_cast<long long>(o.value()), metadata::name(record.error().code));
-      break;
-    }
-    if (auto applied = builder.apply(*record, o); !applied) {
-      // Refused by the replay rules: the image stays as it was for this record (Kafka logs the
-      // same "metadata apply error" and moves on).
-      RUNNEL_LOG_LIMITED(error, "metadata record at offset %lld does not apply: %s %s", static_cast<long long>(o.value()),
-                         metadata::name(applied.error().code), applied.error().detail.c_str());
-      continue;
-    }
-    changed = true;
+  metadata::Replay r = metadata::replay_committed(image_, driver_.log(), applied_, hw);
+  for (const metadata::ReplayProblem& p : r.refused) {
+    // Refused by the replay rules: the image stays as it was for this record (Kafka logs the
+    // same "metadata apply error" and moves on).
+    RUNNEL_LOG_LIMITED(error, "metadata record at offset %lld does not apply: %s", static_cast<long long>(p.offset.value()),
+                       p.what.c_str());
   }
-  applied_ = hw;
-  if (changed) image_ = builder.build();
-  return changed;
+  if (r.undecodable) {
+    // A record this version cannot read: it was written by a newer controller. Kafka's broker
+    // stops applying (and raises a fault metric); so does this one, loudly, and retries on
+    // every commit (applied_ stays before the record, so this node never decides again).
+    RUNNEL_LOG_LIMITED(error, "metadata record at offset %lld does not decode (%s); applying stops there",
+                       static_cast<long long>(r.undecodable->offset.value()), r.undecodable->what.c_str());
+  }
+  applied_ = r.applied;
+  if (r.changed) image_ = std::move(r.image);
+  return r.changed;
 }
 
 io::Task<void> QuorumController::publish() {
