@@ -114,30 +114,10 @@ io::Task<Result<void, LogStoreError>> remove_journal(storage::Files& files, int 
 
 }  // namespace log_store
 
-namespace {
-
-// Marks a store busy for the span of one operation: they must not overlap (the driver awaits
-// each before it starts the next), since each decides where it writes from the state the
-// previous one left.
-class BusyScope {
- public:
-  explicit BusyScope(bool& busy) : busy_(busy) {
-    RUNNEL_ASSERT(!busy_, "metadata log: an operation started while another is in flight");
-    busy_ = true;
-  }
-  ~BusyScope() { busy_ = false; }
-  BusyScope(const BusyScope&) = delete;
-  BusyScope& operator=(const BusyScope&) = delete;
-
- private:
-  bool& busy_;
-};
-
-}  // namespace
-
 MetadataLogStore::MetadataLogStore(MetadataLogStore&& other) noexcept
     : dir_fd_(std::exchange(other.dir_fd_, -1)),
       fd_(std::exchange(other.fd_, -1)),
+      base_offset_(other.base_offset_),
       end_offset_(other.end_offset_),
       size_bytes_(other.size_bytes_),
       batches_(std::move(other.batches_)),
@@ -152,6 +132,7 @@ MetadataLogStore& MetadataLogStore::operator=(MetadataLogStore&& other) noexcept
     RUNNEL_ASSERT(fd_ < 0, "metadata log: assigned over an open store (close it first)");
     dir_fd_ = std::exchange(other.dir_fd_, -1);
     fd_ = std::exchange(other.fd_, -1);
+    base_offset_ = other.base_offset_;
     end_offset_ = other.end_offset_;
     size_bytes_ = other.size_bytes_;
     batches_ = std::move(other.batches_);
@@ -195,7 +176,7 @@ io::Task<Result<void, LogStoreError>> MetadataLogStore::append(storage::Files& f
   if (entries.empty()) co_return Result<void, LogStoreError>{};
   RUNNEL_ASSERT(entries.front().offset == end_offset_, "metadata log: append at offset %lld but the log ends at %lld",
                 static_cast<long long>(entries.front().offset.value()), static_cast<long long>(end_offset_.value()));
-  BusyScope busy(busy_);
+  log_store::BusyScope busy(busy_);
   const std::vector<uint8_t> bytes = wire::encode_entries(entries, timestamp_ms);
   const int res = co_await log_store::write_all(files, fd_, bytes, size_bytes_);
   // A failed write may have left part of the bytes: the end of the file is unknown now.
@@ -206,7 +187,7 @@ io::Task<Result<void, LogStoreError>> MetadataLogStore::append(storage::Files& f
 
 io::Task<Result<void, LogStoreError>> MetadataLogStore::sync(storage::Files& files) {
   if (auto usable = check_usable(); !usable) co_return usable;
-  BusyScope busy(busy_);
+  log_store::BusyScope busy(busy_);
   // A failed fdatasync may have dropped the dirty pages it could not write (Linux marks them
   // clean): retrying would report success for lost bytes. So the store fails until reopened.
   const int res = co_await files.fdatasync(fd_);
@@ -216,11 +197,11 @@ io::Task<Result<void, LogStoreError>> MetadataLogStore::sync(storage::Files& fil
 
 io::Task<Result<void, LogStoreError>> MetadataLogStore::truncate_to(storage::Files& files, Offset end_offset) {
   if (auto usable = check_usable(); !usable) co_return usable;
-  RUNNEL_ASSERT(end_offset.value() >= 0 && end_offset <= end_offset_,
+  RUNNEL_ASSERT(end_offset >= base_offset_ && end_offset <= end_offset_,
                 "metadata log: truncate to %lld outside the log [0, %lld]", static_cast<long long>(end_offset.value()),
                 static_cast<long long>(end_offset_.value()));
   if (end_offset == end_offset_) co_return Result<void, LogStoreError>{};
-  BusyScope busy(busy_);
+  log_store::BusyScope busy(busy_);
   // The batch holding end_offset: the last one that starts at or below it.
   auto it = std::upper_bound(batches_.begin(), batches_.end(), end_offset,
                              [](Offset o, const BatchLocation& b) { return o < b.base_offset; });

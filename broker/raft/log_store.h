@@ -4,12 +4,13 @@
 // replica's AppendEntries and TruncateTo requests (persistence.h).
 //
 // Format: Kafka's. The directory `<metadata.log.dir>/__cluster_metadata-0/` holds one segment,
-// `00000000000000000000.log`: Kafka v2 record batches back to back, exactly as
+// `<base offset, 20 digits>.log` (`00000000000000000000.log` until a snapshot trims the log):
+// Kafka v2 record batches back to back, exactly as
 // wire::encode_entries makes them (each batch's base offset is its first entry's offset, its
 // partition leader epoch the entries' epoch), so Kafka's kafka-dump-log can read it. No index
 // files: the replica holds the whole log in memory, and the store keeps the position of every
-// batch (`batches()`), so a truncation finds its batch without a scan. Snapshots will trim the
-// log from the front later; until then it grows.
+// batch (`batches()`), so a truncation finds its batch without a scan. Snapshots trim the log
+// from the front by rolling to a new segment (trim_prefix, below).
 //
 // Durability. append() writes at the end of the file (buffered, no sync); sync() is an
 // fdatasync, after which everything appended or truncated before it survives a power cut. The
@@ -48,8 +49,10 @@
 // on the ring; on a synchronous Files every FileOp completes inline, see inline_task.h).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/io/task.h"
@@ -60,7 +63,7 @@
 namespace runnel::raft {
 
 inline constexpr const char* kMetadataLogDirName = "__cluster_metadata-0";
-inline constexpr const char* kMetadataSegmentFileName = "00000000000000000000.log";
+inline constexpr const char* kMetadataSegmentFileName = "00000000000000000000.log";  // the first segment
 inline constexpr const char* kMetadataTruncationFileName = "00000000000000000000.log.truncating";
 
 struct LogStoreError {
@@ -87,9 +90,15 @@ struct LogRecoveryStats {
   uint64_t bytes_truncated = 0;      // a torn or corrupt tail cut off
   bool truncation_finished = false;  // a journal of an interrupted truncate_to was applied
   bool journal_discarded = false;    // a journal that did not apply was removed (see open())
+  int snapshots_damaged = 0;         // newer snapshots skipped as unreadable (recover_durable_state)
 };
 
 struct RecoveredLog;
+
+// Kafka's segment name: the base offset in 20 digits, ".log".
+std::string segment_file_name(Offset base_offset);
+// The base offset a segment name stands for; nullopt for any other name.
+std::optional<Offset> parse_segment_file_name(std::string_view name);
 
 class MetadataLogStore {
  public:
@@ -97,7 +106,8 @@ class MetadataLogStore {
   // __cluster_metadata-0 directory; it must stay open while the store lives), reads it batch by
   // batch, finishes or discards an interrupted truncation, cuts a torn or corrupt tail at the
   // first bad batch and fdatasyncs that cut. Returns the store and the entries, contiguous from
-  // offset 0.
+  // its base offset (the segment with the largest base; older ones, left by a roll that a
+  // crash interrupted, and temporary files are removed).
   static Result<RecoveredLog, LogStoreError> open(storage::Files& files, int dir_fd);
 
   MetadataLogStore(MetadataLogStore&& other) noexcept;
@@ -117,9 +127,26 @@ class MetadataLogStore {
   io::Task<Result<void, LogStoreError>> truncate_to(storage::Files& files, Offset end_offset);
   // fdatasync: every earlier append is durable when it succeeds.
   io::Task<Result<void, LogStoreError>> sync(storage::Files& files);
+  // Snapshots (log_store_roll.cc). Both replace the segment with a new one named by its new base
+  // offset: written under a temporary name (`<base>.log.rolling`) and fdatasync'd, renamed, the
+  // directory fsync'd, then the old segment unlinked and the directory fsync'd again. A power cut
+  // leaves the old segment, or both (open() keeps the one with the larger base, which is
+  // complete: it was synced before its name appeared), never a torn one.
+  //
+  // trim_prefix: a snapshot that ends at `snapshot_end` is durable, so the records below it may
+  // go. The new segment starts at the batch that holds `snapshot_end` (batches are never split;
+  // the loader ignores the records of that batch below the snapshot) and holds the rest of the
+  // log, which is short: a snapshot is taken at the committed end. Durable when it returns,
+  // together with every append before it. A no-op when that batch already starts the segment.
+  io::Task<Result<void, LogStoreError>> trim_prefix(storage::Files& files, Offset snapshot_end);
+  // reset_to: the log is replaced by an empty one that continues at `start` (a follower
+  // installed the leader's snapshot, or recovery found the log behind the snapshot). Durable
+  // when it returns.
+  io::Task<Result<void, LogStoreError>> reset_to(storage::Files& files, Offset start);
   // Releases the segment's fd (without waiting: works on any Files). The store is unusable after.
   void close(storage::Files& files);
 
+  Offset base_offset() const { return base_offset_; }
   Offset end_offset() const { return end_offset_; }
   uint64_t size_bytes() const { return size_bytes_; }
   std::span<const BatchLocation> batches() const { return batches_; }
@@ -135,8 +162,12 @@ class MetadataLogStore {
   Unexpected<LogStoreError> fail(const char* step, int neg_errno);
   Result<void, LogStoreError> check_usable() const;
 
+  // Replaces the segment by one at `base` holding `tail` (batches from `base` on; see trim_prefix).
+  io::Task<Result<void, LogStoreError>> roll(storage::Files& files, Offset base, std::vector<uint8_t> tail);
+
   int dir_fd_ = -1;
   int fd_ = -1;
+  Offset base_offset_{0};  // the segment's name; its first batch starts here
   Offset end_offset_{0};
   uint64_t size_bytes_ = 0;
   std::vector<BatchLocation> batches_;

@@ -8,12 +8,30 @@
 #include <vector>
 
 #include "broker/io/task.h"
+#include "broker/model/assert.h"
 #include "broker/model/result.h"
 #include "broker/raft/entry.h"
 #include "broker/raft/log_store.h"
 #include "broker/storage/files.h"
 
 namespace runnel::raft::log_store {
+
+// Marks a store busy for the span of one operation: they must not overlap (the driver awaits
+// each before it starts the next), since each decides where it writes from the state the
+// previous one left.
+class BusyScope {
+ public:
+  explicit BusyScope(bool& busy) : busy_(busy) {
+    RUNNEL_ASSERT(!busy_, "metadata log: an operation started while another is in flight");
+    busy_ = true;
+  }
+  ~BusyScope() { busy_ = false; }
+  BusyScope(const BusyScope&) = delete;
+  BusyScope& operator=(const BusyScope&) = delete;
+
+ private:
+  bool& busy_;
+};
 
 // "metadata log: <step>: <errno text>".
 LogStoreError io_error(const char* step, int neg_errno);

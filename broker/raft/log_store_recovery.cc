@@ -54,19 +54,22 @@ class SegmentReader {
 
 // What the segment holds up to its first bad batch.
 struct Scan {
+  Offset base{0};
   std::vector<BatchLocation> batches;
   std::vector<Entry> entries;
   uint64_t valid_bytes = 0;  // where the good batches end
 
-  Offset end_offset() const { return entries.empty() ? Offset{0} : Offset{entries.back().offset.value() + 1}; }
+  Offset end_offset() const { return entries.empty() ? base : Offset{entries.back().offset.value() + 1}; }
+  // The epoch of the record before `offset`; unknown (kNoEpoch, which any epoch follows) at the base.
   LeaderEpoch epoch_before(Offset offset) const {
-    return offset.value() == 0 ? kNoEpoch : entries[size_t(offset.value() - 1)].epoch;
+    return offset <= base ? kNoEpoch : entries[size_t(offset.value() - base.value() - 1)].epoch;
   }
 };
 
-Result<Scan, LogStoreError> scan_segment(storage::Files& files, int fd, uint64_t file_size) {
+Result<Scan, LogStoreError> scan_segment(storage::Files& files, int fd, uint64_t file_size, Offset base) {
   SegmentReader reader(files, fd, file_size);
   Scan scan;
+  scan.base = base;
   while (true) {
     const uint64_t pos = scan.valid_bytes;
     Result<std::span<const uint8_t>, int> head = reader.at(pos, records::layout::header_size);
@@ -125,7 +128,7 @@ Result<bool, LogStoreError> finish_truncation(storage::Files& files, int fd, std
   }
   scan.batches.erase(at, scan.batches.end());
   scan.batches.insert(scan.batches.end(), batches.begin(), batches.end());
-  scan.entries.resize(size_t(first.value()));
+  scan.entries.resize(size_t(first.value() - scan.base.value()));
   scan.entries.insert(scan.entries.end(), std::make_move_iterator(entries.begin()), std::make_move_iterator(entries.end()));
   scan.valid_bytes = position + journal.size();
   return true;
@@ -149,9 +152,41 @@ class FdGuard {
 
 }  // namespace
 
+// The base offset of the segment to open: the largest among the segments (a roll that a crash
+// interrupted leaves the older one too, and maybe its temporary file). Everything else that
+// looks like ours is removed, durably.
+static Result<Offset, LogStoreError> choose_segment(storage::Files& files, int dir_fd) {
+  std::vector<std::string> names;
+  int res = files.list(dir_fd, &names).run();
+  if (res < 0) return Unexpected(io_error("list directory", res));
+  std::optional<Offset> newest;
+  for (const auto& n : names) {
+    std::optional<Offset> base = parse_segment_file_name(n);
+    if (base && (!newest || *base > *newest)) newest = base;
+  }
+  bool removed = false;
+  for (const auto& n : names) {
+    std::optional<Offset> base = parse_segment_file_name(n);
+    const bool stale_segment = base && *base != *newest;
+    const bool stale_roll = n.ends_with(".log.rolling") && parse_segment_file_name(n.substr(0, n.size() - 8));
+    if (!stale_segment && !stale_roll) continue;
+    res = files.unlink(dir_fd, n.c_str()).run();
+    if (res < 0) return Unexpected(io_error("unlink an old segment", res));
+    removed = true;
+  }
+  if (removed) {
+    res = files.fsync(dir_fd).run();
+    if (res < 0) return Unexpected(io_error("fsync directory", res));
+  }
+  return newest.value_or(Offset{0});
+}
+
 Result<RecoveredLog, LogStoreError> MetadataLogStore::open(storage::Files& files, int dir_fd) {
   RUNNEL_ASSERT(files.sync(), "metadata log: open() blocks, it needs a synchronous Files");
-  const int fd = files.open(dir_fd, kMetadataSegmentFileName, O_RDWR | O_CREAT | O_CLOEXEC, 0644).run();
+  Result<Offset, LogStoreError> base = choose_segment(files, dir_fd);
+  if (!base) return Unexpected(base.error());
+  const std::string name = segment_file_name(*base);
+  const int fd = files.open(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644).run();
   if (fd < 0) return Unexpected(io_error("open segment", fd));
   FdGuard guard(files, fd);
   // The segment's name durable before anything is appended to it, whichever open created it.
@@ -162,7 +197,7 @@ Result<RecoveredLog, LogStoreError> MetadataLogStore::open(storage::Files& files
   if (res < 0) return Unexpected(io_error("fstat segment", res));
   const auto file_size = uint64_t(st.st_size);
 
-  Result<Scan, LogStoreError> scan = scan_segment(files, fd, file_size);
+  Result<Scan, LogStoreError> scan = scan_segment(files, fd, file_size, *base);
   if (!scan) return Unexpected(scan.error());
   LogRecoveryStats stats;
   stats.bytes_truncated = file_size - scan->valid_bytes;
@@ -184,6 +219,7 @@ Result<RecoveredLog, LogStoreError> MetadataLogStore::open(storage::Files& files
   }
 
   MetadataLogStore store(dir_fd, guard.release());
+  store.base_offset_ = *base;
   store.end_offset_ = scan->end_offset();
   store.size_bytes_ = scan->valid_bytes;
   store.batches_ = std::move(scan->batches);

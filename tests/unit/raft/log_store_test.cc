@@ -40,16 +40,7 @@ std::vector<uint8_t> joined(std::initializer_list<std::vector<uint8_t>> parts) {
   return out;
 }
 
-struct LogStoreTest : ::testing::Test {
-  storage::ManualClock clock;
-  FaultFiles fs{clock};
-  int dir = -1;
-
-  void SetUp() override {
-    dir = make_metadata_dir(fs);
-    ASSERT_GE(dir, 0);
-  }
-
+struct LogStoreTest : MetadataDirTest {
   RecoveredLog open() {
     auto opened = MetadataLogStore::open(fs, dir);
     EXPECT_TRUE(opened) << opened.error().message;

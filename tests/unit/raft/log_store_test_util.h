@@ -30,6 +30,18 @@ inline int open_metadata_dir(storage::FaultFiles& fs) {
   return fs.open(AT_FDCWD, kMetaDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC).run();
 }
 
+// A fresh metadata directory on a FaultFiles disk.
+struct MetadataDirTest : ::testing::Test {
+  storage::ManualClock clock;
+  storage::FaultFiles fs{clock};
+  int dir = -1;
+
+  void SetUp() override {
+    dir = make_metadata_dir(fs);
+    ASSERT_GE(dir, 0);
+  }
+};
+
 // `count` entries from `first` in `epoch`, payloads naming their offset and `tag`.
 inline std::vector<Entry> data_entries(int64_t first, size_t count, int32_t epoch, const std::string& tag = "v") {
   std::vector<Entry> out;
