@@ -15,6 +15,4 @@ exec build/bin/runnel-broker \
   --override listeners=PLAINTEXT://127.0.0.1:9092 \
   --override log.dirs="$RUNNEL_ROOT/data" \
   --override node.id=1 \
-  --override offsets.topic.replication.factor=1 \
-  --override transaction.state.log.replication.factor=1 \
   "$@"

@@ -3,9 +3,8 @@
 #include <algorithm>
 
 #include "broker/app/config_loader.h"
+#include "broker/cluster/bootstrap_voters.h"
 #include "broker/cluster/meta_properties.h"
-#include "broker/storage/blocking_files.h"
-#include "broker/storage/file_util.h"
 
 namespace runnel::app {
 namespace {
@@ -25,27 +24,6 @@ std::optional<config::Endpoint> controller_endpoint(const config::BrokerConfig& 
     }
   }
   return std::nullopt;
-}
-
-Result<void, std::string> write_bootstrap_voters(const std::string& metadata_dir,
-                                                 const std::vector<config::QuorumVoter>& voters) {
-  std::string text;
-  for (const config::QuorumVoter& v : voters) text += config::to_string(v) + "\n";
-  storage::Files& files = storage::BlockingFiles::instance();
-  const std::string dir = metadata_dir + "/__cluster_metadata";
-  if (int res = storage::make_dirs_synced(files, dir); res < 0) {
-    return Unexpected(storage::error_text(("create " + dir).c_str(), res));
-  }
-  int fd = files.open(AT_FDCWD, dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0).run();
-  if (fd < 0) return Unexpected(storage::error_text(("open " + dir).c_str(), fd));
-  auto written = storage::write_file_synced_at(
-      files, fd, kBootstrapVotersName,
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  int res = written ? files.fsync(fd).run() : 0;
-  files.close(fd).run();
-  if (!written) return Unexpected(written.error());
-  if (res < 0) return Unexpected(storage::error_text(("fsync " + dir).c_str(), res));
-  return {};
 }
 
 int format(const config::BrokerConfig& cfg, const StorageCommand& cmd, std::FILE* out, std::FILE* err) {
@@ -78,7 +56,7 @@ int format(const config::BrokerConfig& cfg, const StorageCommand& cmd, std::FILE
                  cfg.node_id.value());
   }
   if (!plan->bootstrap_voters.empty()) {
-    if (auto written = write_bootstrap_voters(plan->metadata_dir, plan->bootstrap_voters); !written) {
+    if (auto written = cluster::write_bootstrap_voters(plan->metadata_dir, plan->bootstrap_voters); !written) {
       std::fprintf(err, "%s\n", written.error().c_str());
       return 1;
     }

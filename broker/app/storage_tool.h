@@ -11,7 +11,7 @@
 //
 // format writes meta.properties (meta_properties.h) into every log directory and the metadata
 // log directory and, for a dynamic quorum (--standalone / --initial-controllers), the initial
-// voter set the quorum bootstraps from (kBootstrapVotersName). The rules follow Kafka's
+// voter set the quorum bootstraps from (cluster/bootstrap_voters.h). The rules follow Kafka's
 // Formatter: the cluster id must be a Kafka Uuid; a formatted directory is an error unless
 // --ignore-formatted; static voters (controller.quorum.voters) exclude --standalone and
 // --initial-controllers; a controller without static voters must say which of the three.
@@ -32,10 +32,6 @@
 #include "broker/model/uuid.h"
 
 namespace runnel::app {
-
-// Written into the metadata log directory's __cluster_metadata folder: one voter per line in
-// --initial-controllers syntax (id@host:port:directoryId). Read when the quorum first starts.
-inline constexpr const char* kBootstrapVotersName = "bootstrap-voters";
 
 struct StorageCommand {
   enum class Kind { format, info, random_uuid };

@@ -45,9 +45,11 @@ enum class ConfigSource : int8_t {
 // Config names to raw string values as a user wrote them.
 using RawConfigs = std::map<std::string, std::string, std::less<>>;
 
-// Broker-level values that were set explicitly, one map per layer. A cluster-wide dynamic
-// default (AlterConfigs with an empty broker name) beats the static server.properties value.
+// Broker-level values that were set explicitly, one map per layer, in Kafka's precedence: this
+// broker's dynamic value (AlterConfigs naming its id) beats a cluster-wide dynamic default
+// (AlterConfigs with an empty broker name), which beats the static server.properties value.
 struct BrokerLayers {
+  RawConfigs dynamic_broker;
   RawConfigs dynamic_default;
   RawConfigs static_file;
 };

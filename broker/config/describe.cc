@@ -37,6 +37,9 @@ const std::string* find_raw(const RawConfigs& m, std::string_view name) {
 void append_broker_synonyms(std::string_view name, const BrokerLayers& layers, std::vector<ConfigSynonym>& out) {
   const ConfigDef* def = find_broker_config_def(name);
   if (def == nullptr) return;
+  if (const std::string* v = find_raw(layers.dynamic_broker, name)) {
+    out.push_back({std::string(name), *v, ConfigSource::dynamic_broker});
+  }
   if (const std::string* v = find_raw(layers.dynamic_default, name)) {
     out.push_back({std::string(name), *v, ConfigSource::dynamic_default_broker});
   }
@@ -66,7 +69,10 @@ std::vector<DescribedConfig> describe_broker_configs(const BrokerConfig& broker)
     d.read_only = def.update_mode == UpdateMode::read_only;
     d.is_sensitive = def.type == ConfigType::password;
     d.documentation = std::string(def.doc);
-    if (const std::string* v = find_raw(broker.layers.dynamic_default, def.name)) {
+    if (const std::string* b = find_raw(broker.layers.dynamic_broker, def.name)) {
+      d.value = normalised(def, *b);
+      d.source = ConfigSource::dynamic_broker;
+    } else if (const std::string* v = find_raw(broker.layers.dynamic_default, def.name)) {
       d.value = normalised(def, *v);
       d.source = ConfigSource::dynamic_default_broker;
     } else if (const std::string* s = find_raw(broker.layers.static_file, def.name)) {

@@ -88,6 +88,9 @@ Validation parse_all(const BrokerLayers& broker, const RawConfigs& overrides, Pa
 
 InheritedValue inherited_value(const TopicConfigDef& def, const BrokerLayers& broker) {
   for (const BrokerSynonym& syn : def.synonyms) {
+    if (const std::string* v = find_raw(broker.dynamic_broker, syn.name)) {
+      return {convert(syn, def.def.name, *v), ConfigSource::dynamic_broker};
+    }
     if (const std::string* v = find_raw(broker.dynamic_default, syn.name)) {
       return {convert(syn, def.def.name, *v), ConfigSource::dynamic_default_broker};
     }

@@ -20,7 +20,7 @@ bool is_internal(const std::string& name) { return name == "__consumer_offsets" 
 cluster::MetadataImage to_cluster_image(const Image& image, const config::BrokerConfig& config,
                                         const ClusterView& view) {
   cluster::MetadataImage out;
-  config::BrokerConfig layered = with_cluster_defaults(image, config);
+  config::BrokerConfig layered = with_dynamic_configs(image, config);
   out.cluster_id = view.cluster_id;
   out.controller_id = view.controller_id;
   // The image changes exactly when its offset moves; +1 keeps the empty image at version 0.

@@ -10,10 +10,11 @@
 //   alive ones, those in controlled shutdown included), each with the endpoint of the listener
 //   that clients use;
 // - topics: every topic with its partitions (leader, leader epoch, replicas, ISR) and its
-//   config overrides; effective configs are the overrides over the cluster-wide defaults of
-//   the log (ConfigRecords for the "" broker resource) over the broker's static properties.
-//   Per-broker dynamic configs (ConfigRecords for one broker id) are not applied to the broker
-//   yet; that is the broker's own config reload, not this conversion.
+//   config overrides; effective configs are the overrides over this broker's dynamic configs
+//   (ConfigRecords for its id) over the cluster-wide defaults of the log (ConfigRecords for the
+//   "" broker resource) over the broker's static properties (layered_config.h). Broker configs
+//   that are not topic defaults (max.connections, log.cleaner.threads, ...) are shown by
+//   DescribeConfigs but not yet applied at run time.
 
 #include <string>
 

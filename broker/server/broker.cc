@@ -18,6 +18,7 @@
 #include "broker/server/broker_lifecycle.h"
 #include "broker/server/controller.h"
 #include "broker/server/quorum_controller.h"
+#include "broker/server/quorum_membership.h"
 #include "broker/server/cross_call.h"
 #include "broker/server/group_service.h"
 #include "broker/server/shard.h"
@@ -119,18 +120,24 @@ io::Task<void> Broker::stop_quorum() {
 }
 
 bool Broker::prepare_quorum() {
-  const auto& voters = config_.controller_quorum_voters;
-  if (voters.empty()) return true;
+  Result<std::optional<QuorumMembership>, std::string> membership = resolve_quorum_membership(config_, advertised_host_);
+  if (!membership) {
+    RUNNEL_LOG(error, "cannot start the metadata quorum: %s", membership.error().c_str());
+    return false;
+  }
+  if (!membership->has_value()) return true;
+  const std::vector<config::QuorumVoter>& voters = (*membership)->voters;
+  if ((*membership)->standalone) apply_standalone_defaults(config_);
   // A voter takes part in elections; any other node (a broker-only node, process.roles=broker)
   // follows the metadata log as an observer.
   bool listed = std::any_of(voters.begin(), voters.end(), [&](const config::QuorumVoter& v) { return v.id == config_.node_id; });
   if (listed && !config_.is_controller()) {
-    RUNNEL_LOG(error, "node.id %d is in controller.quorum.voters, but process.roles has no controller",
+    RUNNEL_LOG(error, "node.id %d is a voter of the controller quorum, but process.roles has no controller",
                config_.node_id.value());
     return false;
   }
   if (config_.is_controller() && !listed) {
-    RUNNEL_LOG(error, "node.id %d has the controller role but is not in controller.quorum.voters (%zu voters)",
+    RUNNEL_LOG(error, "node.id %d has the controller role but is not a voter of the controller quorum (%zu voters)",
                config_.node_id.value(), voters.size());
     return false;
   }

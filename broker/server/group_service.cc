@@ -196,10 +196,25 @@ GroupService::~GroupService() {
 void GroupService::touch(const std::string& group_id) {
   if (group_id.empty() || shard_.shutting_down()) return;
   int32_t p = coordinator_->partition_for(group_id);
-  if (coordinator_->is_known(p) || shard_.led_partition(kOffsetsTopic, p) == nullptr) return;
+  if (coordinator_->is_known(p)) return;
+  const bool open = shard_.led_partition(kOffsetsTopic, p) != nullptr;
+  if (!open && !shard_.leads(*shard_.image(), kOffsetsTopic, p)) return;
   coordinator_->begin_load(p);
   ++loading_;
-  shard_.spawn_background(load(p));
+  shard_.spawn_background(open ? load(p) : load_once_open(p));
+}
+
+io::Task<void> GroupService::load_once_open(int32_t partition) {
+  // Bounded: a log that never opens (a failed disk) must not keep the partition "loading".
+  constexpr int64_t kOpenWaitMs = 30000;
+  constexpr int64_t kStepMs = 10;
+  for (int64_t waited = 0; waited < kOpenWaitMs && !shard_.shutting_down(); waited += kStepMs) {
+    if (shard_.led_partition(kOffsetsTopic, partition) != nullptr) co_return co_await load(partition);
+    if (!shard_.leads(*shard_.image(), kOffsetsTopic, partition)) break;
+    co_await shard_.stop_source().sleep_for(std::chrono::milliseconds(kStepMs));
+  }
+  coordinator_->unload(partition);
+  --loading_;
 }
 
 bool GroupService::any_loading() const { return loading_ > 0; }

@@ -39,7 +39,10 @@ class GroupService {
     touch(group_id);
     return *coordinator_;
   }
-  // Starts loading the group's partition if this core hosts it and has not loaded it yet.
+  // Starts loading the group's partition if this core hosts it and has not loaded it yet. A
+  // partition this broker leads by the metadata whose log is not open yet (just created, or just
+  // moved here) counts as loading: COORDINATOR_LOAD_IN_PROGRESS, which clients retry here, as
+  // Kafka answers while it loads, rather than NOT_COORDINATOR, which sends them elsewhere.
   void touch(const std::string& group_id);
 
   io::Task<group::JoinResult> join(group::JoinRequest req);
@@ -65,6 +68,9 @@ class GroupService {
   class RingTimers;
   class LogJournal;
   io::Task<void> load(int32_t partition);
+  // load() once the led partition's log is open here; gives the partition up (unknown again)
+  // when leadership moves away first or it does not open within kOpenWaitMs.
+  io::Task<void> load_once_open(int32_t partition);
 
   Shard& shard_;
   std::unique_ptr<RingTimers> timers_;

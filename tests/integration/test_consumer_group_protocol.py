@@ -112,7 +112,14 @@ class Member:
 
 
 def describe_group(broker, group: str) -> dict:
-    return describe_raw(broker.host, broker.port, group)
+    """ConsumerGroupDescribe, retried while the coordinator is still loading the group's offsets
+    partition (COORDINATOR_LOAD_IN_PROGRESS, 14, after a restart), as Kafka's admin client does."""
+    deadline = time.monotonic() + 30
+    while True:
+        answer = describe_raw(broker.host, broker.port, group)
+        if answer["error"] != 14 or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.1)
 
 
 def partitions(topic: str, n: int) -> set[str]:

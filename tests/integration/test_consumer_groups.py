@@ -1,9 +1,10 @@
 """Consumer groups with real clients: classic protocol rebalances, committed offsets that survive
 a broker crash, static membership and the group admin APIs.
 
-Every broker here runs with offsets.topic.replication.factor=1: like Kafka, a single broker
-cannot host __consumer_offsets with the default factor of 3 (FindCoordinator then answers
-COORDINATOR_NOT_AVAILABLE), which test_offsets_topic_needs_enough_brokers checks.
+Every broker here runs with offsets.topic.replication.factor=1, so that the file passes against
+Apache Kafka too (RUNNEL_ITEST_TARGET=kafka), where a single broker cannot host __consumer_offsets
+with the default factor of 3 (FindCoordinator then answers COORDINATOR_NOT_AVAILABLE, which
+test_offsets_topic_needs_enough_brokers checks). A lone Runnel node defaults to 1 by itself.
 """
 
 import subprocess
@@ -16,6 +17,7 @@ from confluent_kafka import Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from itest import java_tool, rdkafka
+from itest.broker import target
 
 GROUP_OVERRIDES = {"offsets.topic.replication.factor": "1", "group.initial.rebalance.delay.ms": "500"}
 
@@ -267,10 +269,26 @@ def test_list_describe_delete_groups(gbroker, topic_name):
     assert e.value.args[0].code() == KafkaError.GROUP_ID_NOT_FOUND
 
 
+@pytest.mark.skipif(target() == "kafka", reason="Runnel's standalone default; Kafka keeps 3 and needs the setting")
+def test_a_lone_node_serves_groups_without_configuration(broker_factory, topic_name):
+    """A broker started with no configuration is a standalone node: its __consumer_offsets gets
+    one replica, so a group commits and reads back offsets with nothing set (issue 13, §1)."""
+    b = broker_factory()
+    rdkafka.create_topic(b.bootstrap, topic_name, 1)
+    c = group_consumer(b.bootstrap, "g-" + topic_name)
+    try:
+        c.commit(offsets=[TopicPartition(topic_name, 0, 7)], asynchronous=False)
+        assert c.committed([TopicPartition(topic_name, 0)], timeout=30)[0].offset == 7
+    finally:
+        c.close()
+    # The file's setting still wins where it is given: test_offsets_topic_needs_enough_brokers.
+
+
 def test_offsets_topic_needs_enough_brokers(broker_factory, topic_name):
     """Kafka's rule: __consumer_offsets is not created with fewer brokers than
-    offsets.topic.replication.factor (default 3); the coordinator is then not available."""
-    b = broker_factory()
+    offsets.topic.replication.factor; the coordinator is then not available. (A lone node's
+    default is 1, see test_a_lone_node_serves_groups_without_configuration; 3 is asked here.)"""
+    b = broker_factory(overrides={"offsets.topic.replication.factor": "3"})
     c = group_consumer(b.bootstrap, "g-" + topic_name)
     try:
         with pytest.raises(Exception) as e:

@@ -88,23 +88,28 @@ void fail(Result& r, ErrorCode code, std::optional<std::string> message) {
   r.configs.clear();
 }
 
-void describe_topic(const Resource& res, Result& r, Shard& shard, const Options& opt) {
-  if (auto valid = cluster::validate_topic_name(res.resource_name); !valid) {
-    return fail(r, ErrorCode::invalid_topic_exception, valid.error());
-  }
-  const cluster::TopicInfo* t = shard.image()->topic(res.resource_name);
-  if (t == nullptr) return fail(r, ErrorCode::unknown_topic_or_partition, std::nullopt);
-  for (const auto& d : config::describe_topic_configs(shard.broker().config(), t->overrides)) {
-    if (wanted(res, d.name)) r.configs.push_back(to_entry(d, opt));
-  }
-}
-
 // A cluster's dynamic broker configs, from the metadata log: this broker's own and the
 // cluster-wide defaults (empty on a single node).
 struct DynamicBrokerConfigs {
   metadata::ConfigMap mine;
   metadata::ConfigMap cluster_default;
 };
+
+// A topic's values inherit from what this broker runs with: its dynamic configs over the
+// cluster-wide defaults over its file (metadata/layered_config.h), as its effective config does.
+void describe_topic(const Resource& res, Result& r, Shard& shard, const Options& opt, const DynamicBrokerConfigs& dyn) {
+  if (auto valid = cluster::validate_topic_name(res.resource_name); !valid) {
+    return fail(r, ErrorCode::invalid_topic_exception, valid.error());
+  }
+  const cluster::TopicInfo* t = shard.image()->topic(res.resource_name);
+  if (t == nullptr) return fail(r, ErrorCode::unknown_topic_or_partition, std::nullopt);
+  config::BrokerConfig layered = shard.broker().config();
+  layered.layers.dynamic_broker = config::RawConfigs(dyn.mine.begin(), dyn.mine.end());
+  layered.layers.dynamic_default = config::RawConfigs(dyn.cluster_default.begin(), dyn.cluster_default.end());
+  for (const auto& d : config::describe_topic_configs(layered, t->overrides)) {
+    if (wanted(res, d.name)) r.configs.push_back(to_entry(d, opt));
+  }
+}
 
 io::Task<DynamicBrokerConfigs> dynamic_broker_configs(Shard& shard) {
   DynamicBrokerConfigs d;
@@ -202,7 +207,7 @@ io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& 
   protocol::DescribeConfigsResponse resp;
   DynamicBrokerConfigs dyn;
   for (const Resource& res : req.resources) {
-    if (res.resource_type == kBroker) {
+    if (res.resource_type == kBroker || res.resource_type == kTopic) {
       dyn = co_await dynamic_broker_configs(ctx.shard);
       break;
     }
@@ -214,7 +219,7 @@ io::Task<HandlerStatus> describe_configs(RequestContext& ctx, protocol::Reader& 
     r.error_message.reset();
     switch (res.resource_type) {
       case kTopic:
-        describe_topic(res, r, ctx.shard, opt);
+        describe_topic(res, r, ctx.shard, opt, dyn);
         break;
       case kBroker:
         describe_broker(res, r, ctx.shard, opt, dyn);
