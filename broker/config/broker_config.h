@@ -34,6 +34,8 @@ struct BrokerConfig {
   int32_t controller_quorum_election_backoff_max_ms = 1000;
   int32_t controller_quorum_retry_backoff_ms = 20;
   int32_t broker_heartbeat_interval_ms = 2000;
+  int64_t metadata_log_max_record_bytes_between_snapshots = 20 * 1024 * 1024;
+  int64_t metadata_log_max_snapshot_interval_ms = 3'600'000;  // 0: no time-based snapshots
   int32_t broker_session_timeout_ms = 9000;
   bool is_controller() const;
   // metadata.log.dir, else the first of log_dirs: where the metadata log lives.

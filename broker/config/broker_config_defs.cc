@@ -66,6 +66,12 @@ std::vector<ConfigDef> build() {
           "runnel-broker format (--standalone or --initial-controllers)."),
       def("metadata.log.dir", kString, kNull, none, kHigh, kReadOnly,
           "Directory of the cluster metadata log; the first of log.dirs when unset."),
+      def("metadata.log.max.record.bytes.between.snapshots", kLong, "20971520", at_least(1), kHigh, kReadOnly,
+          "How many bytes of metadata records a node applies before it writes a new snapshot of the metadata image "
+          "and trims the metadata log behind it."),
+      def("metadata.log.max.snapshot.interval.ms", kLong, "3600000", at_least(0), kHigh, kReadOnly,
+          "The longest a node waits before it snapshots metadata records it has applied, however few; 0 turns the "
+          "time-based snapshot off."),
 
       // --- Listeners and sockets ---
       def("listeners", kList, "PLAINTEXT://:9092", none, kHigh, kPerBroker,

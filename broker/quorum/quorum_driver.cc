@@ -170,6 +170,12 @@ void QuorumDriver::process_ready() {
     }
   }
   bool changed = false;
+  if (ready.snapshot_installed) {
+    installed_ = std::move(ready.snapshot_installed);
+    changed = true;
+    RUNNEL_LOG(info, "metadata quorum: node %d installed the leader's snapshot up to offset %lld (epoch %d)",
+               node_id().value(), static_cast<long long>(installed_->id.offset.value()), installed_->id.epoch.value());
+  }
   if (ready.high_watermark) {
     committed_ = *ready.high_watermark;
     changed = true;

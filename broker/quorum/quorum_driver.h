@@ -11,7 +11,9 @@
 //   disk      persistence requests run in order on a persist loop: the quorum-state file on a
 //             helper thread (it is a few writes per election), appends and truncations of the
 //             __cluster_metadata-0 segment through the ring, one fdatasync per group; then
-//             Replica::on_persisted
+//             Replica::on_persisted. Snapshot files are written on a helper thread (the
+//             controller's, save_snapshot; the leader's, InstallSnapshot), and the log trimmed
+//             behind them by rolling to a new segment
 //
 // After every input the driver takes the replica's Ready and routes it: persistence to the
 // persist loop, requests to peers, responses to the handler waiting for them, the high
@@ -44,6 +46,7 @@
 #include "broker/raft/in_flight.h"
 #include "broker/raft/log_store.h"
 #include "broker/raft/replica.h"
+#include "broker/raft/snapshot_store.h"
 #include "broker/storage/files.h"
 
 namespace runnel::quorum {
@@ -65,7 +68,8 @@ struct Recovered {
 };
 
 // Blocking, before any ring serves: creates the partition directory if needed, reads
-// quorum-state and the log (truncating a torn tail). The message names the file and the step.
+// quorum-state, the newest valid snapshot and the log after it (truncating a torn tail). The
+// message names the file and the step.
 Result<Recovered, std::string> recover(const QuorumOptions& options);
 
 // The quorum as the admin API and the metrics see it.
@@ -121,6 +125,16 @@ class QuorumDriver {
   void set_listener(std::function<void()> listener) { listener_ = std::move(listener); }
   const raft::RaftLog& log() const { return replica_.log(); }
 
+  // Snapshots (quorum_snapshots.cc). The state machine's snapshot after every record below
+  // `id.offset` (committed) is written to `<id>.checkpoint` on a helper thread; then the replica
+  // hears of it and trims the log behind it. False when the write failed (logged).
+  io::Task<bool> save_snapshot(raft::OffsetAndEpoch id, raft::SnapshotBytes bytes);
+  // The newest snapshot: loaded at start, saved here, or installed from the leader.
+  const raft::Snapshot& latest_snapshot() const { return replica_.latest_snapshot(); }
+  // The leader's snapshot that this follower installed since the last call, if any: the state
+  // machine must start over from it (its records below the snapshot are gone from the log).
+  std::optional<raft::Snapshot> take_installed_snapshot() { return std::exchange(installed_, std::nullopt); }
+
  private:
   // A handler waiting in handle() for the replica's answer to its request.
   struct Waiter {
@@ -164,6 +178,7 @@ class QuorumDriver {
   std::map<std::pair<int32_t, int16_t>, std::deque<Waiter*>> waiters_;
 
   Offset committed_{0};
+  std::optional<raft::Snapshot> installed_;  // see take_installed_snapshot()
   std::function<void()> listener_;
   raft::Role last_role_ = raft::Role::unattached;
   LeaderEpoch last_epoch_{0};

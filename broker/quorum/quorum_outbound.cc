@@ -6,6 +6,7 @@
 #include "broker/quorum/message_keys.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/raft/wire.h"
+#include "broker/raft/wire_fetch_snapshot.h"
 
 namespace runnel::quorum {
 
@@ -91,6 +92,23 @@ io::Task<std::optional<raft::Message>> QuorumDriver::exchange(NodeId to, const r
           RUNNEL_LOG(warn, "metadata quorum: a Fetch answer from node %d is not a raft message: %s", to.value(),
                      wire::wire_error_name(m.error()));
         }
+      }
+    }
+  } else if (const auto* snap = std::get_if<raft::FetchSnapshotRequest>(&request)) {
+    protocol::FetchSnapshotRequest w = wire::to_wire(*snap);
+    std::vector<uint8_t> body;
+    protocol::Writer writer(body);
+    w.encode(writer, wire::kFetchSnapshotVersion);
+    // Raw call, as for Fetch: the chunk (UnalignedRecords) points into the frame until copied.
+    auto raw = co_await client->call(protocol::FetchSnapshotRequest::kApiKey, wire::kFetchSnapshotVersion,
+                                     std::move(body), io::Clock::now() + timeout);
+    std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (raw && echo) {
+      std::span<const uint8_t> bytes = raw.value().body();
+      protocol::Reader reader(bytes.data(), bytes.size());
+      protocol::FetchSnapshotResponse resp;
+      if (resp.decode(reader, wire::kFetchSnapshotVersion) && reader.ok()) {
+        if (auto m = wire::from_wire(resp)) decoded = std::move(*m);
       }
     }
   } else {

@@ -17,6 +17,7 @@
 #include "broker/metrics/shard_probe.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/raft/quorum_state_file.h"
+#include "broker/raft/snapshot_store.h"
 #include "broker/storage/blocking_files.h"
 
 namespace runnel::quorum {
@@ -75,6 +76,31 @@ io::Task<void> QuorumDriver::persist_loop() {
           break;
         }
         unsynced = true;
+      } else if (auto* trim = std::get_if<raft::TrimPrefix>(&request.op)) {
+        // The snapshot file is durable already (save_snapshot wrote it before the replica heard).
+        auto trimmed = co_await log_->trim_prefix(files_, trim->snapshot.offset);
+        if (!trimmed) {
+          error = trimmed.error().message;
+          break;
+        }
+      } else if (auto* install = std::get_if<raft::InstallSnapshot>(&request.op)) {
+        // The snapshot first, durably; only then the old log goes (recovery trusts the snapshot).
+        const int dir = dir_fd_;
+        const raft::Snapshot snapshot = install->snapshot;
+        auto write = [dir, snapshot]() {
+          return raft::write_snapshot(storage::BlockingFiles::instance(), dir, snapshot.id, *snapshot.bytes);
+        };
+        auto written = co_await io::run_blocking(ring_, write);
+        if (!written) {
+          error = written.error().message;
+          break;
+        }
+        auto reset = co_await log_->reset_to(files_, snapshot.id.offset);
+        if (!reset) {
+          error = reset.error().message;
+          break;
+        }
+        unsynced = false;  // the new, empty segment is durable
       }
       last = request.seq;
     }

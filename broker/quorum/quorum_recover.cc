@@ -6,7 +6,8 @@
 
 #include "broker/log/log.h"
 #include "broker/quorum/quorum_driver.h"
-#include "broker/raft/quorum_state_file.h"
+#include "broker/metadata/snapshot.h"
+#include "broker/raft/durable_state_loader.h"
 #include "broker/storage/blocking_files.h"
 #include "broker/storage/file_util.h"
 
@@ -24,18 +25,22 @@ Result<Recovered, std::string> recover(const QuorumOptions& options) {
     return Unexpected(std::move(message));
   };
 
-  auto quorum_state = raft::read_quorum_state(files, dir_fd);
-  if (!quorum_state) return fail(options.partition_dir + "/" + raft::kQuorumStateFileName + ": " + quorum_state.error().message);
-  auto log = raft::MetadataLogStore::open(files, dir_fd);
-  if (!log) return fail(log.error().message);
+  // The quorum's state machine is the metadata image: a snapshot is whole when it decodes.
+  auto valid = [](std::span<const uint8_t> bytes) { return metadata::decode_snapshot(bytes).has_value(); };
+  auto recovered = raft::recover_durable_state(files, dir_fd, valid);
+  if (!recovered) return fail(options.partition_dir + ": " + recovered.error().message);
 
   Recovered r;
   r.dir_fd = dir_fd;
-  if (quorum_state.value()) r.state.quorum = *quorum_state.value();
-  r.state.entries = std::move(log.value().entries);
-  const raft::LogRecoveryStats& stats = log.value().stats;
-  r.log = std::make_unique<raft::MetadataLogStore>(std::move(log.value().store));
-  RUNNEL_LOG(info, "metadata log %s: %zu records in %llu batches, epoch %d%s%s", options.partition_dir.c_str(),
+  r.state = std::move(recovered->durable);
+  const raft::LogRecoveryStats& stats = recovered->stats;
+  r.log = std::make_unique<raft::MetadataLogStore>(std::move(recovered->log));
+  if (stats.snapshots_damaged > 0) {
+    RUNNEL_LOG(warn, "metadata log %s: %d newer snapshot(s) unreadable, started from an older one",
+               options.partition_dir.c_str(), stats.snapshots_damaged);
+  }
+  RUNNEL_LOG(info, "metadata log %s: snapshot up to offset %lld, then %zu records in %llu batches, epoch %d%s%s",
+             options.partition_dir.c_str(), static_cast<long long>(r.state.log_start_offset.value()),
              r.state.entries.size(), static_cast<unsigned long long>(stats.batches), r.state.quorum.epoch.value(),
              stats.bytes_truncated > 0 ? ", torn tail cut off" : "",
              stats.truncation_finished ? ", interrupted truncation finished" : "");

@@ -1,6 +1,7 @@
 #include "broker/raft/snapshot_store.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <memory>
@@ -80,13 +81,8 @@ Result<void, LogStoreError> write_snapshot(storage::Files& files, int dir_fd, Of
   bool removed = false;
   for (size_t i = kSnapshotsKept; i < ids->size(); ++i) {
     res = files.unlink(dir_fd, snapshot_file_name((*ids)[i]).c_str()).run();
-    if (res < 0) return Unexpected(log_store::io_error("unlink an old snapshot", res));
-    removed = true;
-  }
-  for (const auto& n : names) {
-    if (!n.ends_with(std::string(kSuffix) + std::string(kPartSuffix))) continue;
-    res = files.unlink(dir_fd, n.c_str()).run();
-    if (res < 0) return Unexpected(log_store::io_error("unlink a partial snapshot", res));
+    // Two writers (the controller's snapshot, an installed one) may both remove the oldest.
+    if (res < 0 && res != -ENOENT) return Unexpected(log_store::io_error("unlink an old snapshot", res));
     removed = true;
   }
   if (removed) {
@@ -102,6 +98,12 @@ Result<LoadedSnapshot, LogStoreError> load_newest_snapshot(storage::Files& files
   std::vector<std::string> names;
   Result<std::vector<OffsetAndEpoch>, LogStoreError> ids = list_snapshots(files, dir_fd, names);
   if (!ids) return Unexpected(ids.error());
+  // A `.part` file is a write that a crash interrupted: never renamed, never a snapshot.
+  for (const auto& n : names) {
+    if (!n.ends_with(std::string(kSuffix) + std::string(kPartSuffix))) continue;
+    int res = files.unlink(dir_fd, n.c_str()).run();
+    if (res < 0 && res != -ENOENT) return Unexpected(log_store::io_error("unlink a partial snapshot", res));
+  }
   LoadedSnapshot loaded;
   for (const OffsetAndEpoch& id : *ids) {
     std::vector<uint8_t> bytes;

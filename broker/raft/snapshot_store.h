@@ -8,11 +8,12 @@
 // broker/metadata/FORMAT.md, with its own CRC), so a Kafka tool cannot read them.
 //
 // write_snapshot replaces nothing in place: the bytes go to `<name>.part`, fdatasync, rename to
-// `<name>`, directory fsync; then all but the newest kSnapshotsKept snapshots (and leftover
-// `.part` files) are unlinked. A power cut leaves complete snapshots only.
+// `<name>`, directory fsync; then all but the newest kSnapshotsKept snapshots are unlinked. A
+// power cut leaves complete snapshots only (and maybe a `.part` file).
 //
-// load_newest_snapshot, at start-up, tries the snapshots newest first and returns the first that
-// the owner's validator accepts (a damaged newest one falls back to the previous), or none.
+// load_newest_snapshot, at start-up, removes leftover `.part` files, tries the snapshots newest
+// first and returns the first that the owner's validator accepts (a damaged newest one falls back
+// to the previous), or none.
 //
 // Blocking, on a synchronous storage::Files (BlockingFiles on a helper thread, FaultFiles in
 // tests). Errors are values.

@@ -40,6 +40,7 @@ constexpr ApiHandler kHandlers[] = {
     {key(ApiKey::kBeginQuorumEpoch), 0, 1, 0, handlers::begin_quorum_epoch},
     {key(ApiKey::kEndQuorumEpoch), 0, 1, 0, handlers::end_quorum_epoch},
     {key(ApiKey::kDescribeQuorum), 0, 2, 0, handlers::describe_quorum},
+    {key(ApiKey::kFetchSnapshot), 0, 1, 0, handlers::fetch_snapshot},
     {key(ApiKey::kDescribeCluster), 0, 1, 0, handlers::describe_cluster},
     {key(ApiKey::kBrokerRegistration), 0, 4, 0, handlers::broker_registration},
     {key(ApiKey::kBrokerHeartbeat), 0, 1, 0, handlers::broker_heartbeat},

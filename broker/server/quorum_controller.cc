@@ -36,6 +36,7 @@ QuorumController::QuorumController(Broker& broker, quorum::QuorumDriver& driver)
 QuorumController::~QuorumController() { RUNNEL_ASSERT(tasks_.alive() == 0, "quorum controller destroyed while running"); }
 
 void QuorumController::start() {
+  start_from_snapshot();
   driver_.set_listener([this] { apply_wakeup_.wake(); });
   tasks_.spawn(apply_loop());
   tasks_.spawn(liveness_loop());
@@ -66,8 +67,10 @@ metadata::Answer<void> QuorumController::check_active() const {
 // ---- applying ----
 
 bool QuorumController::apply_committed() {
+  const bool installed = install_snapshot();
   const Offset hw = driver_.committed();
-  if (applied_ >= hw) return false;
+  // Records below the log start are gone (a snapshot that did not load was logged).
+  if (applied_ >= hw || applied_ < driver_.log().start_offset()) return installed;
   metadata::Replay r = metadata::replay_committed(image_, driver_.log(), applied_, hw);
   for (const metadata::ReplayProblem& p : r.refused) {
     // Refused by the replay rules: the image stays as it was for this record (Kafka logs the
@@ -84,7 +87,7 @@ bool QuorumController::apply_committed() {
   }
   applied_ = r.applied;
   if (r.changed) image_ = std::move(r.image);
-  return r.changed;
+  return r.changed || installed;
 }
 
 io::Task<void> QuorumController::publish() {
@@ -121,6 +124,7 @@ io::Task<void> QuorumController::apply_loop() {
   while (!stopping_) {
     bool changed = apply_committed();
     if (applied_ >= publish_from_ && (changed || !published_)) co_await publish();
+    maybe_snapshot();
     wake_waiters();
     co_await apply_wakeup_.wait();
   }

@@ -44,6 +44,7 @@
 #include "broker/metadata/image.h"
 #include "broker/metadata/producer_id_decisions.h"
 #include "broker/metadata/topic_decisions.h"
+#include "broker/raft/snapshot.h"
 
 namespace runnel::quorum {
 class QuorumDriver;
@@ -97,6 +98,15 @@ class QuorumController {
   // Proposes `records` as one batch and returns once they are applied, or why not.
   io::Task<metadata::Answer<void>> commit(const std::vector<metadata::Record>& records);
   io::Task<void> apply_loop();
+  // Snapshots (quorum_controller_snapshot.cc): the image starts from the snapshot recovery
+  // loaded; one a follower installed from the leader replaces it (true when it did); every
+  // metadata.log.max.record.bytes.between.snapshots of applied records (or
+  // metadata.log.max.snapshot.interval.ms) the applied image is written as a snapshot.
+  void start_from_snapshot();
+  bool install_snapshot();
+  bool load_snapshot(const raft::Snapshot& snapshot, const char* how);
+  void maybe_snapshot();
+  io::Task<void> write_snapshot(metadata::Image image, raft::OffsetAndEpoch id);
   io::Task<void> liveness_loop();
   // A node that ran as a single-node cluster before (metadata.json) and now runs a quorum of
   // which it is the only voter brings its topics along: once, on its first activation, when
@@ -123,6 +133,12 @@ class QuorumController {
   std::map<int32_t, int64_t> last_heartbeat_ms_;
   LeaderEpoch liveness_epoch_{-1};  // the epoch the table was started in
   bool import_checked_ = false;
+
+  // Snapshots: applied record bytes counted up to snapshot_scan_ since the last snapshot.
+  Offset snapshot_scan_{0};
+  int64_t bytes_since_snapshot_ = 0;
+  int64_t last_snapshot_ms_ = 0;
+  bool snapshotting_ = false;  // one snapshot write at a time
 
   io::Wakeup apply_wakeup_;
   std::vector<io::Wakeup*> waiters_;  // commits waiting for the applier

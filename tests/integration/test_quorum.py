@@ -516,3 +516,78 @@ def test_node_of_another_cluster_cannot_join(request, make_cluster, tools):
         pytest.xfail("known broker defect: node 3, formatted for another cluster, runs on and never joins, and "
                      "no line of its log (nor of nodes 1 and 2) says why (no INCONSISTENT_CLUSTER_ID)\n"
                      + c[3].log_tail())
+
+
+def metadata_dir(node) -> "Path":
+    return node.log_dir / "__cluster_metadata-0"
+
+
+def snapshot_files(node) -> list[str]:
+    return sorted(p.name for p in metadata_dir(node).glob("*.checkpoint"))
+
+
+def segment_files(node) -> list[str]:
+    return sorted(p.name for p in metadata_dir(node).glob("*.log"))
+
+
+def sees_topics(node, names: list[str]):
+    """probe: the node's own Metadata answer lists every topic of `names`."""
+    from itest.cluster_ops import ClusterMeta, try_metadata
+
+    def probe():
+        m = try_metadata(node.host, node.port, names)
+        ok = isinstance(m, ClusterMeta) and all(
+            (t := m.topic(n)) is not None and t.error == 0 and t.partitions for n in names)
+        return ok, m
+    return probe
+
+
+def test_snapshots_trim_the_log_and_catch_up_a_node_that_was_down(request, make_cluster):
+    """With metadata.log.max.record.bytes.between.snapshots small, topic creations make the nodes
+    write snapshots (`<end offset>-<epoch>.checkpoint`) and roll their segment past the old one.
+    A node that was down meanwhile is behind the leader's log start when it comes back: it catches
+    up through FetchSnapshot and then serves every topic; a node restarted from snapshot + log
+    serves every topic too."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    c = make_cluster(3, {"metadata.log.max.record.bytes.between.snapshots": "2048"})
+    c.start()
+    view = wait_stable(c)
+    down = next(i for i in c.ids if i != view.leader_id)
+    up = [i for i in c.ids if i != down]
+    c[down].sigterm()
+    assert c[down].wait_exit() == 0
+
+    names = [f"snap-{k:03d}" for k in range(60)]
+    admin = AdminClient({"bootstrap.servers": c[view.leader_id].bootstrap})
+    t0 = time.monotonic()
+    for k in range(0, len(names), 10):
+        futures = admin.create_topics([NewTopic(n, 1, 1) for n in names[k:k + 10]], request_timeout=30)
+        for f in futures.values():
+            f.result(30)
+    report(request, f"{len(names)} topics created with small snapshot intervals", time.monotonic() - t0)
+
+    def trimmed():
+        files = {i: (snapshot_files(c[i]), segment_files(c[i])) for i in up}
+        ok = all(snaps and "00000000000000000000.log" not in segs and len(snaps) <= 2 for snaps, segs in files.values())
+        return ok, files
+    files, _ = poll("the running nodes wrote snapshots and rolled their segment", trimmed, CATCH_UP_S, c)
+
+    t1 = time.monotonic()
+    c[down].launch()
+    c[down].wait_ready(60)
+    poll(f"node {down}, down while the log was trimmed, serves every topic", sees_topics(c[down], names),
+         CATCH_UP_S, c, interval=0.2)
+    report(request, "a node behind the log start caught up through FetchSnapshot", time.monotonic() - t1)
+    assert "installed the leader's snapshot" in c[down].log_text(), c[down].log_tail()
+    assert snapshot_files(c[down]), "the installed snapshot is on the node's disk"
+
+    # A restart from snapshot + log: every topic again.
+    other = next(i for i in up if i != view.leader_id)
+    c[other].sigterm()
+    assert c[other].wait_exit() == 0
+    c[other].launch()
+    c[other].wait_ready(60)
+    poll(f"node {other}, restarted from its snapshot, serves every topic", sees_topics(c[other], names),
+         CATCH_UP_S, c, interval=0.2)
+    assert "loaded snapshot" in c[other].log_text(), c[other].log_tail()

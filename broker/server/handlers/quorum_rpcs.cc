@@ -1,5 +1,5 @@
 // The KRaft RPCs of the metadata quorum: Vote (52), BeginQuorumEpoch (53), EndQuorumEpoch (54),
-// DescribeQuorum (55), and Fetch (1) of __cluster_metadata. Each request is mapped to the raft
+// DescribeQuorum (55), FetchSnapshot (59), and Fetch (1) of __cluster_metadata. Each request is mapped to the raft
 // core's message (broker/raft/wire.h), handed to this node's quorum driver on its core
 // (broker/quorum/quorum_driver.h) and answered with the core's response, as KafkaRaftClient's
 // handlers do. Input that is not a raft message is Kafka's INVALID_REQUEST (CORRUPT_MESSAGE for
@@ -13,6 +13,7 @@
 #include "broker/protocol/generated/describe_quorum_response.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/raft/wire.h"
+#include "broker/raft/wire_fetch_snapshot.h"
 #include "broker/server/broker.h"
 #include "broker/server/handlers/error_note.h"
 #include "broker/server/handlers/handlers.h"
@@ -137,6 +138,27 @@ io::Task<HandlerStatus> metadata_fetch(RequestContext& ctx, const protocol::Fetc
     note_error_code(ctx, frame.message.responses.front().partitions.front().error_code);
   }
   frame.message.encode(out, ctx.api_version);
+  co_return HandlerStatus::respond;
+}
+
+io::Task<HandlerStatus> fetch_snapshot(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  protocol::FetchSnapshotRequest req;
+  if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
+  raft::FetchSnapshotResponse answer;
+  answer.error = ErrorCode::invalid_request;
+  if (auto msg = rw::from_wire(req)) {
+    answer.snapshot_id = msg->snapshot_id;
+    NodeId from = msg->replica_id;
+    raft::Message m = std::move(*msg);
+    answer = co_await answer_of<raft::FetchSnapshotResponse>(ctx, from, m, kAnswerTimeout);
+  }
+  // The wire struct points into answer.bytes, which lives until the encode below.
+  protocol::FetchSnapshotResponse resp = rw::to_wire(answer);
+  note_error_code(ctx, resp.error_code);
+  if (!resp.topics.empty() && !resp.topics.front().partitions.empty()) {
+    note_error_code(ctx, resp.topics.front().partitions.front().error_code);
+  }
+  resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;
 }
 
