@@ -22,6 +22,9 @@ struct InjectedBugs {
   bool send_before_persisted = false;
   // The leader counts its in-memory log end, not its durable one, towards the high watermark.
   bool leader_counts_unflushed = false;
+  // Trim the log one record past the snapshot it starts at: that record is in no snapshot and no
+  // log, and a follower that installs the snapshot misses it.
+  bool trim_past_snapshot = false;
 };
 
 struct RaftConfig {

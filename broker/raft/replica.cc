@@ -29,6 +29,7 @@ Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint
   if (recovered.snapshot != nullptr) {
     RUNNEL_ASSERT(log_.start_offset().value() > 0, "node %d: a snapshot at offset 0", config_.node_id.value());
     snapshot_ = {log_.start_offset_and_epoch(), std::move(recovered.snapshot)};
+    newest_ = snapshot_;
   }
   durable_end_ = log_.end_offset();
   // The high watermark is not persisted (as in Kafka): the leader tells it again. Records below

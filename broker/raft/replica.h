@@ -94,9 +94,11 @@ class Replica {
   void step_down(int64_t now_ms);
   // The owner made a snapshot of its state machine after every record below `id.offset` durable;
   // `id.epoch` is the epoch of the record before that offset. It must be committed (at most the
-  // high watermark; asserted). The replica serves it to fetchers behind its log start, drops the
-  // records before it and asks the owner to do the same (TrimPrefix). A snapshot not past the
-  // log start is stale (one was installed meanwhile) and ignored.
+  // high watermark; asserted). The log is then trimmed to the snapshot before it (TrimPrefix),
+  // which becomes the one served to fetchers behind the log start: as in Kafka, the log reaches
+  // back past the newest snapshot, so a follower a little behind at the moment of a snapshot
+  // still gets records rather than a whole snapshot. A snapshot not past the newest one (or the
+  // log start) is stale and ignored.
   void snapshot_created(OffsetAndEpoch id, SnapshotBytes bytes);
 
   Role role() const { return role_; }
@@ -108,8 +110,11 @@ class Replica {
   Offset high_watermark() const { return high_watermark_; }
   Offset durable_end_offset() const { return durable_end_; }
   const RaftLog& log() const { return log_; }
-  // The newest snapshot, created here or installed from the leader; absent at first.
+  // The snapshot the log starts at (served with FetchSnapshot): loaded at start, installed from
+  // the leader, or the one before the newest the owner made; absent at first.
   const Snapshot& latest_snapshot() const { return snapshot_; }
+  // The newest snapshot the owner made or the replica installed (the log reaches back past it).
+  const Snapshot& newest_snapshot() const { return newest_; }
   Result<QuorumDescription, ErrorCode> describe_quorum() const;
 
  private:
@@ -216,6 +221,7 @@ class Replica {
   // with a snapshot id) reads it chunk by chunk into `snapshot_fetch_` instead of fetching
   // records, then installs it; any change of role or leader abandons it.
   Snapshot snapshot_;
+  Snapshot newest_;  // snapshot_, or a newer one the log will be trimmed to at the next snapshot
   struct SnapshotFetch {
     OffsetAndEpoch id;
     int64_t size = -1;  // -1 until the first answer says it

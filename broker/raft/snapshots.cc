@@ -1,6 +1,7 @@
-// Snapshots in the core: the owner's snapshot trims the log; a leader serves its snapshot with
-// FetchSnapshot to fetchers behind its log start; such a fetcher reads it chunk by chunk and
-// installs it. As KafkaRaftClient (handleFetchSnapshotRequest/Response):
+// Snapshots in the core: the owner's snapshot trims the log to the snapshot before it; a leader
+// serves the snapshot its log starts at with FetchSnapshot to fetchers behind its log start; such
+// a fetcher reads it chunk by chunk and installs it. As KafkaRaftClient
+// (handleFetchSnapshotRequest/Response):
 //
 // - A leader answers a Fetch below its log start, or one whose position the trimmed prefix
 //   cannot judge, with the snapshot id (RaftLog::validate_fetch).
@@ -28,10 +29,16 @@ void Replica::snapshot_created(OffsetAndEpoch id, SnapshotBytes bytes) {
   RUNNEL_ASSERT(id.offset <= high_watermark_, "node %d: snapshot at %lld above the high watermark %lld",
                 config_.node_id.value(), static_cast<long long>(id.offset.value()),
                 static_cast<long long>(high_watermark_.value()));
-  if (id.offset <= log_.start_offset()) return;
-  log_.trim_prefix(id);
-  snapshot_ = {id, std::move(bytes)};
-  issue(TrimPrefix{id});
+  if (id.offset <= log_.start_offset() || (newest_.present() && id.offset <= newest_.id.offset)) return;
+  Snapshot previous = std::exchange(newest_, Snapshot{id, std::move(bytes)});
+  // The log keeps the records since the previous snapshot (the owner keeps that file too).
+  if (!previous.present() || previous.id.offset <= log_.start_offset()) return;
+  if (config_.bugs.trim_past_snapshot && previous.id.offset < high_watermark_) {
+    previous.id = {Offset{previous.id.offset.value() + 1}, log_.at(previous.id.offset).epoch};
+  }
+  log_.trim_prefix(previous.id);
+  snapshot_ = std::move(previous);
+  issue(TrimPrefix{snapshot_.id});
 }
 
 void Replica::on_fetch_snapshot_request(NodeId from, const FetchSnapshotRequest& request) {
@@ -127,6 +134,7 @@ void Replica::install_fetched_snapshot() {
   durable_end_ = std::min(durable_end_, f.id.offset);
   for (auto& p : pending_) p.end_after = std::min(p.end_after, f.id.offset);
   snapshot_ = snapshot;
+  newest_ = snapshot;
   issue(InstallSnapshot{snapshot});
   ready_.snapshot_installed = snapshot;
   set_high_watermark(f.id.offset);

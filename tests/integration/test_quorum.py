@@ -550,7 +550,7 @@ def test_snapshots_trim_the_log_and_catch_up_a_node_that_was_down(request, make_
     serves every topic too."""
     from confluent_kafka.admin import AdminClient, NewTopic
 
-    c = make_cluster(3, {"metadata.log.max.record.bytes.between.snapshots": "2048"})
+    c = make_cluster(3, {"metadata.log.max.record.bytes.between.snapshots": "1024"})
     c.start()
     view = wait_stable(c)
     down = next(i for i in c.ids if i != view.leader_id)
@@ -558,7 +558,7 @@ def test_snapshots_trim_the_log_and_catch_up_a_node_that_was_down(request, make_
     c[down].sigterm()
     assert c[down].wait_exit() == 0
 
-    names = [f"snap-{k:03d}" for k in range(60)]
+    names = [f"snap-{k:03d}" for k in range(100)]
     admin = AdminClient({"bootstrap.servers": c[view.leader_id].bootstrap})
     t0 = time.monotonic()
     for k in range(0, len(names), 10):

@@ -44,5 +44,11 @@ TEST(RaftSimulationBugs, CountingUnflushedRecordsBreaksLeaderCompleteness) {
       << r.failure;
 }
 
+TEST(RaftSimulationBugs, TrimmingPastTheSnapshotLosesARecord) {
+  ScheduleResult r = first_failure({.trim_past_snapshot = true});
+  ASSERT_FALSE(r.ok()) << "the checker missed a log trimmed past its snapshot";
+  EXPECT_TRUE(starts_with(r.failure, "state machines") || starts_with(r.failure, "snapshot")) << r.failure;
+}
+
 }  // namespace
 }  // namespace runnel::raft::sim

@@ -1,4 +1,5 @@
-// Snapshots in the core: the owner's snapshot trims the log (memory and a TrimPrefix request),
+// Snapshots in the core: the owner's snapshot trims the log to the previous one (memory and a
+// TrimPrefix request),
 // a leader answers a fetch below its log start with the snapshot id and serves the snapshot in
 // chunks, and the fetcher installs it (InstallSnapshot, Ready::snapshot_installed), then
 // replicates from its end; a restart starts from the snapshot.
@@ -20,27 +21,34 @@ void commit_records(test::TestCluster& c, int leader, int n) {
   c.run(300);
 }
 
-TEST_F(RaftSnapshot, TheOwnersSnapshotTrimsTheLog) {
+TEST_F(RaftSnapshot, TheOwnersSnapshotTrimsTheLogToThePreviousOne) {
   commit_records(c, leader, 10);
   Offset hw = c.node(leader).high_watermark();
+  OffsetAndEpoch first = c.snapshot(leader, bytes_of("state at hw"));
+  EXPECT_EQ(first.offset, hw);
+  // The log reaches back past the newest snapshot: nothing is trimmed yet.
+  EXPECT_EQ(c.node(leader).log().start_offset(), Offset{0});
+  EXPECT_EQ(c.node(leader).newest_snapshot().id, first);
+  EXPECT_FALSE(c.node(leader).latest_snapshot().present());
+  commit_records(c, leader, 5);
   c.manual_persistence(leader);
-  OffsetAndEpoch id = c.snapshot(leader, bytes_of("state at hw"));
-  EXPECT_EQ(id.offset, hw);
-  EXPECT_EQ(c.node(leader).log().start_offset(), hw);
-  EXPECT_EQ(c.node(leader).latest_snapshot().id, id);
+  OffsetAndEpoch second = c.snapshot(leader, bytes_of("state later"));
+  EXPECT_EQ(c.node(leader).log().start_offset(), first.offset);
+  EXPECT_EQ(c.node(leader).latest_snapshot().id, first);
+  EXPECT_EQ(c.node(leader).newest_snapshot().id, second);
   ASSERT_EQ(c.pending(leader).size(), 1u);
   const auto* trim = std::get_if<TrimPrefix>(&c.pending(leader).front().op);
   ASSERT_NE(trim, nullptr);
-  EXPECT_EQ(trim->snapshot, id);
+  EXPECT_EQ(trim->snapshot, first);
   c.persist(leader);
   c.manual_persistence(leader, false);
-  EXPECT_EQ(c.disk(leader).log_start_offset, hw);
   // Replication goes on after the trim.
   commit_records(c, leader, 3);
   EXPECT_EQ(c.node(c.other(leader, 1)).high_watermark(), c.node(leader).high_watermark());
-  // A snapshot not past the log start is stale and ignored.
-  c.node(leader).snapshot_created(id, std::make_shared<const std::vector<uint8_t>>(bytes_of("old")));
-  EXPECT_EQ(c.node(leader).latest_snapshot().id, id);
+  // A snapshot not past the newest one is stale and ignored.
+  c.node(leader).snapshot_created(second, std::make_shared<const std::vector<uint8_t>>(bytes_of("old")));
+  EXPECT_EQ(c.node(leader).newest_snapshot().id, second);
+  EXPECT_EQ(c.node(leader).latest_snapshot().id, first);
 }
 
 TEST_F(RaftSnapshot, ALaggingFollowerFetchesTheSnapshotInChunksAndCatchesUp) {
@@ -50,6 +58,8 @@ TEST_F(RaftSnapshot, ALaggingFollowerFetchesTheSnapshotInChunksAndCatchesUp) {
   const std::string state = "a snapshot of the state machine, several chunks long";
   OffsetAndEpoch id = c.snapshot(leader, bytes_of(state));
   commit_records(c, leader, 5);
+  c.snapshot(leader, bytes_of("a newer one: the log is trimmed to the first"));
+  commit_records(c, leader, 2);
   c.cut(lagging, false);
   c.run(3000);  // its lost fetch is resent after the request timeout
 
@@ -84,6 +94,9 @@ TEST_F(RaftSnapshot, AFetchSnapshotForAnotherSnapshotIsNotFound) {
   commit_records(c, leader, 5);
   OffsetAndEpoch id = c.snapshot(leader, bytes_of("five"));
   int from = c.other(leader, 1);
+  commit_records(c, leader, 2);
+  c.snapshot(leader, bytes_of("newer"));
+  ASSERT_EQ(c.node(leader).latest_snapshot().id, id);
   FetchSnapshotRequest stale{"test-cluster", NodeId{from}, c.node(leader).epoch(), {Offset{2}, id.epoch}, 0, 100};
   c.node(leader).receive(c.now(), {NodeId{from}, NodeId{leader}, stale});
   FetchSnapshotRequest beyond{"test-cluster", NodeId{from}, c.node(leader).epoch(), id, 4, 100};
