@@ -381,16 +381,20 @@ io::Task<void> Controller::install(cluster::ImagePtr next) {
   auto versioned = std::make_shared<cluster::MetadataImage>(*next);
   versioned->version = image_->version + 1;
   image_ = versioned;
-  co_await install_everywhere();
+  co_await install_everywhere(false);
 }
 
-io::Task<void> Controller::install_everywhere() {
+io::Task<void> Controller::install_everywhere(bool wait) {
   io::Ring& home = broker_.shard(0).ring();
   for (int i = 0; i < broker_.shard_count(); ++i) {
     Shard& s = broker_.shard(i);
     cluster::ImagePtr img = image_;
-    co_await on(home, s.ring(), [&s, &img]() -> io::Task<bool> {
-      co_await s.install_image(img);
+    co_await on(home, s.ring(), [&s, &img, wait]() -> io::Task<bool> {
+      if (wait) {
+        co_await s.install_image(img);
+      } else {
+        s.adopt_image(img);
+      }
       co_return true;
     });
   }
@@ -404,7 +408,7 @@ io::Task<Result<void, cluster::Errc>> Controller::commit(std::shared_ptr<cluster
     co_return saved;
   }
   image_ = next;
-  co_await install_everywhere();
+  co_await install_everywhere(true);
   co_return Result<void, cluster::Errc>{};
 }
 

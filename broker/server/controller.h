@@ -44,8 +44,10 @@ class Controller {
   Controller(Broker& broker, cluster::ImagePtr image, int64_t producer_id_block_end);
 
   cluster::ImagePtr image() const { return image_; }
-  // Adopts an image decided elsewhere (the metadata quorum, server/quorum_controller.h) and
-  // installs it on every shard in turn, as commit() does, without persisting it here.
+  // Adopts an image decided elsewhere (the metadata quorum, server/quorum_controller.h) on every
+  // shard in turn, without persisting it here. Unlike commit(), it does not wait for the
+  // partitions the image adds or deletes on this broker to be opened or removed (Shard::
+  // adopt_image): as Kafka's, the quorum's controller answers once the change is committed.
   io::Task<void> install(cluster::ImagePtr next);
   // The metadata quorum's controller, when this node runs one: topic changes and producer ids
   // then go through it (or, on another node, to the active controller).
@@ -94,8 +96,9 @@ class Controller {
   Result<void, cluster::Error> check_assignment(const cluster::MetadataImage& image,
                                                const std::vector<int32_t>& replicas,
                                                std::optional<size_t> replication_factor) const;
-  // Installs image_ on every shard, one after another.
-  io::Task<void> install_everywhere();
+  // Installs image_ on every shard, one after another; `wait`: until each has opened and
+  // removed its partitions (Shard::install_image), else only adopted (Shard::adopt_image).
+  io::Task<void> install_everywhere(bool wait);
   // Persists `next` and installs it on every shard.
   io::Task<Result<void, cluster::Errc>> commit(std::shared_ptr<cluster::MetadataImage> next);
 

@@ -17,7 +17,6 @@
 #include "broker/server/group_service.h"
 #include "broker/server/handler_registry.h"
 #include "broker/server/handlers/api_versions_fallback.h"
-#include "broker/cluster/partition_metadata.h"
 #include "broker/io/blocking.h"
 #include "broker/storage/blocking_files.h"
 #include "broker/storage/cleaner.h"
@@ -33,10 +32,6 @@ constexpr uint16_t kBufferGroup = 1;
 // ring), so its size is a fixed part of RSS: 4 MiB per core.
 constexpr uint32_t kRecvBuffers = 64;
 constexpr uint32_t kRecvBufferBytes = 64 * 1024;
-
-std::string partition_key(const std::string& topic, int32_t partition) {
-  return topic + "-" + std::to_string(partition);
-}
 
 int16_t be16(const uint8_t* p) { return static_cast<int16_t>((uint16_t{p[0]} << 8) | p[1]); }
 }  // namespace
@@ -61,11 +56,6 @@ Shard& Shard::current() {
   return *tls_shard;
 }
 
-cluster::Partition* Shard::partition(const std::string& topic, int32_t partition) {
-  auto it = partitions_.find(partition_key(topic, partition));
-  return it == partitions_.end() ? nullptr : it->second.get();
-}
-
 bool Shard::leads(const cluster::MetadataImage& image, const std::string& topic, int32_t partition) const {
   const cluster::TopicInfo* t = image.topic(topic);
   if (t == nullptr || !t->has_partition(partition)) return false;
@@ -74,79 +64,6 @@ bool Shard::leads(const cluster::MetadataImage& image, const std::string& topic,
 
 cluster::Partition* Shard::led_partition(const std::string& topic, int32_t partition) {
   return leads(*image_, topic, partition) ? this->partition(topic, partition) : nullptr;
-}
-
-io::Task<void> Shard::install_image(cluster::ImagePtr image) {
-  cluster::ImagePtr old = image_;
-  image_ = image;
-  // Shutting down (a topic change from a request still in flight on another core): shutdown()
-  // walks and then drops partitions_, so it changes no more; the next start opens what the
-  // saved image says.
-  if (shutting_down_) co_return;
-  // Open partitions newly owned by this core.
-  for (const auto& [name, topic] : image->topics) {
-    for (const cluster::PartitionInfo& p : topic->partitions) {
-      if (broker_.owner_of(name, p.partition) != index_) continue;
-      // Only replicas this broker holds (in a cluster, the others live on other brokers).
-      if (std::find(p.replicas.begin(), p.replicas.end(), broker_.config().node_id) == p.replicas.end()) continue;
-      std::string key = partition_key(name, p.partition);
-      auto it = partitions_.find(key);
-      if (it != partitions_.end()) {
-        if (it->second->topic_id() == topic->id) {
-          it->second->log().update_config(storage::from(topic->effective));
-          // Leadership changes (a broker fenced, unfenced, re-registered) bump the epoch that
-          // clients send and that stamps new batches.
-          if (p.leader_epoch > it->second->leader_epoch()) it->second->set_leader_epoch(p.leader_epoch);
-          continue;
-        }
-      }
-      std::string dir = broker_.log_dir() + "/" + key;
-      storage::RecoveryStats stats;
-      std::string error;
-      storage::LogConfig log_config = storage::from(topic->effective);
-      Uuid topic_id = topic->id;
-      // Opening a log is blocking file-system work (directory, files, recovery): a helper
-      // thread does it so that this ring keeps serving while a topic is created.
-      storage::LogEnv* env = &log_env_;
-      auto open = [env, &dir, &log_config, &stats, &error, &topic_id]() -> std::unique_ptr<storage::PartitionLog> {
-        auto opened = storage::PartitionLog::open(*env, dir, log_config, &stats);
-        if (!opened) {
-          error = std::move(opened).error();
-          return nullptr;
-        }
-        if (!cluster::write_partition_metadata(dir, topic_id)) error = "cannot write partition.metadata";
-        return std::move(opened).value();
-      };
-      // (An if, not ?:, around co_await: g++ 12 miscompiles co_await inside a conditional.)
-      std::unique_ptr<storage::PartitionLog> log;
-      if (serving_) {
-        log = co_await io::run_blocking(ring_, open);
-      } else {
-        log = open();
-      }
-      if (!log) {
-        RUNNEL_LOG(error, "cannot open partition %s: %s", key.c_str(), error.c_str());
-        continue;
-      }
-      partitions_[key] = std::make_unique<cluster::Partition>(name, p.partition, topic->id, p.leader_epoch,
-                                                              std::move(log), broker_.next_partition_uid());
-    }
-  }
-  // Remove partitions whose topic is gone (or was re-created with a new id).
-  for (auto it = partitions_.begin(); it != partitions_.end();) {
-    const cluster::TopicInfo* t = image->topic(it->second->topic());
-    bool keep = t != nullptr && t->id == it->second->topic_id() &&
-                it->second->index() < static_cast<int32_t>(t->partitions.size());
-    if (keep) {
-      ++it;
-      continue;
-    }
-    std::unique_ptr<cluster::Partition> gone = std::move(it->second);
-    it = partitions_.erase(it);
-    co_await gone->gate().close();  // requests still reading or appending finish first
-    co_await gone->log().remove();
-  }
-  co_return;
 }
 
 void Shard::notify_append(cluster::Partition& p) {
@@ -422,6 +339,9 @@ io::Task<void> Shard::shutdown() {
   loops_.spawn(cut_off_connections(grace));
   co_await connection_tasks_.close();
   grace.abort();
+  // A reconciliation still opening partitions inserts them before it ends (begin_shutdown
+  // stopped any further pass), so that they are closed below with the others.
+  co_await reconcile_tasks_.close();
   // Closing a log also stops its cleaning, which the cleaner loop may be waiting for.
   for (auto& [key, p] : partitions_) {
     co_await p->gate().close();

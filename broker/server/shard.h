@@ -9,6 +9,7 @@
 #include "broker/cluster/metadata_image.h"
 #include "broker/cluster/partition.h"
 #include "broker/io/abort_source.h"
+#include "broker/io/async_mutex.h"
 #include "broker/io/buffer_ring.h"
 #include "broker/io/ring.h"
 #include "broker/io/task_group.h"
@@ -43,8 +44,14 @@ class Shard final : public net::FrameSink {
   Broker& broker() { return broker_; }
 
   const cluster::ImagePtr& image() const { return image_; }
-  // Adopts a new metadata image: opens the partitions this shard now owns and closes those it
-  // no longer does (deleted topics are removed from disk).
+  // Adopts a new metadata image at once (handlers see it from now on); the partitions it adds
+  // on this core are opened, and those of deleted topics closed and removed from disk,
+  // afterwards, by one background reconciliation at a time (shard_partitions.cc). As on a Kafka
+  // broker, a partition the image lists but whose log is not open yet answers
+  // NOT_LEADER_OR_FOLLOWER (router.h), which clients retry. The metadata quorum's images.
+  void adopt_image(cluster::ImagePtr image);
+  // adopt_image(), then waits until this core's partitions match the image: start-up, and the
+  // single-node controller, whose callers may use a new partition as soon as they hear "done".
   io::Task<void> install_image(cluster::ImagePtr image);
 
   cluster::Partition* partition(const std::string& topic, int32_t partition);
@@ -104,6 +111,11 @@ class Shard final : public net::FrameSink {
 
  private:
   io::Task<void> serve(net::Connection& conn, uint64_t seq, std::vector<uint8_t> frame);
+  // shard_partitions.cc: brings partitions_ to image_, repeatedly until nothing changed it
+  // meanwhile. `queued`: the background run adopt_image() started.
+  io::Task<void> reconcile(bool queued);
+  io::Task<void> reconcile_to(const cluster::MetadataImage& image);
+  io::Task<void> remove_partitions(std::vector<std::unique_ptr<cluster::Partition>> gone);
   // Owns one accepted connection until it is closed and idle (net::Connection::run).
   io::Task<void> run_connection(std::unique_ptr<net::Connection> conn);
   // Shutdown: closes the connections still sending after a grace period, unless `grace` is
@@ -142,6 +154,12 @@ class Shard final : public net::FrameSink {
   io::TaskGroup connection_tasks_;
   bool serving_ = false;  // start-up recovery is over; blocking work moves off the ring
   cluster::ImagePtr image_;
+  // Reconciliation (shard_partitions.cc): one pass at a time; reconciled_ is the image the
+  // partitions matched last; at most one background run waits for the mutex (queued).
+  io::AsyncMutex reconcile_mutex_;
+  cluster::ImagePtr reconciled_;
+  bool reconcile_queued_ = false;
+  io::TaskGroup reconcile_tasks_;
   AppendWatch append_watch_;
   FetchSessionCache fetch_sessions_;
   std::unique_ptr<GroupService> groups_;

@@ -258,20 +258,24 @@ Result<void, IoMessage> LogLoader::load() {
   }
   log_.leo_waiters_.reset(log_.leo_);
   log_.flush_waiters_.reset(log_.flushed_);
-  // 5. From now on a crash is unclean: recovery restarts at what we know is durable.
+  // 5. From now on a crash is unclean: recovery restarts at what we know is durable. A new
+  // partition (no checkpoint, no segment) already reads as unclean from 0, so writing that down
+  // would cost a fdatasync, a rename and a directory fsync per partition for nothing.
+  if (!ckpt && log_.segments_.empty()) return {};
   return write_checkpoint_blocking(files_, log_.dir_fd_, {log_.leo_.value(), false});
 }
 
 Result<std::unique_ptr<PartitionLog>, IoMessage> PartitionLog::open(LogEnv& env, std::string dir, LogConfig config,
-                                                                    RecoveryStats* stats) {
+                                                                    RecoveryStats* stats, bool parent_synced) {
   Files& files = env.blocking;
   // The partition directory's own entry must be durable before anything in it is acknowledged:
   // every directory created on the way is synced into its parent, and the parent of `dir` is
-  // synced even when `dir` existed (a previous run may have died before syncing it).
-  int res = make_dirs_synced(files, dir);
+  // synced even when `dir` existed (a previous run may have died before syncing it), unless the
+  // caller did both for a batch of partitions.
+  int res = parent_synced ? 0 : make_dirs_synced(files, dir);
   const size_t slash = dir.find_last_of('/');
   const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
-  if (res >= 0) {
+  if (res >= 0 && !parent_synced) {
     const int pfd = files.open(AT_FDCWD, parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC).run();
     res = pfd < 0 ? pfd : files.fsync(pfd).run();
     if (pfd >= 0) files.close(pfd).run();

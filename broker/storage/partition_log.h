@@ -111,9 +111,10 @@ class PartitionLog {
  public:
   // Blocking start-up recovery (see FORMAT.md). `dir` is created if missing. An error names the
   // step that failed, for the start-up log. `stats` may be null.
-  // `env` must outlive the log.
+  // `env` must outlive the log. `parent_synced`: the caller created `dir` and has already
+  // fsynced its parent (one fsync for many new partitions, server/partition_opener.h).
   static Result<std::unique_ptr<PartitionLog>, IoMessage> open(LogEnv& env, std::string dir, LogConfig config,
-                                                               RecoveryStats* stats);
+                                                               RecoveryStats* stats, bool parent_synced = false);
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
