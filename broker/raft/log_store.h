@@ -137,7 +137,8 @@ class MetadataLogStore {
   // go. The new segment starts at the batch that holds `snapshot_end` (batches are never split;
   // the loader ignores the records of that batch below the snapshot) and holds the rest of the
   // log, which is short: a snapshot is taken at the committed end. Durable when it returns,
-  // together with every append before it. A no-op when that batch already starts the segment.
+  // together with every append before it, when it rolled; a no-op (nothing synced) when that
+  // batch already starts the segment.
   io::Task<Result<void, LogStoreError>> trim_prefix(storage::Files& files, Offset snapshot_end);
   // reset_to: the log is replaced by an empty one that continues at `start` (a follower
   // installed the leader's snapshot, or recovery found the log behind the snapshot). Durable

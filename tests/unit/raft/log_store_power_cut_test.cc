@@ -4,14 +4,16 @@
 // A schedule, chosen by a seed, runs the real MetadataLogStore on storage::FaultFiles (an
 // in-memory file system that knows what was synced): appends of random entries (data and
 // leader_change, sometimes more than one batch holds, sometimes several pages), truncations at
-// and inside batches, syncs and clean restarts. In most lives the power goes off after a random
+// and inside batches, trims of the front (a snapshot: the store rolls to a new segment named by
+// its new base offset), syncs and clean restarts. In most lives the power goes off after a random
 // number of file operations (every later one fails); then the file system keeps only what its
 // model allows (any subset of the unsynced changes, page by page), the real recovery runs
 // (sometimes itself cut short by another power cut), and the invariants are checked. Some lives
 // end in a process crash (kill -9) instead, which loses nothing.
 //
 // Invariants after every recovery:
-//   contiguous  the entries run from offset 0 without a gap
+//   contiguous  the entries run from the segment's base offset without a gap; the base is the
+//               last trim's (or the one a power cut interrupted)
 //   durable     every entry that a successful sync() covered, and that no successful (or
 //               interrupted) truncation removed since, is there and identical
 //   no garbage  the log is a prefix of what the store was asked to hold last (plus the append
@@ -50,6 +52,7 @@ struct Totals {
   uint64_t torn_tails = 0;
   uint64_t truncations_finished_by_recovery = 0;
   uint64_t synced_entries_checked = 0;
+  uint64_t trims = 0;
 };
 
 class Schedule {
@@ -103,8 +106,9 @@ class Schedule {
   bool do_step() {
     const uint32_t r = rng_() % 100;
     if (r < 50) return append();
-    if (r < 78) return sync();
-    if (r < 95) return truncate();
+    if (r < 76) return sync();
+    if (r < 91) return truncate();
+    if (r < 95) return trim();
     return clean_restart();
   }
 
@@ -149,14 +153,31 @@ class Schedule {
     return true;
   }
 
+  // A snapshot up to a random offset: the store rolls to the batch that holds it.
+  bool trim() {
+    const int64_t end = int64_t(log_.size());
+    if (end <= base_) return true;
+    const int64_t to = base_ + 1 + int64_t(rng_() % uint64_t(end - base_));
+    note("trim to " + std::to_string(to));
+    if (auto res = run_inline(store_->trim_prefix(fs_, Offset{to})); !res) {
+      interrupted_trim_ = true;
+      return failed_op(res.error());
+    }
+    if (store_->base_offset().value() == base_) return true;  // the batch starts the segment already: a no-op
+    ++totals_.trims;
+    base_ = store_->base_offset().value();
+    durable_ = log_.size();  // the new segment was written and synced whole
+    return true;
+  }
+
   bool truncate() {
-    if (log_.empty()) return true;
+    if (int64_t(log_.size()) <= base_ || store_->batches().empty()) return true;
     const auto batches = store_->batches();
     int64_t to = 0;
     if (rng_() % 2 == 0) {
       to = batches[rng_() % batches.size()].base_offset.value();
     } else {
-      to = int64_t(rng_() % log_.size());
+      to = base_ + int64_t(rng_() % (log_.size() - size_t(base_)));
     }
     const bool inside = std::none_of(batches.begin(), batches.end(), [&](const BatchLocation& b) { return b.base_offset.value() == to; });
     ++(inside ? totals_.truncations_inside : totals_.truncations_at_boundary);
@@ -240,18 +261,23 @@ class Schedule {
   }
 
   bool check_store() {
+    const int64_t base = store_->base_offset().value();
     for (size_t i = 0; i < recovered_.size(); ++i) {
-      if (recovered_[i].offset.value() != int64_t(i)) {
+      if (recovered_[i].offset.value() != base + int64_t(i)) {
         return fail("not contiguous: entry " + std::to_string(i) + " has offset " +
-                    std::to_string(recovered_[i].offset.value()));
+                    std::to_string(recovered_[i].offset.value()) + " after base " + std::to_string(base));
       }
     }
-    if (store_->end_offset().value() != int64_t(recovered_.size())) return fail("end_offset() disagrees with the entries");
-    if (fs_.contents(testing::kSegmentPath).size() != store_->size_bytes()) return fail("size_bytes() is not the file size");
+    if (store_->end_offset().value() != base + int64_t(recovered_.size())) return fail("end_offset() disagrees with the entries");
+    const std::string segment = std::string(testing::kMetaDir) + "/" + segment_file_name(Offset{base});
+    if (fs_.contents(segment).size() != store_->size_bytes()) return fail("size_bytes() is not the file size");
+    for (const std::string& name : fs_.list_dir(testing::kMetaDir)) {
+      if (name.ends_with(".log") && name != segment_file_name(Offset{base})) return fail("an old segment is left: " + name);
+    }
     uint64_t position = 0;
     for (const BatchLocation& b : store_->batches()) {
       if (b.position != position) return fail("batch index has a gap at " + std::to_string(position));
-      if (b.base_offset.value() >= int64_t(recovered_.size())) return fail("batch index beyond the entries");
+      if (b.base_offset.value() >= base + int64_t(recovered_.size())) return fail("batch index beyond the entries");
       position += b.size_bytes;
     }
     if (position != store_->size_bytes()) return fail("batch index does not cover the file");
@@ -260,6 +286,15 @@ class Schedule {
   }
 
   void check_after_power_cut() {
+    // The front: where the last trim left it, or where an interrupted one got to.
+    const int64_t base = store_->base_offset().value();
+    if (base != base_ && !(interrupted_trim_ && base > base_)) {
+      fail("the log starts at " + std::to_string(base) + ", the store's last trim left it at " + std::to_string(base_));
+      return;
+    }
+    std::vector<Entry> from_zero(log_.begin(), log_.begin() + std::min<int64_t>(base, int64_t(log_.size())));
+    from_zero.insert(from_zero.end(), recovered_.begin(), recovered_.end());
+    recovered_ = std::move(from_zero);  // compared below as if the trimmed front were still there
     // What must be there: the synced entries, less what an interrupted truncation may have cut.
     size_t floor = durable_;
     if (interrupted_truncation_) floor = std::min(floor, size_t(*interrupted_truncation_));
@@ -286,8 +321,10 @@ class Schedule {
     // All that survived a power cut is on disk now (and recovery synced its cuts).
     log_ = std::move(recovered_);
     durable_ = log_.size();
+    base_ = base;
     interrupted_append_.clear();
     interrupted_truncation_.reset();
+    interrupted_trim_ = false;
   }
 
   // After a clean restart or kill -9 nothing is lost, unless the power went during recovery.
@@ -296,9 +333,11 @@ class Schedule {
       check_after_power_cut();
       return failure_.empty();
     }
-    if (recovered_ != log_) {
-      return fail(std::string(when) + ": recovered " + std::to_string(recovered_.size()) + " entries, the store held " +
-                  std::to_string(log_.size()) + " (or they differ)");
+    const std::vector<Entry> held(log_.begin() + std::min<int64_t>(base_, int64_t(log_.size())), log_.end());
+    if (store_->base_offset().value() != base_ || recovered_ != held) {
+      return fail(std::string(when) + ": recovered " + std::to_string(recovered_.size()) + " entries from " +
+                  std::to_string(store_->base_offset().value()) + ", the store held " + std::to_string(held.size()) +
+                  " from " + std::to_string(base_) + " (or they differ)");
     }
     return true;
   }
@@ -315,6 +354,8 @@ class Schedule {
   std::vector<Entry> recovered_;  // what the last recovery returned
   std::vector<Entry> interrupted_append_;
   std::optional<int64_t> interrupted_truncation_;
+  int64_t base_ = 0;               // the segment's base offset: log_ below it is trimmed
+  bool interrupted_trim_ = false;  // a trim the power cut short: the base may have moved
   bool cut_in_recovery_ = false;
   int32_t epoch_ = 1;
   uint64_t serial_ = 0;
@@ -346,16 +387,17 @@ TEST(LogStorePowerCut, RandomSchedulesLoseNothingSyncedAndInventNothing) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   std::printf(
       "%llu schedules in %lld ms: %llu power cuts, %llu truncations inside a batch, %llu at a batch boundary, "
-      "%llu torn tails cut, %llu truncations finished by recovery, %llu synced entries checked\n",
+      "%llu torn tails cut, %llu truncations finished by recovery, %llu trims, %llu synced entries checked\n",
       (unsigned long long)count, (long long)ms, (unsigned long long)totals.power_cuts,
       (unsigned long long)totals.truncations_inside, (unsigned long long)totals.truncations_at_boundary,
       (unsigned long long)totals.torn_tails, (unsigned long long)totals.truncations_finished_by_recovery,
-      (unsigned long long)totals.synced_entries_checked);
+      (unsigned long long)totals.trims, (unsigned long long)totals.synced_entries_checked);
   if (one == nullptr && count >= 1000) {
     // The schedules must reach the paths they are there for.
     EXPECT_GT(totals.truncations_inside, 0u);
     EXPECT_GT(totals.torn_tails, 0u);
     EXPECT_GT(totals.truncations_finished_by_recovery, 0u);
+    EXPECT_GT(totals.trims, 0u);
   }
 }
 
