@@ -5,10 +5,12 @@
 // assertion (RUNNEL_ASSERT) aborts the process, printing a schedule's trace, and the search for
 // the first seed that an injected bug makes fail.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -51,6 +53,57 @@ inline void print_trace(uint64_t seed, const std::vector<std::string>& trace, co
               trace.size() - from, trace.size());
   for (size_t i = from; i < trace.size(); ++i) std::printf("%s\n", trace[i].c_str());
   std::printf("--- %s\n", failure.empty() ? "all invariants held" : failure.c_str());
+}
+
+struct ScheduleRun {
+  uint64_t schedules = 0;  // 0: one seed was replayed (PREFIX_SEED), no summary to print
+  double seconds = 0;
+};
+
+// The driver of a simulation test. With <prefix>_SEED set, runs that seed with its trace and
+// expects it to pass. Otherwise runs <prefix>_SCHEDULES schedules (default `count`) from
+// <prefix>_BASE_SEED (default: from the clock, printed), stopping after three failures, each
+// reported with its seed, the rerun command and the last 300 lines of its trace. `run(seed,
+// trace)` returns a result with seed, ok(), failure, profile and trace; `tally(result)` sees
+// each result of the many.
+template <typename Run, typename Tally>
+ScheduleRun run_schedules(const char* what, const std::string& prefix, uint64_t count, Run run, Tally tally) {
+  const std::string seed_variable = prefix + "_SEED";
+  static std::string abort_variable;  // report_seed_on_abort keeps the pointer
+  abort_variable = seed_variable;
+  report_seed_on_abort(what, abort_variable.c_str());
+  if (const char* one = std::getenv(seed_variable.c_str()); one != nullptr && *one != '\0') {
+    uint64_t seed = std::strtoull(one, nullptr, 10);
+    set_current_seed(seed);
+    auto r = run(seed, true);
+    std::printf("seed %llu: %s\n", static_cast<unsigned long long>(r.seed), r.profile.c_str());
+    print_trace(r.seed, r.trace, r.failure, r.trace.size());
+    EXPECT_TRUE(r.ok()) << r.failure;
+    return {};
+  }
+  ScheduleRun out;
+  count = env_u64((prefix + "_SCHEDULES").c_str(), count);
+  const auto clock_seed = static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  const uint64_t base = env_u64((prefix + "_BASE_SEED").c_str(), clock_seed % 1'000'000'000);
+  std::printf("%s: %llu schedules from seed %llu (%s_BASE_SEED=%llu reruns them)\n", what,
+              static_cast<unsigned long long>(count), static_cast<unsigned long long>(base), prefix.c_str(),
+              static_cast<unsigned long long>(base));
+  const auto start = std::chrono::steady_clock::now();
+  int failures = 0;
+  for (uint64_t i = 0; i < count && failures < 3; ++i) {
+    set_current_seed(base + i);
+    auto r = run(base + i, false);
+    ++out.schedules;
+    tally(r);
+    if (r.ok()) continue;
+    ++failures;
+    ADD_FAILURE() << "seed " << r.seed << " (" << r.profile << "): " << r.failure << "\nrerun with " << seed_variable
+                  << "=" << r.seed;
+    auto traced = run(r.seed, true);
+    print_trace(traced.seed, traced.trace, traced.failure, 300);
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
 }
 
 // Runs seeds from `first` until `run(seed)` returns a failed result (`ok()` false), at most

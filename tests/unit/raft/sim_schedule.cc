@@ -92,6 +92,15 @@ void schedule_faults(World& w, Random& plan, int64_t every_ms, int64_t until_ms)
   }
 }
 
+void heal(World& w) {
+  w.note("HEAL");
+  w.heal_network();
+  w.faults().drop = 0;
+  w.faults().duplicate = 0;
+  w.set_step_crash(0);
+  for (size_t i = 0; i < w.size(); ++i) w.restart(i);
+}
+
 namespace {
 
 struct Probe {
@@ -149,15 +158,7 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
 
   w.run_until(chaos_ms);
 
-  // Heal: the network is whole and reliable again (still reordering), every node is up.
-  if (!w.failed()) {
-    w.note("HEAL");
-    w.heal_network();
-    f.drop = 0;
-    f.duplicate = 0;
-    w.set_step_crash(0);
-    for (size_t i = 0; i < w.size(); ++i) w.restart(i);
-  }
+  if (!w.failed()) heal(w);
   Probe probe;
   int64_t deadline = chaos_ms + kLivenessBoundMs;
   while (!w.failed() && options.check_liveness && w.now() < deadline) {

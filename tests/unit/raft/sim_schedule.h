@@ -50,5 +50,8 @@ void inject_fault(World& w);
 void choose_faults(World& w, Random& plan);
 // inject_fault at random times, about every `every_ms`, until `until_ms`.
 void schedule_faults(World& w, Random& plan, int64_t every_ms, int64_t until_ms);
+// The end of the chaos: the network whole and reliable (still reordering), no more crashes,
+// every node up.
+void heal(World& w);
 
 }  // namespace runnel::raft::sim
