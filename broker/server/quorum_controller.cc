@@ -57,8 +57,17 @@ void QuorumController::wake_waiters() {
   for (io::Wakeup* w : waiters_) w->wake();
 }
 
+bool QuorumController::speculating() const { return spec_.holds(driver_.status().epoch, applied_); }
+
+const metadata::Image& QuorumController::decision_image() const {
+  return spec_.decide_on(image_, driver_.status().epoch, applied_);
+}
+
 metadata::Answer<void> QuorumController::check_active() const {
-  if (stopping_ || !active()) {
+  // Committed but not yet applied: decisions may go on when all of it is this leader's own
+  // proposals, which the speculative image holds (the applier catches up in the background).
+  const bool caught_up = active() || (driver_.leader_ready() && speculating());
+  if (stopping_ || !caught_up) {
     return metadata::refuse(ErrorCode::not_controller, "This node is not the active controller.");
   }
   return {};
@@ -132,18 +141,34 @@ io::Task<void> QuorumController::apply_loop() {
 
 // ---- proposing ----
 
-io::Task<metadata::Answer<void>> QuorumController::commit(const std::vector<metadata::Record>& records) {
-  if (records.empty()) co_return metadata::Answer<void>{};
+metadata::Answer<QuorumController::Proposal> QuorumController::propose(const std::vector<metadata::Record>& records) {
+  Proposal p;
+  p.epoch = driver_.status().epoch;
+  if (records.empty()) return p;
   std::vector<std::string> payloads;
   payloads.reserve(records.size());
   for (const metadata::Record& r : records) {
     std::vector<uint8_t> bytes = metadata::encode(r);
     payloads.emplace_back(bytes.begin(), bytes.end());
   }
-  const LeaderEpoch epoch = driver_.status().epoch;
   auto proposed = driver_.propose(payloads);
-  if (!proposed) co_return metadata::refuse(ErrorCode::not_controller, "This node is not the active controller.");
-  const Offset last = proposed->last;
+  if (!proposed) return metadata::refuse(ErrorCode::not_controller, "This node is not the active controller.");
+  // The next decision sees these records (speculative_image.h).
+  spec_.add(decision_image(), records, *proposed, p.epoch);
+  p.last = proposed->last;
+  return p;
+}
+
+io::Task<metadata::Answer<void>> QuorumController::commit(const std::vector<metadata::Record>& records) {
+  auto proposed = propose(records);
+  if (!proposed) co_return Unexpected(proposed.error());
+  co_return co_await await_commit(*proposed);
+}
+
+io::Task<metadata::Answer<void>> QuorumController::await_commit(Proposal p) {
+  if (!p.last) co_return metadata::Answer<void>{};
+  const LeaderEpoch epoch = p.epoch;
+  const Offset last = *p.last;
   const auto deadline = io::Clock::now() + kCommitTimeout;
   io::Wakeup wake(driver_.ring());
   waiters_.push_back(&wake);
@@ -167,16 +192,26 @@ io::Task<metadata::Answer<void>> QuorumController::commit(const std::vector<meta
 
 template <typename Decisions, typename Decide>
 io::Task<Decisions> QuorumController::decide_and_commit(size_t items, Decide decide) {
-  auto guard = co_await mutex_.lock();
   Decisions d;
-  if (auto active = check_active(); !active) {
-    for (size_t i = 0; i < items; ++i) d.answers.push_back(Unexpected(active.error()));
-    co_return d;
+  metadata::Answer<Proposal> proposed;
+  {
+    auto guard = co_await mutex_.lock();
+    if (auto active = check_active(); !active) {
+      for (size_t i = 0; i < items; ++i) d.answers.push_back(Unexpected(active.error()));
+      co_return d;
+    }
+    d = decide(decision_image());
+    proposed = propose(d.records);
+  }  // the next decision may start: it sees this one's records in the speculative image
+  metadata::Answer<void> committed;
+  if (!proposed) {
+    committed = Unexpected(proposed.error());
+  } else {
+    committed = co_await await_commit(*proposed);
   }
-  d = decide();
-  if (auto c = co_await commit(d.records); !c) {
+  if (!committed) {
     for (auto& a : d.answers) {
-      if (a) a = Unexpected(c.error());
+      if (a) a = Unexpected(committed.error());
     }
   }
   co_return d;
@@ -184,25 +219,31 @@ io::Task<Decisions> QuorumController::decide_and_commit(size_t items, Decide dec
 
 io::Task<metadata::TopicDecisions> QuorumController::create_topics(std::vector<metadata::NewTopic> topics,
                                                                    bool validate_only) {
-  auto decide = [&] { return metadata::create_topics(image_, broker_.config(), topics, new_topic_id, validate_only); };
+  auto decide = [&](const metadata::Image& image) {
+    return metadata::create_topics(image, broker_.config(), topics, new_topic_id, validate_only);
+  };
   co_return co_await decide_and_commit<metadata::TopicDecisions>(topics.size(), decide);
 }
 
 io::Task<metadata::TopicDecisions> QuorumController::delete_topics(std::vector<metadata::TopicRef> topics) {
-  auto decide = [&] { return metadata::delete_topics(image_, broker_.config(), topics); };
+  auto decide = [&](const metadata::Image& image) { return metadata::delete_topics(image, broker_.config(), topics); };
   co_return co_await decide_and_commit<metadata::TopicDecisions>(topics.size(), decide);
 }
 
 io::Task<metadata::TopicDecisions> QuorumController::create_partitions(
     std::string topic, int32_t new_total, std::optional<std::vector<std::vector<NodeId>>> assignment,
     bool validate_only) {
-  auto decide = [&] { return metadata::create_partitions(image_, topic, new_total, assignment, validate_only); };
+  auto decide = [&](const metadata::Image& image) {
+    return metadata::create_partitions(image, topic, new_total, assignment, validate_only);
+  };
   co_return co_await decide_and_commit<metadata::TopicDecisions>(1, decide);
 }
 
 io::Task<metadata::ConfigDecisions> QuorumController::alter_configs(std::vector<metadata::ConfigResourceChange> changes,
                                                                     bool incremental, bool validate_only) {
-  auto decide = [&] { return metadata::alter_configs(image_, broker_.config(), changes, incremental, validate_only); };
+  auto decide = [&](const metadata::Image& image) {
+    return metadata::alter_configs(image, broker_.config(), changes, incremental, validate_only);
+  };
   co_return co_await decide_and_commit<metadata::ConfigDecisions>(changes.size(), decide);
 }
 
@@ -210,7 +251,7 @@ io::Task<metadata::Answer<metadata::ProducerIdBlock>> QuorumController::allocate
                                                                                                metadata::BrokerEpoch epoch) {
   auto guard = co_await mutex_.lock();
   if (auto active = check_active(); !active) co_return Unexpected(active.error());
-  auto d = metadata::allocate_producer_ids(image_, broker, epoch);
+  auto d = metadata::allocate_producer_ids(decision_image(), broker, epoch);
   if (!d) co_return Unexpected(d.error());
   std::vector<metadata::Record> records;
   records.emplace_back(d->record);
@@ -225,21 +266,21 @@ io::Task<metadata::Answer<metadata::BrokerEpoch>> QuorumController::register_bro
   // single-node metadata file are in the log.
   co_await import_legacy_locked();
   // The epoch is the offset the registration record will get: the log's end now, since
-  // decisions are serialised and each commits before the next.
+  // decisions are serialised and nothing is proposed between this and the proposal.
   metadata::BrokerEpoch epoch{driver_.log().end_offset().value()};
   const bool unclean = broker_.config().topic_defaults.unclean_leader_election_enable;
   // A new incarnation replaces an old one that finished a controlled shutdown (it asked to go;
   // Kafka 4 lets a cleanly stopped broker back at once, KIP-966): fence the old one first, as
   // its session would have been. Another live incarnation is refused (DUPLICATE_BROKER_REGISTRATION).
-  if (const metadata::BrokerRegistration* old = image_.broker(request.broker_id);
+  if (const metadata::BrokerRegistration* old = decision_image().broker(request.broker_id);
       old != nullptr && !old->fenced && old->in_controlled_shutdown && old->incarnation_id != request.incarnation_id) {
-    auto fence = metadata::fence_broker(image_, request.broker_id, unclean);
+    auto fence = metadata::fence_broker(decision_image(), request.broker_id, unclean);
     if (fence) {
       if (auto c = co_await commit(fence->records); !c) co_return Unexpected(c.error());
       epoch = metadata::BrokerEpoch{driver_.log().end_offset().value()};
     }
   }
-  auto d = metadata::register_broker(image_, request, epoch, unclean);
+  auto d = metadata::register_broker(decision_image(), request, epoch, unclean);
   if (!d) co_return Unexpected(d.error());
   if (auto c = co_await commit(d->records); !c) co_return Unexpected(c.error());
   last_heartbeat_ms_[request.broker_id.value()] = steady_ms();
@@ -266,11 +307,11 @@ io::Task<QuorumController::HeartbeatAnswer> QuorumController::heartbeat(NodeId b
   const bool unclean = broker_.config().topic_defaults.unclean_leader_election_enable;
   if (want_shut_down && !(*reg)->in_controlled_shutdown && !(*reg)->fenced) {
     auto guard = co_await mutex_.lock();
-    auto d = metadata::begin_controlled_shutdown(image_, broker, epoch, unclean);
+    auto d = metadata::begin_controlled_shutdown(decision_image(), broker, epoch, unclean);
     if (d) co_await commit(d->records);
   } else if (a.fenced && a.caught_up && !want_shut_down) {
     auto guard = co_await mutex_.lock();
-    auto d = metadata::unfence_broker(image_, broker, epoch, unclean);
+    auto d = metadata::unfence_broker(decision_image(), broker, epoch, unclean);
     if (d) {
       if (auto c = co_await commit(d->records); c) a.fenced = false;
     }
@@ -364,7 +405,7 @@ io::Task<void> QuorumController::liveness_loop() {
       if (now - it->second <= session_ms) continue;
       auto guard = co_await mutex_.lock();
       if (!active()) break;
-      auto d = metadata::fence_broker(image_, id, unclean);
+      auto d = metadata::fence_broker(decision_image(), id, unclean);
       if (!d) continue;
       RUNNEL_LOG(warn, "fencing broker %d: no heartbeat for %lld ms", id.value(),
                  static_cast<long long>(now - it->second));

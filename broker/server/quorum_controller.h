@@ -11,13 +11,17 @@
 // publishes an older state than the one it had (which would drop partitions it hosts).
 //
 // The quorum leader: decide. It is the active controller once it has committed its own epoch's
-// first record (QuorumDriver::leader_ready): requests are decided on the committed image by the
-// pure decisions of broker/metadata, their records proposed as one batch, and the answer given
-// when the batch is committed and applied. Decisions are serialised, and each waits for its
-// commit, so every decision sees the effect of the one before (Kafka's controller keeps a
-// speculative image instead; this is simpler and costs one commit round trip per change). A
-// proposal whose epoch ends before it commits is answered NOT_CONTROLLER: the client retries
-// against the new leader.
+// first record (QuorumDriver::leader_ready): requests are decided by the pure decisions of
+// broker/metadata, their records proposed as one batch, and the answer given when the batch is
+// committed and applied (the partitions it adds are opened afterwards, Shard::adopt_image).
+// Decisions are serialised but pipelined, as in Kafka's controller: each is made on the
+// speculative image, the committed image plus this leader's proposals not committed yet, so it
+// sees the effect of the one before without waiting for its commit; the topic and config
+// decisions then wait for their own commit outside the mutex. The rarer broker decisions
+// (registration, fencing, producer ids) still hold it until they commit. A proposal whose epoch
+// ends before it commits is answered NOT_CONTROLLER, and so is every later one of that epoch:
+// the speculative image belongs to its epoch and is dropped with it; the client retries against
+// the new leader.
 //
 // Broker liveness is the active controller's too: a registered broker that has not sent a
 // heartbeat for broker.session.timeout.ms is fenced (its partitions get new leaders by Kafka's
@@ -44,6 +48,7 @@
 #include "broker/metadata/image.h"
 #include "broker/metadata/producer_id_decisions.h"
 #include "broker/metadata/topic_decisions.h"
+#include "broker/server/speculative_image.h"
 #include "broker/raft/snapshot.h"
 
 namespace runnel::quorum {
@@ -90,13 +95,27 @@ class QuorumController {
   io::Task<HeartbeatAnswer> heartbeat(NodeId broker, metadata::BrokerEpoch epoch, Offset metadata_offset, bool want_shut_down);
 
  private:
-  // One decision of `items` answers: `decide()` on the committed image under the mutex, its
-  // records committed as one batch. Every item answers NOT_CONTROLLER when this node is not the
-  // active controller, and an accepted item takes the commit's refusal when it fails.
+  // One decision of `items` answers: `decide(image)` on the speculative image under the mutex,
+  // its records proposed as one batch, then the commit awaited without the mutex. Every item
+  // answers NOT_CONTROLLER when this node is not the active controller, and an accepted item
+  // takes the commit's refusal when it fails.
   template <typename Decisions, typename Decide>
   io::Task<Decisions> decide_and_commit(size_t items, Decide decide);
-  // Proposes `records` as one batch and returns once they are applied, or why not.
+  // A batch proposed in `epoch`, ending at `last` (none when the batch was empty).
+  struct Proposal {
+    LeaderEpoch epoch{-1};
+    std::optional<Offset> last;
+  };
+  // Proposes `records` as one batch and adds them to the speculative image (mutex_ held).
+  metadata::Answer<Proposal> propose(const std::vector<metadata::Record>& records);
+  // Returns once `p` is applied, or why not.
+  io::Task<metadata::Answer<void>> await_commit(Proposal p);
+  // propose() and await_commit() in one (mutex_ held throughout).
   io::Task<metadata::Answer<void>> commit(const std::vector<metadata::Record>& records);
+  // Whether spec_ holds proposals of the current epoch that are not applied yet.
+  bool speculating() const;
+  // The image decisions are made on (mutex_ held): the speculative one while speculating.
+  const metadata::Image& decision_image() const;
   io::Task<void> apply_loop();
   // Snapshots (quorum_controller_snapshot.cc): the image starts from the snapshot recovery
   // loaded; one a follower installed from the leader replaces it (true when it did); every
@@ -128,6 +147,7 @@ class QuorumController {
   Offset publish_from_{0};  // the log end found at start-up: publish once applied past it
   bool published_ = false;
   io::AsyncMutex mutex_;
+  SpeculativeImage spec_;  // the committed image plus this leader's proposals in flight
 
   // Liveness, on the active controller: when each broker was last heard from (steady ms).
   std::map<int32_t, int64_t> last_heartbeat_ms_;
