@@ -89,6 +89,10 @@ class Connection {
   int fd() const { return fd_; }
   bool closed() const { return closed_; }
   const std::string& peer() const { return peer_; }
+  // Which of its listeners accepted this connection, in the owner's numbering (the broker tells
+  // controller listeners from the others with it); 0 until set.
+  void set_listener(uint8_t listener) { listener_ = listener; }
+  uint8_t listener() const { return listener_; }
 
  private:
   struct Recv final : io::Completion {
@@ -128,6 +132,7 @@ class Connection {
   uint64_t id_;
   Limits limits_;
   std::string peer_;
+  uint8_t listener_ = 0;
   Recv recv_{this};
   Send send_{this};
   io::Wakeup done_{ring_};  // run() waits on it for finished()

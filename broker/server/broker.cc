@@ -284,7 +284,9 @@ void Broker::shard_main(int index) {
   for (const auto& l : config_.listeners) {
     const auto& names = config_.controller_listener_names;
     bool controller_listener = std::find(names.begin(), names.end(), l.name) != names.end();
-    Result<void, std::string> listening = shard.listen(l.host, l.port, 1024, quorum_options_ && !controller_listener);
+    ListenerRole role = names.empty() ? ListenerRole::any : controller_listener ? ListenerRole::controller : ListenerRole::broker;
+    Result<void, std::string> listening =
+        shard.listen(l.host, l.port, 1024, quorum_options_ && !controller_listener, role);
     if (!listening) {
       RUNNEL_LOG(error, "cannot listen on %s:%d: %s", l.host.c_str(), l.port, listening.error().c_str());
       start_failed_ = true;

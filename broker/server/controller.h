@@ -9,6 +9,8 @@
 #include "broker/config/config_def.h"
 #include "broker/io/async_mutex.h"
 #include "broker/io/task.h"
+#include "broker/metadata/ids.h"
+#include "broker/metadata/producer_id_decisions.h"
 #include "broker/model/named_type.h"
 #include "broker/model/result.h"
 
@@ -91,6 +93,9 @@ class Controller {
   io::Task<TopicResult> quorum_alter_topic_configs(std::string topic, std::vector<ConfigChange> changes,
                                                    bool incremental, bool validate_only);
   io::Task<Result<ProducerId, cluster::Errc>> quorum_allocate_producer_id();
+  // A block from the active controller on another node (AllocateProducerIds, as Kafka's brokers
+  // ask); nullopt when there is none to ask or it refused.
+  io::Task<std::optional<metadata::ProducerIdBlock>> request_producer_ids(NodeId self, metadata::BrokerEpoch epoch);
 
   TopicResult check_new_topic(const cluster::MetadataImage& image, NewTopic& t) const;
   Result<void, cluster::Error> check_assignment(const cluster::MetadataImage& image,

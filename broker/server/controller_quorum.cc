@@ -5,6 +5,8 @@
 // topic (auto-creation, __consumer_offsets), which is sent on as a CreateTopics request, as a
 // Kafka broker sends it to the controller. Anything else is NOT_CONTROLLER, which clients retry.
 #include "broker/log/log.h"
+#include "broker/protocol/generated/allocate_producer_ids_request.h"
+#include "broker/protocol/generated/allocate_producer_ids_response.h"
 #include "broker/protocol/generated/create_topics_request.h"
 #include "broker/protocol/generated/create_topics_response.h"
 #include "broker/quorum/quorum_driver.h"
@@ -186,16 +188,36 @@ io::Task<Controller::TopicResult> Controller::alter_broker_configs(std::string b
 
 io::Task<Result<ProducerId, cluster::Errc>> Controller::quorum_allocate_producer_id() {
   if (next_producer_id_ >= producer_id_block_end_) {
-    if (!quorum_->active()) co_return Unexpected(cluster::Errc::not_controller);
     const NodeId self = broker_.config().node_id;
     const metadata::BrokerRegistration* reg = quorum_->image().broker(self);
     if (reg == nullptr) co_return Unexpected(cluster::Errc::no_producer_id_block);
-    auto block = co_await quorum_->allocate_producer_ids(self, reg->epoch);
+    std::optional<metadata::ProducerIdBlock> block;
+    if (quorum_->active()) {
+      auto local = co_await quorum_->allocate_producer_ids(self, reg->epoch);
+      if (local) block = *local;
+    } else {
+      block = co_await request_producer_ids(self, reg->epoch);
+    }
     if (!block) co_return Unexpected(cluster::Errc::no_producer_id_block);
     next_producer_id_ = block->first_id;
     producer_id_block_end_ = block->first_id + block->size;
   }
   co_return ProducerId{next_producer_id_++};
+}
+
+io::Task<std::optional<metadata::ProducerIdBlock>> Controller::request_producer_ids(NodeId self, metadata::BrokerEpoch epoch) {
+  quorum::QuorumDriver* driver = broker_.quorum();
+  net::PeerClient* leader = driver == nullptr ? nullptr : driver->peer(driver->status().leader_id);
+  if (leader == nullptr || leader->closed()) co_return std::nullopt;
+  protocol::AllocateProducerIdsRequest req;
+  req.broker_id = self.value();
+  req.broker_epoch = epoch.value();
+  auto deadline = io::Clock::now() + std::chrono::milliseconds(broker_.config().controller_quorum_request_timeout_ms);
+  auto r = co_await leader->call<protocol::AllocateProducerIdsResponse>(req, 0, deadline);
+  // Any failure (no answer, NOT_CONTROLLER while leadership moves) leaves the client to retry:
+  // the handler answers no_producer_id_block, which it maps to a retriable error.
+  if (!r || r->error_code != 0 || r->producer_id_len <= 0) co_return std::nullopt;
+  co_return metadata::ProducerIdBlock{self, r->producer_id_start, r->producer_id_len};
 }
 
 }  // namespace runnel::server

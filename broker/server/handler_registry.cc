@@ -44,6 +44,7 @@ constexpr ApiHandler kHandlers[] = {
     {key(ApiKey::kDescribeCluster), 0, 1, 0, handlers::describe_cluster},
     {key(ApiKey::kBrokerRegistration), 0, 4, 0, handlers::broker_registration},
     {key(ApiKey::kBrokerHeartbeat), 0, 1, 0, handlers::broker_heartbeat},
+    {key(ApiKey::kAllocateProducerIds), 0, 0, 0, handlers::allocate_producer_ids},
     {key(ApiKey::kConsumerGroupHeartbeat), 0, 1, 0, handlers::consumer_group_heartbeat},
     {key(ApiKey::kConsumerGroupDescribe), 0, 0, 0, handlers::consumer_group_describe},
 };
@@ -51,6 +52,17 @@ constexpr ApiHandler kHandlers[] = {
 }  // namespace
 
 std::span<const ApiHandler> api_handlers() { return kHandlers; }
+
+bool serves(ListenerRole role, int16_t api_key) {
+  const protocol::ApiKeyInfo* info = protocol::find_api_key(api_key);
+  if (info == nullptr) return false;
+  switch (role) {
+    case ListenerRole::any: return true;
+    case ListenerRole::broker: return info->broker_listener;
+    case ListenerRole::controller: return info->controller_listener;
+  }
+  return false;
+}
 
 const ApiHandler* find_handler(int16_t api_key) {
   for (const ApiHandler& h : kHandlers) {

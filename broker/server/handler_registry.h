@@ -21,5 +21,7 @@ struct ApiHandler {
 
 std::span<const ApiHandler> api_handlers();
 const ApiHandler* find_handler(int16_t api_key);
+// Whether a listener of `role` serves `api_key` (Kafka closes the connection when it does not).
+bool serves(ListenerRole role, int16_t api_key);
 
 }  // namespace runnel::server

@@ -18,6 +18,12 @@ namespace runnel::server {
 
 class Shard;
 
+// Which APIs a listener serves, as Kafka's schemas say ("listeners"): a controller listener (one
+// named in controller.listener.names) only the controller's, the others only the broker's. A node
+// with no controller listener names at all (the quick start) serves every API on every listener.
+// Net::Connection::listener() carries it as its number.
+enum class ListenerRole : uint8_t { any = 0, broker = 1, controller = 2 };
+
 // What a handler knows about the request it serves, besides the body it decodes itself and the
 // broker: no Shard needed, so a handler's core can be tested without a broker.
 struct RequestInfo {
@@ -29,6 +35,8 @@ struct RequestInfo {
   // The connection's peer as "address:port" (net::Connection::peer()); the connection outlives
   // the handler, so a view is enough.
   std::string_view peer;
+  // The listener the request came in on (ApiVersions lists what that listener serves).
+  ListenerRole listener = ListenerRole::any;
   // For metrics only (runnel_requests_total's error label): the first error the handler met,
   // top-level or in any partition. Handlers that do not report leave none.
   ErrorCode error = ErrorCode::none;

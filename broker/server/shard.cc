@@ -76,8 +76,9 @@ void Shard::notify_append(cluster::Partition& p) {
   }
 }
 
-Result<void, std::string> Shard::listen(const std::string& host, int port, int backlog, bool deferred) {
-  auto acc = std::make_unique<net::Acceptor>(ring_, [this](int fd, std::string peer) {
+Result<void, std::string> Shard::listen(const std::string& host, int port, int backlog, bool deferred,
+                                        ListenerRole role) {
+  auto acc = std::make_unique<net::Acceptor>(ring_, [this, role](int fd, std::string peer) {
     if (shutting_down_) {
       ::close(fd);
       return;
@@ -86,6 +87,7 @@ Result<void, std::string> Shard::listen(const std::string& host, int port, int b
     limits.max_request_bytes = broker_.config().socket_request_max_bytes;
     auto conn = std::make_unique<net::Connection>(
         ring_, buffers_, *this, fd, next_connection_id_++ * 64 + static_cast<uint64_t>(index_), limits, std::move(peer));
+    conn->set_listener(static_cast<uint8_t>(role));
     connections_.insert(conn.get());
     probe_->on_connection_opened();
     connection_tasks_.spawn(run_connection(std::move(conn)));
@@ -168,6 +170,13 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
                          conn.peer().c_str(), api_key, version);
       close = true;
       if (handler != nullptr && info != nullptr) m_api = api_key;
+    } else if (!serves(static_cast<ListenerRole>(conn.listener()), api_key)) {
+      // Kafka's socket server: an API the listener does not serve (Produce on the controller
+      // listener, Vote on a client listener) closes the connection unanswered.
+      RUNNEL_LOG_LIMITED(warn, "closing connection from %s: %s is not served on this listener", conn.peer().c_str(),
+                         info->name);
+      m_api = api_key;
+      close = true;
     } else if (version < handler->min_version || version > handler->max_version) {
       m_api = api_key;
       m_error = wire(ErrorCode::unsupported_version);
@@ -188,6 +197,7 @@ io::Task<void> Shard::serve(net::Connection& conn, uint64_t seq, std::vector<uin
       if (protocol::response_header_version(api_key, version) >= 1) w.write_uvarint(0);  // no tagged fields
       RequestContext ctx{*this,     conn.id(),  api_key, version, header.correlation_id, header.client_id,
                          conn.peer(), std::move(shared_frame)};
+      ctx.listener = static_cast<ListenerRole>(conn.listener());
       HandlerStatus status = co_await handler->fn(ctx, body, w);
       m_api = api_key;
       m_version = version;

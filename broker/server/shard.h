@@ -18,6 +18,7 @@
 #include "broker/net/connection.h"
 #include "broker/server/append_watch.h"
 #include "broker/server/fetch_session.h"
+#include "broker/server/request_context.h"
 #include "broker/metrics/shard_probe.h"
 #include "broker/storage/env.h"
 #include "broker/storage/ring_files.h"
@@ -71,7 +72,9 @@ class Shard final : public net::FrameSink {
   // Adds an acceptor on host:port, or says why there is none (for the start-up log).
   // `deferred`: accept only after start_deferred() (a cluster broker's client listeners open
   // once the broker is unfenced, as Kafka's do; the controller listener serves at once).
-  Result<void, std::string> listen(const std::string& host, int port, int backlog, bool deferred = false);
+  // `role`: which APIs its connections may call (request_context.h).
+  Result<void, std::string> listen(const std::string& host, int port, int backlog, bool deferred = false,
+                                   ListenerRole role = ListenerRole::any);
   int listen_port() const;
   void start_accepting();
   void start_deferred();

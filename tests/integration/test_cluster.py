@@ -18,6 +18,7 @@ nodes on 127.0.0.1-3 (itest/cluster.py), driven by unchanged Kafka clients and t
   what it had acknowledged.
 - Kafka's own tools unchanged: kafka-topics, kafka-configs (topic, broker, cluster default),
   kafka-broker-api-versions, kafka-cluster cluster-id.
+- Controller and client listeners serve their own APIs (Kafka's per-listener API sets).
 - A rolling restart (SIGTERM, restart, wait for unfencing) of every broker under an idempotent
   acks=all producer: each acknowledged record read back exactly once.
 
@@ -35,7 +36,7 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from itest import java_tool, kafkapy, payloads, rdkafka
+from itest import java_tool, kafkapy, payloads, rdkafka, wire
 from itest.broker import target
 from itest.cluster import KafkaTools, RunnelCluster, parse_status
 from itest.cluster_ops import (UNKNOWN_LEADER_EPOCH, ClusterMeta, TopicMeta, check_record_history,
@@ -702,6 +703,33 @@ def test_kafka_api_versions_cluster_id_and_quorum_tools(cluster, tools):
     status = parse_status(run.stdout)
     assert run.rc == 0 and status.get("ClusterId") == cluster.cluster_id and status.get("CurrentVoters") == [1, 2, 3] \
         and status.get("LeaderId") == quorum_leader(cluster).leader_id, str(run)
+
+
+def api_versions_v0(host: str, port: int) -> set[int]:
+    with wire.Connection(host, port) as c:
+        _, r = c.request(18, 0, b"")
+        assert r.i16() == 0
+        return {key for key, _, _ in r.array(lambda rr: (rr.i16(), rr.i16(), rr.i16()))}
+
+
+def test_controller_and_client_listeners_serve_their_own_apis(cluster):
+    """As in Kafka, the controller listener (controller.listener.names) serves the controller's
+    APIs only and the client listener the broker's only (each schema's "listeners"): ApiVersions
+    lists what the listener serves, and an API it does not serve closes the connection."""
+    node = cluster[2]
+    client, controller = api_versions_v0(node.host, node.port), api_versions_v0(node.host, node.controller_port)
+    # Produce 0, Metadata 3, InitProducerId 22: clients only; Vote 52, BeginQuorumEpoch 53,
+    # BrokerRegistration 62, AllocateProducerIds 67: controllers only; both: ApiVersions 18,
+    # CreateTopics 19, DescribeQuorum 55, DescribeCluster 60.
+    assert {0, 3, 22, 18, 19, 55, 60} <= client and not {52, 53, 62, 67} & client, sorted(client)
+    assert {52, 53, 62, 67, 18, 19, 55, 60} <= controller and not {0, 3, 22} & controller, sorted(controller)
+    metadata_v0 = wire.frame(wire.request_header(3, 0, 7) + wire.i32(0))
+    with wire.Connection(node.host, node.port) as c:
+        c.send_raw(metadata_v0)
+        assert c.read_frame() is not None  # answered on the client listener
+    with wire.Connection(node.host, node.controller_port) as c:
+        c.send_raw(metadata_v0)
+        assert c.closed_by_peer(), "Metadata answered on the controller listener"
 
 
 # ---- 6. rolling restart under load ---------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""A single-node data directory written without a metadata quorum keeps its topics, records and
-group offsets when the same node is restarted as a KRaft node (controller.quorum.voters naming
-itself): its topics are imported into the metadata log once, on the first activation, and the
-log is the truth from then on."""
+"""A single-node data directory written without a metadata quorum (as every Runnel before the
+quorum wrote it) keeps its topics, records and group offsets when the same node is restarted as a
+KRaft node, either with controller.quorum.voters naming itself or with no quorum settings at all
+(the quick start, which makes itself a standalone quorum): its topics are imported into the
+metadata log once, on the first activation, and the log is the truth from then on."""
 
 import time
 
@@ -40,8 +41,11 @@ def committed_total(bootstrap: str, topic: str, group: str) -> int:
     return sum(max(o.offset, 0) for o in offsets)
 
 
-def test_single_node_topics_join_the_metadata_log(broker_factory, topic_name):
-    b = broker_factory(overrides={"offsets.topic.replication.factor": "1"})
+@pytest.mark.parametrize("upgrade_to", ["static-voters", "standalone"])
+def test_single_node_topics_join_the_metadata_log(broker_factory, topic_name, upgrade_to):
+    # Without a voter set and without the controller role a node still runs as Runnel did before
+    # the quorum (server/quorum_membership.h): a single node whose metadata is its own file.
+    b = broker_factory(overrides={"offsets.topic.replication.factor": "1", "process.roles": "broker"})
     admin = AdminClient({"bootstrap.servers": b.bootstrap})
     admin.create_topics([NewTopic(topic_name, 3, 1)])[topic_name].result(timeout=30)
     p = Producer({"bootstrap.servers": b.bootstrap, "acks": "all", "enable.idempotence": True})
@@ -63,12 +67,16 @@ def test_single_node_topics_join_the_metadata_log(broker_factory, topic_name):
     assert committed_total(b.bootstrap, topic_name, group) == 10
     b.stop()
 
-    b.overrides.update({
-        "listeners": f"PLAINTEXT://127.0.0.1:{b.port},CONTROLLER://127.0.0.1:{b.controller_port}",
-        "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "controller.quorum.voters": f"1@127.0.0.1:{b.controller_port}",
-    })
+    b.overrides["process.roles"] = "broker,controller"
+    if upgrade_to == "static-voters":
+        b.overrides.update({
+            "listeners": f"PLAINTEXT://127.0.0.1:{b.port},CONTROLLER://127.0.0.1:{b.controller_port}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "controller.quorum.voters": f"1@127.0.0.1:{b.controller_port}",
+        })
+    # "standalone": no quorum settings at all, as the quick start runs: the node makes itself a
+    # standalone quorum (bootstrap-voters) and imports its file the same way.
     for start in range(2):
         b.start()
         md = AdminClient({"bootstrap.servers": b.bootstrap}).list_topics(timeout=20)

@@ -10,10 +10,11 @@
 namespace runnel::server::handlers {
 
 namespace {
-protocol::ApiVersionsResponse supported(int16_t error) {
+protocol::ApiVersionsResponse supported(int16_t error, ListenerRole listener) {
   protocol::ApiVersionsResponse resp;
   resp.error_code = error;
   for (const ApiHandler& h : api_handlers()) {
+    if (!serves(listener, h.api_key)) continue;
     protocol::ApiVersionsResponse::ApiVersion v;
     v.api_key = h.api_key;
     v.min_version = h.min_version;
@@ -61,7 +62,7 @@ io::Task<HandlerStatus> api_versions(RequestContext& ctx, protocol::Reader& body
   if (ctx.api_version >= 3 && (!valid(req.client_software_name) || !valid(req.client_software_version))) {
     error = static_cast<int16_t>(ErrorCode::invalid_request);
   }
-  protocol::ApiVersionsResponse resp = supported(error);
+  protocol::ApiVersionsResponse resp = supported(error, ctx.listener);
   note_error_code(ctx, resp.error_code);
   resp.encode(out, ctx.api_version);
   co_return HandlerStatus::respond;

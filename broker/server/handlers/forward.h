@@ -2,7 +2,7 @@
 
 // Forwarding to the active controller, as a Kafka 4.x broker forwards the admin requests it
 // cannot decide (CreateTopics, DeleteTopics, CreatePartitions, AlterConfigs,
-// IncrementalAlterConfigs, InitProducerId): on a node of a metadata quorum that is not the
+// IncrementalAlterConfigs; producer ids come in blocks through AllocateProducerIds instead): on a node of a metadata quorum that is not the
 // active controller, the request body is sent unchanged to the quorum leader's controller
 // endpoint at the same version, and its response body relayed unchanged to the client.
 

@@ -1,6 +1,7 @@
 // InitProducerId (API 22). Without a transactional id Kafka's transaction coordinator "blindly"
 // hands out a fresh producer id with epoch 0, also when the client passes its old id and epoch
-// (KIP-360): that is what we do, with ids from the controller's persisted blocks.
+// (KIP-360): that is what we do, with ids from this broker's block, which the active controller
+// allocates and records in the metadata log (AllocateProducerIds when it runs elsewhere).
 //
 // Runnel has no transaction coordinator yet. A transactional id is answered as a Kafka broker
 // that does not own the id's __transaction_state partition answers: NOT_COORDINATOR, after
@@ -13,7 +14,6 @@
 #include "broker/server/controller.h"
 #include "broker/server/router.h"
 #include "broker/server/handlers/error_note.h"
-#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/shard.h"
 
@@ -38,7 +38,6 @@ io::Task<HandlerStatus> answer(RequestContext& ctx, protocol::Writer& out, Error
 }  // namespace
 
 io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
-  if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
   protocol::InitProducerIdRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
 
