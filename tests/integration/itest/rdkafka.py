@@ -21,17 +21,31 @@ def create_topic(bootstrap: str, topic: str, partitions: int = 1, config: dict |
 
 
 def wait_topic_ready(bootstrap: str, topic: str, partitions: int, timeout: float = 30) -> None:
-    """CreateTopics may answer before every partition has a leader (Kafka does): wait until
-    metadata shows all partitions led, so raw requests right after creation are meaningful."""
+    """CreateTopics may answer before every partition has a leader, and a leader may list a
+    partition before its log is open (it answers NOT_LEADER_OR_FOLLOWER meanwhile; Kafka does
+    both): wait until metadata shows all partitions led and each answers ListOffsets, so raw
+    requests right after creation are meaningful."""
     a = admin(bootstrap)
     deadline = time.monotonic() + timeout
     while True:
         t = a.list_topics(topic, timeout=10).topics.get(topic)
         if (t is not None and t.error is None and len(t.partitions) == partitions
                 and all(p.leader >= 0 and p.error is None for p in t.partitions.values())):
-            return
+            break
         assert time.monotonic() < deadline, f"topic {topic} not ready after {timeout}s"
         time.sleep(0.05)
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "itest-wait-ready", "enable.auto.commit": False})
+    try:
+        for p in range(partitions):
+            while True:
+                try:
+                    c.get_watermark_offsets(TopicPartition(topic, p), timeout=5)
+                    break
+                except KafkaException:
+                    assert time.monotonic() < deadline, f"{topic}-{p} not served after {timeout}s"
+                    time.sleep(0.05)
+    finally:
+        c.close()
 
 
 def producer(bootstrap: str, **conf) -> Producer:
