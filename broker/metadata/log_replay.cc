@@ -5,7 +5,7 @@
 #include "broker/model/assert.h"
 
 #include "broker/metadata/image_builder.h"
-#include "broker/metadata/record_codec.h"
+#include "broker/metadata/entry_codec.h"
 
 namespace runnel::metadata {
 
@@ -19,18 +19,16 @@ Replay replay_committed(const Image& image, const raft::RaftLog& log, Offset fro
     const raft::Entry& e = log.at(o);
     if (e.type != raft::EntryType::data) continue;
     auto bytes = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(e.payload.data()), e.payload.size());
-    Result<Record, DecodeError> record = decode(bytes);
-    if (!record) {
-      r.undecodable = ReplayProblem{o, std::string(name(record.error().code)) + " (type " +
-                                               std::to_string(record.error().type) + ")"};
+    Result<std::vector<Record>, DecodeError> records = decode_entry(bytes);
+    if (!records) {
+      r.undecodable = ReplayProblem{o, std::string(name(records.error().code)) + " (type " +
+                                               std::to_string(records.error().type) + ")"};
       r.applied = o;
       break;
     }
-    if (auto applied = builder.apply(*record, o); !applied) {
-      r.refused.push_back({o, std::string(name(applied.error().code)) + " " + applied.error().detail});
-      continue;
-    }
-    r.changed = true;
+    std::vector<ApplyError> refused = apply_entry(builder, *records, o);
+    for (const ApplyError& a : refused) r.refused.push_back({o, std::string(name(a.code)) + " " + a.detail});
+    if (refused.size() < records->size()) r.changed = true;
   }
   r.image = r.changed ? builder.build() : image;
   return r;

@@ -3,6 +3,7 @@
 #include "broker/log/log.h"
 #include "broker/metadata/cluster_image.h"
 #include "broker/metadata/log_replay.h"
+#include "broker/metadata/entry_codec.h"
 #include "broker/metadata/record_codec.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/server/broker.h"
@@ -145,13 +146,9 @@ metadata::Answer<QuorumController::Proposal> QuorumController::propose(const std
   Proposal p;
   p.epoch = driver_.status().epoch;
   if (records.empty()) return p;
-  std::vector<std::string> payloads;
-  payloads.reserve(records.size());
-  for (const metadata::Record& r : records) {
-    std::vector<uint8_t> bytes = metadata::encode(r);
-    payloads.emplace_back(bytes.begin(), bytes.end());
-  }
-  auto proposed = driver_.propose(payloads);
+  // One entry for the whole decision, so it commits whole or not at all (entry_codec.h).
+  std::vector<uint8_t> bytes = metadata::encode_entry(records);
+  auto proposed = driver_.propose({std::string(bytes.begin(), bytes.end())});
   if (!proposed) return metadata::refuse(ErrorCode::not_controller, "This node is not the active controller.");
   // The next decision sees these records (speculative_image.h).
   spec_.add(decision_image(), records, *proposed, p.epoch);

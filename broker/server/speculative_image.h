@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "broker/metadata/image.h"
+#include "broker/metadata/entry_codec.h"
 #include "broker/metadata/image_builder.h"
 #include "broker/metadata/records.h"
 #include "broker/model/assert.h"
@@ -36,20 +37,18 @@ class SpeculativeImage {
     return holds(epoch, applied) ? image_ : committed;
   }
 
-  // `records`, just proposed in `epoch` at offsets `at`, applied onto `base` (what decide_on
-  // returned for the decision that made them).
+  // `records`, one decision just proposed in `epoch` as the one entry at `at`
+  // (metadata/entry_codec.h), applied onto `base` (what decide_on returned for the decision that
+  // made them).
   void add(const metadata::Image& base, const std::vector<metadata::Record>& records, raft::OffsetRange at,
            LeaderEpoch epoch) {
-    RUNNEL_ASSERT(at.last.value() - at.first.value() + 1 == static_cast<int64_t>(records.size()),
-                  "%zu records proposed at offsets %lld..%lld", records.size(),
+    RUNNEL_ASSERT(at.first == at.last, "%zu records proposed at offsets %lld..%lld, not as one entry", records.size(),
                   static_cast<long long>(at.first.value()), static_cast<long long>(at.last.value()));
     RUNNEL_ASSERT(epoch_ != epoch || at.first > last_, "proposals out of order: %lld after %lld",
                   static_cast<long long>(at.first.value()), static_cast<long long>(last_.value()));
     metadata::ImageBuilder builder(base);
-    for (size_t i = 0; i < records.size(); ++i) {
-      // A refusal leaves the image as the replay will (it logs the same refusal when applying).
-      (void)builder.apply(records[i], Offset{at.first.value() + static_cast<int64_t>(i)});
-    }
+    // A refusal leaves the image as the replay will (it logs the same refusal when applying).
+    (void)metadata::apply_entry(builder, records, at.first);
     image_ = builder.build();
     epoch_ = epoch;
     last_ = at.last;

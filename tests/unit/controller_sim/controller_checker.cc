@@ -48,14 +48,15 @@ void ControllerChecker::on_replay(size_t node, Offset from, const metadata::Repl
   auto snapshot = metadata::decode_snapshot(metadata::encode_snapshot(image, 0));
   if (!snapshot) return fail("snapshot round trip: " + where + ": " + snapshot.error().detail);
   if (!(snapshot->image == image)) return fail("snapshot round trip: " + where + ": the decoded snapshot differs");
-  // A commit notice may end inside a decision's batch (the raft log knows records, not batches):
-  // the records of a fence or a re-registration then stand without the partition changes that
-  // move leadership off the broker. Those invariants hold between batches only.
-  // After a batch committed in part (README.md, "What it found") a fenced broker may lead for
-  // good; that is reported as the cut, not again as each image it leaves behind.
-  const bool whole_batches = cut_batches_.empty() && (last.epoch.value() < 0 ||
-                                                      batch_ends_.contains({last.offset.value(), last.epoch.value()}));
-  if (!whole_batches) ++images_inside_a_batch_;
+  // Decision atomicity: each decision is one raft entry (metadata/entry_codec.h), so every image
+  // a node applies ends with a whole decision. Before that, a commit notice could end inside a
+  // decision and a crash could commit a decision in part (README.md, "What it found").
+  const bool whole_batches = last.epoch.value() < 0 || batch_ends_.contains({last.offset.value(), last.epoch.value()});
+  if (!whole_batches) {
+    ++images_inside_a_batch_;
+    return fail("decision atomicity: " + where + " applied up to " + std::to_string(last.offset.value()) +
+                ", inside a decision");
+  }
   check_image(node, image, whole_batches);
   check_monotonic(node, image);
   check_history(node, replay.applied, image);
@@ -142,7 +143,10 @@ void ControllerChecker::check_history(size_t node, Offset applied, const metadat
 }
 
 void ControllerChecker::on_batch_boundary(size_t, raft::OffsetAndEpoch last) {
-  if (!batch_ends_.contains({last.offset.value(), last.epoch.value()})) cut_batches_.insert({last.offset.value(), last.epoch.value()});
+  if (batch_ends_.contains({last.offset.value(), last.epoch.value()})) return;
+  cut_batches_.insert({last.offset.value(), last.epoch.value()});
+  fail("decision atomicity: the decision ending at " + std::to_string(last.offset.value()) + " (epoch " +
+       std::to_string(last.epoch.value()) + ") was committed in part");
 }
 
 void ControllerChecker::on_proposed(const std::vector<metadata::Record>& records, raft::OffsetAndEpoch last) {

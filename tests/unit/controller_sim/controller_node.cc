@@ -5,6 +5,7 @@
 #include "broker/metadata/image_builder.h"
 #include "broker/metadata/log_replay.h"
 #include "broker/metadata/producer_id_decisions.h"
+#include "broker/metadata/entry_codec.h"
 #include "broker/metadata/record_codec.h"
 
 namespace runnel::controller_sim {
@@ -67,8 +68,10 @@ void ControllerNode::on_commit(const raft::Replica& replica, Offset high_waterma
     for (Offset o = from; o < r.applied; o = Offset{o.value() + 1}) {
       const raft::Entry& e = replica.log().at(o);
       if (e.type != raft::EntryType::data) continue;
-      auto rec = metadata::decode({reinterpret_cast<const uint8_t*>(e.payload.data()), e.payload.size()});
-      if (rec) (void)again.apply(*rec);
+      auto recs = metadata::decode_entry({reinterpret_cast<const uint8_t*>(e.payload.data()), e.payload.size()});
+      if (recs) {
+        for (const metadata::Record& rec : *recs) (void)again.apply(rec);
+      }
     }
     r.image = again.build();
   }
@@ -119,12 +122,9 @@ void ControllerNode::commit(const std::vector<metadata::Record>& records, Done d
     done({});
     return;
   }
-  std::vector<std::string> payloads;
-  payloads.reserve(records.size());
-  for (const metadata::Record& r : records) {
-    std::vector<uint8_t> bytes = metadata::encode(r);
-    payloads.emplace_back(bytes.begin(), bytes.end());
-  }
+  // As QuorumController::propose: one entry for the whole decision (metadata/entry_codec.h).
+  std::vector<uint8_t> bytes = metadata::encode_entry(records);
+  std::vector<std::string> payloads{std::string(bytes.begin(), bytes.end())};
   const LeaderEpoch epoch = replica() != nullptr ? replica()->epoch() : LeaderEpoch{0};
   auto proposed = world_.propose(node_, payloads);
   if (!proposed) {
