@@ -68,11 +68,16 @@ void open_one(storage::LogEnv& env, PartitionOpen& p) {
     p.error = std::move(opened).error();
     return;
   }
-  if (!cluster::write_partition_metadata(p.dir, p.topic_id, /*sync_dir=*/false)) {
+  // A partition without records has its partition.metadata synced with its first segment
+  // (partition_metadata.h): no sync here. One that has records (a restart) gets it synced now.
+  std::unique_ptr<storage::PartitionLog> log = std::move(opened).value();
+  const bool empty = log->log_end_offset() == Offset(0);
+  if (!cluster::write_partition_metadata(p.dir, p.topic_id, /*sync=*/!empty)) {
     p.error = "cannot write partition.metadata";
     return;
   }
-  p.log = std::move(opened).value();
+  if (empty) log->sync_before_next_segment("partition.metadata");
+  p.log = std::move(log);
 }
 
 }  // namespace

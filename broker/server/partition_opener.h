@@ -11,8 +11,9 @@
 //   2. one fsync of the log directory, which makes every new entry durable;
 //   3. per partition, in parallel: PartitionLog::open without its own parent fsync (a new
 //      partition writes no recovery checkpoint: a missing one already means "unclean from 0"),
-//      then partition.metadata with one fdatasync and no directory fsync (partition_metadata.h
-//      says why the first segment's directory fsync is enough).
+//      then partition.metadata written without a sync: the log syncs it when it creates its
+//      first segment, before that segment's directory fsync (partition_metadata.h), so a new
+//      partition costs no device flush of its own until it gets its first record.
 // The durability contract of storage/FORMAT.md ("open a partition") is unchanged: every
 // directory entry is synced into its parent before anything in it can be acknowledged.
 //
@@ -38,9 +39,9 @@ struct PartitionOpen {
   std::string error;                           // why not, otherwise
 };
 
-// Threads used for the parallel steps, the caller's included: the work is waiting on device
-// flushes, which the file system merges when several are in flight, not CPU.
-inline constexpr int kOpenThreads = 8;
+// Threads used for the parallel steps, the caller's included: file-system calls that may wait
+// on the journal (mkdir, create, rename), few enough not to crowd the core's ring thread.
+inline constexpr int kOpenThreads = 4;
 
 // Opens every entry of `batch` whose directory is under `log_dir`; each one ends with `log` or
 // `error` set.

@@ -228,6 +228,16 @@ io::Task<int> PartitionLog::open_segment_file(Segment& seg) {
     if (fd < 0) co_return fd;
     seg.fd = fd;
   }
+  // Files that must be durable before any record (sync_before_next_segment): their data
+  // first, so that the directory fsync below makes them whole.
+  for (const std::string& name : unsynced_files_) {
+    const int fd = co_await files_.open(dir_fd_, name.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) co_return fd;
+    const int synced = co_await files_.fdatasync(fd);
+    co_await files_.close(fd);
+    if (synced < 0) co_return synced;
+  }
+  unsynced_files_.clear();
   // The new directory entry must be durable before any offset in it can be acknowledged.
   int res = co_await files_.fsync(dir_fd_);
   if (res < 0) co_return res;

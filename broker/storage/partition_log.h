@@ -176,6 +176,12 @@ class PartitionLog {
   const LogStats& stats() const { return stats_; }
   const std::string& dir() const { return dir_; }
   const ProducerStateTable& producer_state() const { return producers_; }
+  // `name`, a file of the partition directory written without fdatasync, must be durable
+  // before any record is: it is fdatasync'd when the next segment file is created, before the
+  // directory fsync that precedes the segment's first write (FORMAT.md, "new segment"). A new
+  // partition's partition.metadata (server/partition_opener.h): one sync at its first append
+  // instead of one at creation, as Kafka flushes that file after creating the log.
+  void sync_before_next_segment(std::string name) { unsynced_files_.push_back(std::move(name)); }
 
   // Deletes whole sealed segments by retention.ms / retention.bytes (Kafka semantics) and
   // advances the log start offset. Never deletes the active segment.
@@ -232,6 +238,7 @@ class PartitionLog {
   io::Ring& ring_; // env_.ring
   std::string dir_;
   int dir_fd_ = -1;
+  std::vector<std::string> unsynced_files_;  // sync_before_next_segment()
   LogConfig config_;
   std::map<Offset, std::shared_ptr<Segment>> segments_;  // by base offset
   Offset log_start_{0};

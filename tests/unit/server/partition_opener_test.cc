@@ -66,6 +66,10 @@ TEST_F(PartitionOpenerTest, KeepsTheRecordsOfTheSameTopicAfterACrash) {
   ASSERT_EQ(appended.error, storage::Errc::none);
   (void)ring.block_on(batch[0].log->flush(Offset(INT64_MAX - 1)));
   batch[0].log.reset();  // kill -9: no close, no clean checkpoint
+  // The first segment synced partition.metadata (written unsynced at open) before its records.
+  Uuid read;
+  ASSERT_TRUE(cluster::read_partition_metadata(batch[0].dir, read));
+  EXPECT_EQ(read, id);
 
   std::vector<PartitionOpen> again;
   again.push_back(entry("t-0", id));
