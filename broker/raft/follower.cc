@@ -83,7 +83,14 @@ void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
     become_follower(quorum_.epoch, leader.leader_id);
     return;
   }
-  if (role_ != Role::follower || from != quorum_.leader_id || leader.leader_epoch != quorum_.epoch) return;
+  // Only the leader's own answers count: a leader that resigned (a graceful hand-over) answers
+  // the fetch it had parked without naming itself. Taking that answer as contact would make this
+  // node refuse pre-votes and push its election back by a whole fetch timeout, just after
+  // EndQuorumEpoch asked it to stand at once.
+  if (role_ != Role::follower || from != quorum_.leader_id || leader.leader_epoch != quorum_.epoch ||
+      leader.leader_id != from) {
+    return;
+  }
   if (snapshot_fetch_) return;  // a late answer: we are reading a snapshot now
   if (response.fetch_offset != log_.end_offset() || response.last_fetched_epoch != log_.last_epoch()) return;
   fetch_in_flight_ = false;

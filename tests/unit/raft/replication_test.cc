@@ -210,5 +210,55 @@ TEST_F(RaftRestart, ALeaderThatRestartsStepsDownAndTheQuorumMovesOn) {
   for (int i = 0; i < 3; ++i) EXPECT_GE(c.node(i).high_watermark(), Offset{2}) << "node " << i;
 }
 
+// A leader that steps down gracefully answers the fetch it had parked after its EndQuorumEpoch,
+// without naming itself (it no longer leads). The follower must not take that answer as contact
+// with a live leader: it was asked to stand at once, and a pre-vote must be granted.
+TEST(RaftHandOver, AResignedLeadersLateFetchAnswerIsNotContact) {
+  RaftConfig config;
+  config.node_id = NodeId{2};
+  config.voters = {NodeId{1}, NodeId{2}, NodeId{3}};
+  config.cluster_id = "c";
+  Replica r(config, DurableState{}, 0, 1);
+  auto drain = [&r]() {
+    Ready ready = r.take_ready();
+    if (!ready.persist.empty()) r.on_persisted(ready.persist.back().seq);
+    Ready more = r.take_ready();
+    ready.messages.insert(ready.messages.end(), more.messages.begin(), more.messages.end());
+    return ready.messages;
+  };
+  int64_t now = 0;
+  std::optional<FetchRequest> fetch;
+  auto take_fetch = [&fetch](const std::vector<Envelope>& sent) {
+    for (const Envelope& e : sent) {
+      if (const auto* f = std::get_if<FetchRequest>(&e.message)) fetch = *f;
+    }
+  };
+  r.receive(now, Envelope{NodeId{1}, NodeId{2}, BeginQuorumEpochRequest{"c", NodeId{1}, LeaderEpoch{1}}});
+  take_fetch(drain());
+  ASSERT_EQ(r.role(), Role::follower);
+  now += 10;
+  r.tick(now);
+  take_fetch(drain());
+  ASSERT_TRUE(fetch.has_value()) << "the follower fetches from its leader";
+  now += 10;
+  r.receive(now, Envelope{NodeId{1}, NodeId{2}, EndQuorumEpochRequest{"c", NodeId{1}, LeaderEpoch{1}, {NodeId{3}, NodeId{2}}}});
+  drain();
+  FetchResponse late;
+  late.high_watermark = Offset{0};
+  late.current_leader = LeaderIdAndEpoch{NodeId{-1}, LeaderEpoch{1}};  // resigned: names no leader
+  late.fetch_offset = fetch->fetch_offset;
+  late.last_fetched_epoch = fetch->last_fetched_epoch;
+  now += 10;
+  r.receive(now, Envelope{NodeId{1}, NodeId{2}, late});
+  drain();
+  now += 10;
+  r.receive(now, Envelope{NodeId{3}, NodeId{2}, VoteRequest{"c", LeaderEpoch{2}, NodeId{3}, LeaderEpoch{0}, Offset{0}, true}});
+  bool granted = false;
+  for (const Envelope& e : drain()) {
+    if (const auto* v = std::get_if<VoteResponse>(&e.message)) granted = v->vote_granted;
+  }
+  EXPECT_TRUE(granted) << "a pre-vote refused: the resigned leader's late answer counted as a live leader";
+}
+
 }  // namespace
 }  // namespace runnel::raft
