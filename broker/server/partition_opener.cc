@@ -1,6 +1,8 @@
 #include "broker/server/partition_opener.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,17 +20,26 @@ namespace runnel::server {
 
 namespace {
 
+// Background work yields the core to the ring threads (nice 19, still never starved).
+constexpr int kBackgroundNice = 19;
+
+void lower_priority() { (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kBackgroundNice); }
+
 // Runs step(i) for every i in [0, n) on up to `threads` threads, the caller's included.
 template <typename Step>
-void parallel(size_t n, int threads, Step step) {
+void parallel(size_t n, int threads, bool background, Step step) {
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < n; i = next++) step(i);
   };
+  auto helper = [&] {
+    if (background) lower_priority();
+    worker();
+  };
   const size_t helpers = std::min(n, static_cast<size_t>(std::max(threads, 1))) - (n > 0 ? 1 : 0);
   std::vector<std::thread> pool;
   pool.reserve(helpers);
-  for (size_t t = 0; t < helpers; ++t) pool.emplace_back(worker);
+  for (size_t t = 0; t < helpers; ++t) pool.emplace_back(helper);
   worker();
   for (std::thread& t : pool) t.join();
 }
@@ -83,13 +94,14 @@ void open_one(storage::LogEnv& env, PartitionOpen& p) {
 }  // namespace
 
 void open_partitions(storage::LogEnv& env, const std::string& log_dir, std::vector<PartitionOpen>& batch,
-                     int threads) {
+                     bool background, int threads) {
   if (batch.empty()) return;
+  if (background) lower_priority();  // the helper thread of io::run_blocking, ended after this
   storage::Files& files = env.blocking;
   // The log directory itself, durable if it is new (the first partition of a fresh broker).
   int res = storage::make_dirs_synced(files, log_dir);
   if (res >= 0) {
-    parallel(batch.size(), threads, [&](size_t i) { prepare_dir(files, batch[i]); });
+    parallel(batch.size(), threads, background, [&](size_t i) { prepare_dir(files, batch[i]); });
     res = sync_log_dir(files, log_dir);
   }
   if (res < 0) {
@@ -99,7 +111,7 @@ void open_partitions(storage::LogEnv& env, const std::string& log_dir, std::vect
     }
     return;
   }
-  parallel(batch.size(), threads, [&](size_t i) {
+  parallel(batch.size(), threads, background, [&](size_t i) {
     if (batch[i].error.empty()) open_one(env, batch[i]);
   });
   for (const PartitionOpen& p : batch) {

@@ -44,8 +44,11 @@ struct PartitionOpen {
 inline constexpr int kOpenThreads = 4;
 
 // Opens every entry of `batch` whose directory is under `log_dir`; each one ends with `log` or
-// `error` set.
+// `error` set. `background`: the calling thread is a helper of its own (io::run_blocking), and it
+// and the threads it starts run at the lowest CPU priority (nice 19), so that ring threads, the
+// metadata quorum's included, keep the core first while thousands of partitions open; never
+// on a ring thread.
 void open_partitions(storage::LogEnv& env, const std::string& log_dir, std::vector<PartitionOpen>& batch,
-                     int threads = kOpenThreads);
+                     bool background, int threads = kOpenThreads);
 
 }  // namespace runnel::server

@@ -118,15 +118,15 @@ io::Task<void> Shard::reconcile_to(const cluster::MetadataImage& image) {
   // Blocking file-system work: helper threads once serving, so that this ring keeps serving.
   storage::LogEnv* env = &log_env_;
   const std::string& log_dir = broker_.log_dir();
-  auto open = [env, &log_dir, &batch] {
-    open_partitions(*env, log_dir, batch);
-    return true;
-  };
   // (An if, not ?:, around co_await: g++ 12 miscompiles co_await inside a conditional.)
   if (serving_) {
+    auto open = [env, &log_dir, &batch] {
+      open_partitions(*env, log_dir, batch, /*background=*/true);
+      return true;
+    };
     co_await io::run_blocking(ring_, open);
   } else {
-    open();
+    open_partitions(*env, log_dir, batch, /*background=*/false);
   }
   // One line per pass (not per partition): how long new partitions waited to serve.
   RUNNEL_LOG(info, "core %d: opened %zu partitions in %lld ms", index_, batch.size(),

@@ -42,7 +42,7 @@ TEST_F(PartitionOpenerTest, OpensABatchOfNewPartitions) {
   const Uuid id = Uuid::random();
   std::vector<PartitionOpen> batch;
   for (int i = 0; i < 50; ++i) batch.push_back(entry("t-" + std::to_string(i), id));
-  open_partitions(env, log_dir, batch, 4);
+  open_partitions(env, log_dir, batch, /*background=*/false, 4);
   for (const PartitionOpen& p : batch) {
     ASSERT_NE(p.log, nullptr) << p.dir << ": " << p.error;
     EXPECT_EQ(p.log->log_end_offset(), Offset(0));
@@ -59,7 +59,7 @@ TEST_F(PartitionOpenerTest, KeepsTheRecordsOfTheSameTopicAfterACrash) {
   const Uuid id = Uuid::random();
   std::vector<PartitionOpen> batch;
   batch.push_back(entry("t-0", id));
-  open_partitions(env, log_dir, batch);
+  open_partitions(env, log_dir, batch, /*background=*/false);
   ASSERT_NE(batch[0].log, nullptr) << batch[0].error;
   auto records = make_batch(3);
   auto appended = ring.block_on(batch[0].log->append(borrow(records), LeaderEpoch(0)));
@@ -73,7 +73,7 @@ TEST_F(PartitionOpenerTest, KeepsTheRecordsOfTheSameTopicAfterACrash) {
 
   std::vector<PartitionOpen> again;
   again.push_back(entry("t-0", id));
-  open_partitions(env, log_dir, again);
+  open_partitions(env, log_dir, again, /*background=*/false);
   ASSERT_NE(again[0].log, nullptr) << again[0].error;
   EXPECT_EQ(again[0].log->log_end_offset(), Offset(3));
   close(again);
@@ -83,7 +83,7 @@ TEST_F(PartitionOpenerTest, ReplacesTheDirectoryOfAnotherIncarnation) {
   const Uuid old_id = Uuid::random();
   std::vector<PartitionOpen> batch;
   batch.push_back(entry("t-0", old_id));
-  open_partitions(env, log_dir, batch);
+  open_partitions(env, log_dir, batch, /*background=*/false);
   ASSERT_NE(batch[0].log, nullptr) << batch[0].error;
   auto records = make_batch(3);
   auto appended = ring.block_on(batch[0].log->append(borrow(records), LeaderEpoch(0)));
@@ -93,7 +93,7 @@ TEST_F(PartitionOpenerTest, ReplacesTheDirectoryOfAnotherIncarnation) {
   const Uuid new_id = Uuid::random();
   std::vector<PartitionOpen> recreated;
   recreated.push_back(entry("t-0", new_id));
-  open_partitions(env, log_dir, recreated);
+  open_partitions(env, log_dir, recreated, /*background=*/false);
   ASSERT_NE(recreated[0].log, nullptr) << recreated[0].error;
   EXPECT_EQ(recreated[0].log->log_end_offset(), Offset(0)) << "the old incarnation's records were adopted";
   Uuid read;
@@ -108,7 +108,7 @@ TEST_F(PartitionOpenerTest, ReportsWhatCouldNotBeOpened) {
   std::vector<PartitionOpen> batch;
   batch.push_back(entry("t-0", Uuid::random()));
   batch.push_back(entry("t-1", Uuid::random()));
-  open_partitions(env, log_dir, batch);
+  open_partitions(env, log_dir, batch, /*background=*/false);
   for (const PartitionOpen& p : batch) {
     EXPECT_EQ(p.log, nullptr);
     EXPECT_FALSE(p.error.empty());
