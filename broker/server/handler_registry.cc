@@ -44,6 +44,7 @@ constexpr ApiHandler kHandlers[] = {
     {key(ApiKey::kDescribeCluster), 0, 1, 0, handlers::describe_cluster},
     {key(ApiKey::kBrokerRegistration), 0, 4, 0, handlers::broker_registration},
     {key(ApiKey::kBrokerHeartbeat), 0, 1, 0, handlers::broker_heartbeat},
+    {key(ApiKey::kUnregisterBroker), 0, 0, 0, handlers::unregister_broker},
     {key(ApiKey::kAllocateProducerIds), 0, 0, 0, handlers::allocate_producer_ids},
     {key(ApiKey::kConsumerGroupHeartbeat), 0, 1, 0, handlers::consumer_group_heartbeat},
     {key(ApiKey::kConsumerGroupDescribe), 0, 0, 0, handlers::consumer_group_describe},

@@ -256,6 +256,16 @@ io::Task<metadata::Answer<metadata::ProducerIdBlock>> QuorumController::allocate
   co_return d->block;
 }
 
+io::Task<metadata::Answer<void>> QuorumController::unregister_broker(NodeId broker) {
+  auto guard = co_await mutex_.lock();
+  if (auto active = check_active(); !active) co_return Unexpected(active.error());
+  auto d = metadata::unregister_broker(decision_image(), broker, broker_.config().topic_defaults.unclean_leader_election_enable);
+  if (!d) co_return Unexpected(d.error());
+  if (auto c = co_await commit(d->records); !c) co_return Unexpected(c.error());
+  last_heartbeat_ms_.erase(broker.value());
+  co_return metadata::Answer<void>{};
+}
+
 io::Task<metadata::Answer<metadata::BrokerEpoch>> QuorumController::register_broker(metadata::BrokerRegistrationRequest request) {
   auto guard = co_await mutex_.lock();
   if (auto active = check_active(); !active) co_return Unexpected(active.error());

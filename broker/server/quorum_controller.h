@@ -48,8 +48,8 @@
 #include "broker/metadata/image.h"
 #include "broker/metadata/producer_id_decisions.h"
 #include "broker/metadata/topic_decisions.h"
-#include "broker/server/speculative_image.h"
 #include "broker/raft/snapshot.h"
+#include "broker/server/speculative_image.h"
 
 namespace runnel::quorum {
 class QuorumDriver;
@@ -85,6 +85,9 @@ class QuorumController {
                                                     bool incremental, bool validate_only);
   io::Task<metadata::Answer<metadata::ProducerIdBlock>> allocate_producer_ids(NodeId broker, metadata::BrokerEpoch epoch);
   io::Task<metadata::Answer<metadata::BrokerEpoch>> register_broker(metadata::BrokerRegistrationRequest request);
+  // UnregisterBroker (kafka-cluster.sh unregister): the broker's registration goes, and its
+  // partitions get new leaders as when it is fenced. A broker still running registers again.
+  io::Task<metadata::Answer<void>> unregister_broker(NodeId broker);
 
   struct HeartbeatAnswer {
     ErrorCode error = ErrorCode::none;

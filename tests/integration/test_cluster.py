@@ -17,7 +17,7 @@ nodes on 127.0.0.1-3 (itest/cluster.py), driven by unchanged Kafka clients and t
   move to another replica; once restarted it is unfenced, leads its partitions again and serves
   what it had acknowledged.
 - Kafka's own tools unchanged: kafka-topics, kafka-configs (topic, broker, cluster default),
-  kafka-broker-api-versions, kafka-cluster cluster-id.
+  kafka-broker-api-versions, kafka-cluster cluster-id and unregister.
 - Controller and client listeners serve their own APIs (Kafka's per-listener API sets).
 - A rolling restart (SIGTERM, restart, wait for unfencing) of every broker under an idempotent
   acks=all producer: each acknowledged record read back exactly once.
@@ -28,9 +28,11 @@ Kafka's defaults (broker.session.timeout.ms=4000, broker.heartbeat.interval.ms=5
 """
 
 import base64
+import json
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
@@ -689,6 +691,36 @@ def test_kafka_configs_tool_cluster_default(cluster, tools):
                    "--entity-name", str(i), "--describe", "--all")
         assert "log.cleaner.backoff.ms=20000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:" \
                "log.cleaner.backoff.ms=20000" in run.stdout, str(run)
+
+
+
+def registered_brokers(node) -> dict[int, str]:
+    """node_id -> state of every broker the node's committed metadata registers (/v1/cluster)."""
+    with urllib.request.urlopen(f"{node.admin_url}/v1/cluster", timeout=10) as r:
+        return {b["node_id"]: b["state"] for b in json.load(r)["brokers"]}
+
+
+def test_kafka_cluster_tool_unregisters_a_stopped_broker(fresh_cluster, tools):
+    """kafka-cluster.sh unregister (UnregisterBroker, 64) through any broker, forwarded to the
+    active controller: the stopped broker's registration leaves every node's metadata; an
+    unknown id is BROKER_ID_NOT_REGISTERED; the broker started again registers anew."""
+    c = fresh_cluster(FAST)
+    node = next(i for i in c.ids if i != quorum_leader(c).leader_id)
+    via = next(i for i in c.ids if i != node)
+    c[node].sigterm()
+    assert c[node].wait_exit(timeout=30) == 0, c[node].log_tail()
+    run = tool(tools, "org.apache.kafka.tools.ClusterTool", "unregister", "--bootstrap-server", c[via].bootstrap,
+               "--id", str(node))
+    for i in c.ids:
+        if i != node:
+            wait_for(f"node {i} no longer registers broker {node}",
+                     lambda i=i: (node not in registered_brokers(c[i]), registered_brokers(c[i])), 10, c)
+    run = tool(tools, "org.apache.kafka.tools.ClusterTool", "unregister", "--bootstrap-server", c[via].bootstrap,
+               "--id", str(node), ok=False)
+    assert run.rc != 0 and "BrokerIdNotRegisteredException" in run.stdout + run.stderr, str(run)
+    c[node].start()
+    wait_for(f"broker {node} registered again and unfenced",
+             lambda: (registered_brokers(c[via]).get(node) == "unfenced", registered_brokers(c[via])), 20, c)
 
 
 def test_kafka_api_versions_cluster_id_and_quorum_tools(cluster, tools):

@@ -26,6 +26,7 @@ io::Task<HandlerStatus> fetch_snapshot(RequestContext& ctx, protocol::Reader& bo
 // Brokers joining and staying in the cluster, answered by the active controller (broker_lifecycle_rpcs.cc).
 io::Task<HandlerStatus> broker_registration(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> broker_heartbeat(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> unregister_broker(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> allocate_producer_ids(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> init_producer_id(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 
