@@ -99,11 +99,14 @@ def test_kill9_at_rest_and_clean_restart_keep_everything(broker_factory, topic_n
 
 def test_damaged_metadata_document_is_a_clear_start_up_error(broker_factory, topic_name):
     """A metadata.json with a field of the wrong type or an unknown version stops the broker
-    with a message naming the problem (exit code 1), not an abort."""
+    with a message naming the problem (exit code 1), not an abort. The file holds topics only
+    where a node runs without a metadata quorum (broker-only, no voters: as every Runnel did
+    before the quorum; a lone combined node keeps them in its metadata log and reads the file
+    only to import it once, test_quorum_upgrade)."""
     import json
     import subprocess
 
-    b = broker_factory()
+    b = broker_factory(overrides={"process.roles": "broker"})
     rdkafka.create_topic(b.bootstrap, topic_name, 1)
     b.stop()
     path = b.data_dir / "logs" / "__cluster_metadata" / "metadata.json"
