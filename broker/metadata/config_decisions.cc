@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "broker/config/describe.h"
+#include "broker/config/list_op.h"
 #include "broker/metadata/layered_config.h"
 
 namespace runnel::metadata {
@@ -31,8 +32,21 @@ Answer<ConfigMap> patched(const ConfigMap& now, const ConfigResourceChange& c, b
       case ConfigOp::Type::set: next[op.name] = op.value; break;
       case ConfigOp::Type::remove: next.erase(op.name); break;
       case ConfigOp::Type::append:
-      case ConfigOp::Type::subtract:
-        return refuse(ErrorCode::invalid_request, "APPEND and SUBTRACT are not supported for " + op.name + " yet.");
+      case ConfigOp::Type::subtract: {
+        const bool append = op.type == ConfigOp::Type::append;
+        std::optional<std::string> value;
+        if (auto it = next.find(op.name); it != next.end()) value = it->second;
+        // Only topic configs are lists Kafka lets one APPEND to; a broker config is refused as
+        // not a LIST, as Kafka refuses one it cannot split.
+        auto joined = c.type == ConfigResourceType::topic ? config::apply_list_op(op.name, value, op.value, append)
+                                                          : std::nullopt;
+        if (!joined) {
+          return refuse(ErrorCode::invalid_config, std::string("Can't ") + (append ? "APPEND" : "SUBTRACT") +
+                                                       " to key " + op.name + " because its type is not LIST.");
+        }
+        next[op.name] = *joined;
+        break;
+      }
     }
   }
   return next;

@@ -4,6 +4,7 @@
 
 #include "broker/cluster/topic_name.h"
 #include "broker/config/broker_config.h"
+#include "broker/config/list_op.h"
 #include "broker/log/log.h"
 #include "broker/model/assert.h"
 #include "broker/server/broker.h"
@@ -262,54 +263,13 @@ io::Task<Controller::TopicResult> Controller::create_partitions(
 
 namespace {
 
-// Kafka's ConfigurationControlManager.getParts: the list a topic config holds now (its own
-// default when not overridden), without empty elements.
-std::vector<std::string> list_parts(const config::RawConfigs& overrides, const config::TopicConfigDef& def) {
-  std::optional<std::string> value;
-  if (auto it = overrides.find(def.def.name); it != overrides.end()) {
-    value = it->second;
-  } else {
-    value = config::to_string(config::default_value(def.def));
-  }
-  std::vector<std::string> parts;
-  if (!value) return parts;
-  size_t start = 0;
-  while (start <= value->size()) {
-    size_t comma = value->find(',', start);
-    if (comma == std::string::npos) comma = value->size();
-    if (comma > start) parts.push_back(value->substr(start, comma - start));
-    start = comma + 1;
-  }
-  return parts;
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
-// Applies one APPEND or SUBTRACT; returns false when the config is not a LIST.
+// Applies one APPEND or SUBTRACT (config/list_op.h); returns false when the config is not a LIST.
 bool apply_list_op(config::RawConfigs& overrides, const Controller::ConfigChange& c) {
-  const config::TopicConfigDef* def = config::find_topic_config_def(c.name);
-  if (def == nullptr || def->def.type != config::ConfigType::list) return false;
-  std::vector<std::string> parts = list_parts(overrides, *def);
-  for (const std::string& v : split_commas(c.value)) {
-    auto it = std::find(parts.begin(), parts.end(), v);
-    if (c.op == Controller::ConfigChange::Op::append) {
-      if (it == parts.end()) parts.push_back(v);
-    } else if (it != parts.end()) {
-      parts.erase(it);
-    }
-  }
-  std::string joined;
-  for (size_t i = 0; i < parts.size(); ++i) joined += (i ? "," : "") + parts[i];
-  overrides[c.name] = joined;
+  std::optional<std::string> now;
+  if (auto it = overrides.find(c.name); it != overrides.end()) now = it->second;
+  auto next = config::apply_list_op(c.name, now, c.value, c.op == Controller::ConfigChange::Op::append);
+  if (!next) return false;
+  overrides[c.name] = *next;
   return true;
 }
 

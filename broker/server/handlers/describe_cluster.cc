@@ -34,11 +34,14 @@ io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& 
   if (req.endpoint_type != kBrokerEndpoint && req.endpoint_type != kControllerEndpoint) {
     resp.error_code = wire(ctx.api_version == 0 ? ErrorCode::invalid_request : ErrorCode::unsupported_endpoint_type);
     resp.error_message = "Unsupported endpoint type " + std::to_string(req.endpoint_type);
-  } else if (req.endpoint_type == kControllerEndpoint && ctx.api_version >= 1 &&
-             ctx.shard.broker().quorum_options() != nullptr && ctx.shard.broker().config().is_controller()) {
-    // A quorum voter answers for the controllers (kafka-metadata-quorum --bootstrap-controller):
-    // the voters' controller endpoints, and the quorum leader as the controller. (Runnel serves
-    // every listener alike, so the broker listener answers this too.)
+  } else if (ctx.listener == ListenerRole::controller && req.endpoint_type == kBrokerEndpoint) {
+    resp.error_code = wire(ctx.api_version == 0 ? ErrorCode::invalid_request : ErrorCode::mismatched_endpoint_type);
+    resp.error_message = "The request was sent to an endpoint of type CONTROLLER, but we wanted an endpoint of type BROKER";
+  } else if (req.endpoint_type == kControllerEndpoint && ctx.api_version >= 1 && ctx.listener == ListenerRole::controller &&
+             ctx.shard.broker().quorum_options() != nullptr) {
+    // The controller listener answers for the controllers (kafka-metadata-quorum
+    // --bootstrap-controller): the voters' controller endpoints, and the quorum leader as the
+    // controller. A broker listener answers MISMATCHED_ENDPOINT_TYPE, as Kafka's does.
     const quorum::QuorumOptions& q = *ctx.shard.broker().quorum_options();
     Router router(ctx.shard);
     NodeId leader = co_await router.on_core(Router::kControllerCore, [](Shard& s) -> io::Task<NodeId> {

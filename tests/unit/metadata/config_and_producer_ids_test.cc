@@ -37,6 +37,27 @@ TEST(AlterConfigs, TopicIncrementalSetAndRemove) {
   EXPECT_EQ(*image.topic_configs("t"), (ConfigMap{{"segment.ms", "600000"}}));
 }
 
+TEST(AlterConfigs, AppendAndSubtractOnATopicsListConfig) {
+  Image image = with_topic();
+  config::BrokerConfig config;
+  // Not overridden yet: the list starts from the topic config's own default ("delete").
+  std::vector<ConfigResourceChange> append{{ConfigResourceType::topic, "t", {{"cleanup.policy", Op::append, "compact"}}}};
+  ConfigDecisions d = alter_configs(image, config, append, true, false);
+  ASSERT_TRUE(d.answers[0].has_value()) << d.answers[0].error().message;
+  image = commit(image, d.records);
+  EXPECT_EQ(image.topic_configs("t")->at("cleanup.policy"), "delete,compact");
+  image = commit(image, alter_configs(image, config, append, true, false).records);  // already there
+  EXPECT_EQ(image.topic_configs("t")->at("cleanup.policy"), "delete,compact");
+  std::vector<ConfigResourceChange> subtract{{ConfigResourceType::topic, "t", {{"cleanup.policy", Op::subtract, "delete"}}}};
+  image = commit(image, alter_configs(image, config, subtract, true, false).records);
+  EXPECT_EQ(image.topic_configs("t")->at("cleanup.policy"), "compact");
+  std::vector<ConfigResourceChange> not_a_list{{ConfigResourceType::topic, "t", {{"retention.ms", Op::append, "5"}}}};
+  d = alter_configs(image, config, not_a_list, true, false);
+  ASSERT_FALSE(d.answers[0].has_value());
+  EXPECT_EQ(d.answers[0].error().code, ErrorCode::invalid_config);
+  EXPECT_EQ(d.answers[0].error().message, "Can't APPEND to key retention.ms because its type is not LIST.");
+}
+
 TEST(AlterConfigs, Refusals) {
   Image image = with_topic();
   config::BrokerConfig config;
@@ -49,8 +70,8 @@ TEST(AlterConfigs, Refusals) {
   EXPECT_EQ(code({ConfigResourceType::topic, "t", {{"no.such.config", Op::set, "1"}}}), ErrorCode::invalid_config);
   EXPECT_EQ(code({ConfigResourceType::topic, "nope", {{"retention.ms", Op::set, "1"}}}),
             ErrorCode::unknown_topic_or_partition);
-  EXPECT_EQ(code({ConfigResourceType::topic, "t", {{"cleanup.policy", Op::append, "compact"}}}),
-            ErrorCode::invalid_request);
+  EXPECT_EQ(code({ConfigResourceType::broker, "", {{"log.cleanup.policy", Op::append, "compact"}}}),
+            ErrorCode::invalid_config);  // APPEND is for a topic's LIST configs
   EXPECT_EQ(code({ConfigResourceType::broker, "x", {{"log.retention.ms", Op::set, "1"}}}), ErrorCode::invalid_request);
   EXPECT_EQ(code({ConfigResourceType::broker, "", {{"node.id", Op::set, "3"}}}), ErrorCode::invalid_request);
   EXPECT_EQ(code({ConfigResourceType::broker, "", {{"log.retention.ms", Op::set, "x"}}}), ErrorCode::invalid_config);
