@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "broker/config/broker_config_defs.h"
 #include "broker/config/topic_config_defs.h"
 
 namespace runnel::config {
@@ -33,14 +34,11 @@ std::vector<std::string> split_commas(const std::string& s) {
   }
 }
 
-}  // namespace
-
-std::optional<std::string> apply_list_op(const std::string& name, const std::optional<std::string>& current,
-                                         const std::string& values, bool append) {
-  const TopicConfigDef* def = find_topic_config_def(name);
-  if (def == nullptr || def->def.type != ConfigType::list) return std::nullopt;
+std::optional<std::string> list_op(const ConfigDef* def, const std::optional<std::string>& current,
+                                   const std::string& values, bool append) {
+  if (def == nullptr || def->type != ConfigType::list) return std::nullopt;
   std::optional<std::string> now = current;
-  if (!now) now = to_string(default_value(def->def));
+  if (!now) now = to_string(default_value(*def));
   std::vector<std::string> parts = now ? parts_of(*now) : std::vector<std::string>{};
   for (const std::string& v : split_commas(values)) {
     auto it = std::find(parts.begin(), parts.end(), v);
@@ -53,6 +51,19 @@ std::optional<std::string> apply_list_op(const std::string& name, const std::opt
   std::string joined;
   for (size_t i = 0; i < parts.size(); ++i) joined += (i ? "," : "") + parts[i];
   return joined;
+}
+
+}  // namespace
+
+std::optional<std::string> apply_list_op(const std::string& name, const std::optional<std::string>& current,
+                                         const std::string& values, bool append) {
+  const TopicConfigDef* def = find_topic_config_def(name);
+  return list_op(def == nullptr ? nullptr : &def->def, current, values, append);
+}
+
+std::optional<std::string> apply_broker_list_op(const std::string& name, const std::optional<std::string>& current,
+                                                const std::string& values, bool append) {
+  return list_op(find_broker_config_def(name), current, values, append);
 }
 
 }  // namespace runnel::config

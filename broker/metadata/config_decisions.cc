@@ -36,10 +36,8 @@ Answer<ConfigMap> patched(const ConfigMap& now, const ConfigResourceChange& c, b
         const bool append = op.type == ConfigOp::Type::append;
         std::optional<std::string> value;
         if (auto it = next.find(op.name); it != next.end()) value = it->second;
-        // Only topic configs are lists Kafka lets one APPEND to; a broker config is refused as
-        // not a LIST, as Kafka refuses one it cannot split.
         auto joined = c.type == ConfigResourceType::topic ? config::apply_list_op(op.name, value, op.value, append)
-                                                          : std::nullopt;
+                                                          : config::apply_broker_list_op(op.name, value, op.value, append);
         if (!joined) {
           return refuse(ErrorCode::invalid_config, std::string("Can't ") + (append ? "APPEND" : "SUBTRACT") +
                                                        " to key " + op.name + " because its type is not LIST.");

@@ -37,8 +37,8 @@ struct ConfigDecisions {
 };
 
 // incremental=false (legacy AlterConfigs): the `set` ops become the resource's whole set of
-// configs. incremental=true: the ops patch the current configs; APPEND and SUBTRACT work on a
-// topic's LIST configs (config/list_op.h) and are INVALID_CONFIG elsewhere. Topic configs are validated as on CreateTopics
+// configs. incremental=true: the ops patch the current configs; APPEND and SUBTRACT work on LIST
+// configs (config/list_op.h) and are INVALID_CONFIG on others. Topic configs are validated as on CreateTopics
 // (INVALID_CONFIG), then the topic must exist (UNKNOWN_TOPIC_OR_PARTITION), as in Kafka; broker
 // configs by config::validate_broker_config_update (read-only ones are INVALID_REQUEST).
 ConfigDecisions alter_configs(const Image& image, const config::BrokerConfig& config,

@@ -56,6 +56,13 @@ TEST(AlterConfigs, AppendAndSubtractOnATopicsListConfig) {
   ASSERT_FALSE(d.answers[0].has_value());
   EXPECT_EQ(d.answers[0].error().code, ErrorCode::invalid_config);
   EXPECT_EQ(d.answers[0].error().message, "Can't APPEND to key retention.ms because its type is not LIST.");
+  // A broker's LIST config, as a cluster-wide default: from the config's own default too.
+  std::vector<ConfigResourceChange> broker_append{
+      {ConfigResourceType::broker, "", {{"log.cleanup.policy", Op::append, "compact"}}}};
+  d = alter_configs(image, config, broker_append, true, false);
+  ASSERT_TRUE(d.answers[0].has_value()) << d.answers[0].error().message;
+  image = commit(image, d.records);
+  EXPECT_EQ(image.configs().cluster_default.at("log.cleanup.policy"), "delete,compact");
 }
 
 TEST(AlterConfigs, Refusals) {
@@ -70,8 +77,8 @@ TEST(AlterConfigs, Refusals) {
   EXPECT_EQ(code({ConfigResourceType::topic, "t", {{"no.such.config", Op::set, "1"}}}), ErrorCode::invalid_config);
   EXPECT_EQ(code({ConfigResourceType::topic, "nope", {{"retention.ms", Op::set, "1"}}}),
             ErrorCode::unknown_topic_or_partition);
-  EXPECT_EQ(code({ConfigResourceType::broker, "", {{"log.cleanup.policy", Op::append, "compact"}}}),
-            ErrorCode::invalid_config);  // APPEND is for a topic's LIST configs
+  EXPECT_EQ(code({ConfigResourceType::broker, "", {{"log.retention.ms", Op::append, "5"}}}),
+            ErrorCode::invalid_config);  // APPEND is for LIST configs
   EXPECT_EQ(code({ConfigResourceType::broker, "x", {{"log.retention.ms", Op::set, "1"}}}), ErrorCode::invalid_request);
   EXPECT_EQ(code({ConfigResourceType::broker, "", {{"node.id", Op::set, "3"}}}), ErrorCode::invalid_request);
   EXPECT_EQ(code({ConfigResourceType::broker, "", {{"log.retention.ms", Op::set, "x"}}}), ErrorCode::invalid_config);
