@@ -21,7 +21,7 @@ class Shard;
 // Which APIs a listener serves, as Kafka's schemas say ("listeners"): a controller listener (one
 // named in controller.listener.names) only the controller's, the others only the broker's. A node
 // with no controller listener names at all (the quick start) serves every API on every listener.
-// Net::Connection::listener() carries it as its number.
+// net::Connection::listener() carries it as its number.
 enum class ListenerRole : uint8_t { any = 0, broker = 1, controller = 2 };
 
 // What a handler knows about the request it serves, besides the body it decodes itself and the

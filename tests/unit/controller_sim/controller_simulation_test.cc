@@ -36,8 +36,7 @@ ControllerBugs bugs_from_env() {
 
 TEST(ControllerSimulation, RandomSchedules) {
   ControllerBugs bugs = bugs_from_env();
-  uint64_t events = 0, requests = 0, acknowledged = 0, images = 0, broker_crashes = 0, inside = 0, cut = 0,
-           cut_seed = 0;
+  uint64_t events = 0, requests = 0, acknowledged = 0, images = 0, broker_crashes = 0;
   int64_t committed = 0, settle_max = 0, settle_sum = 0;
   uint64_t settle_worst_seed = 0;
   raft::sim::ScheduleRun run = raft::sim::run_schedules(
@@ -49,9 +48,6 @@ TEST(ControllerSimulation, RandomSchedules) {
         requests += r.requests;
         acknowledged += r.acknowledged;
         images += r.images;
-        inside += r.images_inside_a_batch;
-        cut += r.cut_batches;
-        if (r.cut_batches > 0 && cut_seed == 0) cut_seed = r.seed;
         broker_crashes += r.broker_crashes;
         if (!r.ok()) return;
         if (r.settle_ms > settle_max) {
@@ -61,10 +57,6 @@ TEST(ControllerSimulation, RandomSchedules) {
         settle_sum += r.settle_ms;
       });
   if (run.schedules == 0) return;
-  std::printf("controller simulation: %llu images applied inside a decision's batch, %llu batches committed in part "
-              "(first in seed %llu)\n",
-              static_cast<unsigned long long>(inside), static_cast<unsigned long long>(cut),
-              static_cast<unsigned long long>(cut_seed));
   std::printf("controller simulation: %llu schedules, %.1f s: %llu events, %lld records committed, %llu images checked, "
               "%llu requests (%llu acknowledged), %llu broker crashes; settled after healing in %lld ms on average, "
               "%lld ms at most (seed %llu)\n",
