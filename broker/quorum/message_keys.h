@@ -20,6 +20,7 @@ inline int16_t api_key_of(const raft::Message& m) {
   if (std::holds_alternative<raft::BeginQuorumEpochResponse>(m)) return protocol::BeginQuorumEpochRequest::kApiKey;
   if (std::holds_alternative<raft::EndQuorumEpochResponse>(m)) return protocol::EndQuorumEpochRequest::kApiKey;
   if (std::holds_alternative<raft::FetchSnapshotResponse>(m)) return protocol::FetchSnapshotRequest::kApiKey;
+  if (const auto* r = std::get_if<raft::VoterChangeResponse>(&m)) return r->api_key;
   return protocol::FetchRequest::kApiKey;  // FetchResponse
 }
 

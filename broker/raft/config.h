@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "broker/model/named_type.h"
+#include "broker/model/uuid.h"
+#include "broker/raft/voter_set.h"
 
 namespace runnel::raft {
 
@@ -25,12 +27,29 @@ struct InjectedBugs {
   // Trim the log one record past the snapshot it starts at: that record is in no snapshot and no
   // log, and a follower that installs the snapshot misses it.
   bool trim_past_snapshot = false;
+  // Start a voter change while the previous one is uncommitted (two changes in flight): the old
+  // and the newest voter sets then differ by two voters and their majorities need not overlap.
+  bool concurrent_voter_changes = false;
 };
 
 struct RaftConfig {
   NodeId node_id{-1};         // node.id
-  std::vector<NodeId> voters;  // controller.quorum.voters: the static voter set
+  std::vector<NodeId> voters;  // controller.quorum.voters: the static voter set (kraft.version 0)
   std::string cluster_id;      // every request carries it; a mismatch is INCONSISTENT_CLUSTER_ID
+
+  // A dynamic quorum (kraft.version 1, KIP-853): `voters` is unused; the voter set starts from
+  // `bootstrap_voters` (what `format --standalone/--initial-controllers` wrote; empty for a node
+  // formatted --no-initial-controllers, which learns it from the log) and then follows the
+  // VotersRecords of the log and snapshots. AddRaftVoter/RemoveRaftVoter/UpdateRaftVoter change it.
+  bool dynamic = false;
+  VoterSet bootstrap_voters;
+  // This replica: its directory id (meta.properties) and what it announces as a voter (its
+  // controller endpoints); UpdateRaftVoter tells the leader when the voter set says otherwise.
+  Uuid directory_id;
+  std::vector<VoterEndpoint> endpoints;
+  // Whom an observer asks for the leader when it knows no voter: controller.quorum.bootstrap.servers,
+  // as ids the owner maps to addresses (negative, as Kafka numbers them: -2, -3, ...).
+  std::vector<NodeId> bootstrap_servers;
 
   int64_t election_timeout_ms = 1000;  // controller.quorum.election.timeout.ms (plus up to 100% jitter)
   int64_t fetch_timeout_ms = 2000;     // controller.quorum.fetch.timeout.ms

@@ -25,7 +25,7 @@ bool Replica::leader_is_alive() const {
 void Replica::send_vote_requests(bool prevote) {
   // A pre-vote asks about the epoch the candidate would stand in; a vote is in the current one.
   LeaderEpoch epoch{quorum_.epoch.value() + (prevote ? 1 : 0)};
-  for (NodeId v : config_.voters) {
+  for (NodeId v : voters().ids()) {
     if (v == config_.node_id) continue;
     send(v, VoteRequest{config_.cluster_id, epoch, config_.node_id, log_.last_epoch(), log_.end_offset(), prevote});
   }
@@ -36,7 +36,10 @@ void Replica::on_vote_request(NodeId from, const VoteRequest& request) {
   bool log_ok = log_is_up_to_date(request.last_offset_epoch, request.last_offset);
   if (request.cluster_id != config_.cluster_id) {
     response.error = ErrorCode::inconsistent_cluster_id;
-  } else if (!voter_ || !voter(request.candidate_id) || request.candidate_id != from) {
+  } else if (request.candidate_id != from || (!config_.dynamic && (!voter_ || !voter(request.candidate_id)))) {
+    // A static quorum refuses anyone outside its fixed set. A dynamic one grants without consulting
+    // its own voter set: a voter that has not yet seen the record that added it, or a candidate
+    // that did, must still be able to form a majority (Raft's membership change rule).
     response.error = ErrorCode::inconsistent_voter_set;
   } else if (request.candidate_epoch < quorum_.epoch) {
     response.error = ErrorCode::fenced_leader_epoch;

@@ -29,6 +29,8 @@ struct OffsetAndEpoch {
 enum class EntryType : uint8_t {
   data,           // a record proposed by the state machine (the controller)
   leader_change,  // Kafka's LeaderChangeMessage control record, first record of every epoch
+  kraft_version,  // Kafka's KRaftVersionRecord control record (type 5): the quorum's kraft.version
+  voters,         // Kafka's VotersRecord control record (type 6): the voter set from here on (KIP-853)
 };
 
 struct Entry {

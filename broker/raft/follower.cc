@@ -28,13 +28,14 @@ void Replica::send_fetch(NodeId to) {
 
 void Replica::tick_follower() {
   if (now_ms_ >= fetch_deadline_ms_) {
-    if (voter_) {
+    if (may_stand()) {
       become_prospective();
     } else {
       observer_lost_leader();
     }
     return;
   }
+  update_own_endpoints_if_stale();
   if (fetch_in_flight_ && now_ms_ - fetch_sent_ms_ >= config_.request_timeout_ms) fetch_in_flight_ = false;
   if (fetch_in_flight_ || now_ms_ < next_fetch_ms_) return;
   if (snapshot_fetch_) {
@@ -53,10 +54,18 @@ void Replica::observer_lost_leader() {
 }
 
 void Replica::tick_observer_without_leader() {
-  // An observer finds the leader by asking any voter: the refusal names the current leader.
+  // An observer finds the leader by asking a bootstrap server (controller.quorum.bootstrap.servers)
+  // or a voter it knows of: the answer names the current leader. Both, because either may be out
+  // of date: the bootstrap servers may all have been removed as voters since, and a node
+  // formatted --no-initial-controllers knows no voter until it has fetched.
   if (now_ms_ < election_deadline_ms_) return;
   election_deadline_ms_ = now_ms_ + config_.request_timeout_ms;
-  send_fetch(config_.voters[random_.below(config_.voters.size())]);
+  std::vector<NodeId> ask = config_.bootstrap_servers;
+  for (NodeId v : voters().ids()) {
+    if (v != config_.node_id && std::find(ask.begin(), ask.end(), v) == ask.end()) ask.push_back(v);
+  }
+  if (ask.empty()) return;
+  send_fetch(ask[random_.below(ask.size())]);
   fetch_in_flight_ = false;
 }
 
@@ -78,7 +87,7 @@ void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
     enter_epoch(leader.leader_epoch, leader.leader_id);
     return;
   }
-  if (role_ == Role::unattached && !voter_ && leader.leader_epoch == quorum_.epoch && leader.leader_id != kNoNode &&
+  if (role_ == Role::unattached && !may_stand() && leader.leader_epoch == quorum_.epoch && leader.leader_id != kNoNode &&
       leader.leader_id != config_.node_id) {
     become_follower(quorum_.epoch, leader.leader_id);
     return;

@@ -82,6 +82,9 @@ class InFlightRequests {
     if (std::holds_alternative<EndQuorumEpochRequest>(m)) return protocol::EndQuorumEpochRequest::kApiKey;
     if (std::holds_alternative<FetchRequest>(m)) return protocol::FetchRequest::kApiKey;
     if (std::holds_alternative<FetchSnapshotRequest>(m)) return protocol::FetchSnapshotRequest::kApiKey;
+    if (std::holds_alternative<AddVoterRequest>(m)) return kAddRaftVoterApiKey;
+    if (std::holds_alternative<RemoveVoterRequest>(m)) return kRemoveRaftVoterApiKey;
+    if (std::holds_alternative<UpdateVoterRequest>(m)) return kUpdateRaftVoterApiKey;
     return -1;
   }
 

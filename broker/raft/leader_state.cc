@@ -47,6 +47,18 @@ void LeaderState::on_snapshot_fetch(NodeId replica, int64_t now_ms) {
 
 void LeaderState::on_begin_acknowledged(NodeId voter) { progress(voter).knows_epoch = true; }
 
+void LeaderState::set_voters(const std::vector<NodeId>& voters) {
+  for (auto& r : replicas_) r.voter = std::find(voters.begin(), voters.end(), r.id) != voters.end();
+  for (NodeId v : voters) progress(v).voter = true;
+}
+
+bool LeaderState::caught_up(NodeId replica, int64_t now_ms, int64_t window_ms) const {
+  for (const auto& r : replicas_) {
+    if (r.id == replica) return r.last_caught_up_ms >= 0 && now_ms - r.last_caught_up_ms <= window_ms;
+  }
+  return false;
+}
+
 void LeaderState::set_local_end_offset(Offset durable_end, int64_t now_ms) {
   ReplicaProgress& p = progress(self_);
   p.end_offset = durable_end;
@@ -59,6 +71,7 @@ std::optional<Offset> LeaderState::majority_end_offset() const {
   for (const auto& r : replicas_) {
     if (r.voter) offsets.push_back(r.end_offset);
   }
+  if (offsets.empty()) return std::nullopt;
   std::sort(offsets.begin(), offsets.end(), std::greater<>());
   Offset majority = offsets[offsets.size() / 2];
   // Only an offset past this epoch's first record commits anything (see the header).
@@ -73,7 +86,7 @@ bool LeaderState::check_quorum_lost(int64_t now_ms) const {
   for (const auto& r : replicas_) {
     if (!r.voter) continue;
     ++voters;
-    if (r.id == self_ || (r.last_fetch_ms >= 0 && now_ms - r.last_fetch_ms < check_quorum_timeout_ms_)) ++recent;
+    if ((r.id == self_ && r.voter) || (r.last_fetch_ms >= 0 && now_ms - r.last_fetch_ms < check_quorum_timeout_ms_)) ++recent;
   }
   return recent < voters / 2 + 1;
 }

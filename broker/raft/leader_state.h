@@ -52,6 +52,12 @@ class LeaderState {
   // but acknowledges no offset until it fetches records again.
   void on_snapshot_fetch(NodeId replica, int64_t now_ms);
   void on_begin_acknowledged(NodeId voter);
+  // The voter set changed (a VotersRecord appended or truncated away): who counts from now on.
+  // The leader itself may be outside it (it removed itself and leads until that commits).
+  void set_voters(const std::vector<NodeId>& voters);
+  // Whether `replica` fetched at the leader's end offset within `window_ms` (AddRaftVoter's
+  // "caught up" rule) and from which offset it last fetched.
+  bool caught_up(NodeId replica, int64_t now_ms, int64_t window_ms) const;
   void set_local_end_offset(Offset durable_end, int64_t now_ms);
 
   // The offset a majority of voters hold, if it commits a record of this epoch.

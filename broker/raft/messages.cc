@@ -102,6 +102,24 @@ struct Describe {
         .add("}")
         .s;
   }
+  std::string operator()(const AddVoterRequest& m) const {
+    return Line{}.add("AddRaftVoter{").num(m.voter.id.value()).add("}").s;
+  }
+  std::string operator()(const RemoveVoterRequest& m) const {
+    return Line{}.add("RemoveRaftVoter{").num(m.voter_id.value()).add("}").s;
+  }
+  std::string operator()(const UpdateVoterRequest& m) const {
+    return Line{}.add("UpdateRaftVoter{e=").num(m.current_leader_epoch.value()).add(" v=").num(m.voter.id.value()).add("}").s;
+  }
+  std::string operator()(const VoterChangeResponse& m) const {
+    return Line{}
+        .add("VoterChangeResponse{api=")
+        .num(m.api_key)
+        .leader(m.current_leader.leader_id, m.current_leader.leader_epoch)
+        .error(m.error)
+        .add("}")
+        .s;
+  }
 };
 
 }  // namespace

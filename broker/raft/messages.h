@@ -15,6 +15,7 @@
 #include "broker/model/error_code.h"
 #include "broker/model/named_type.h"
 #include "broker/raft/entry.h"
+#include "broker/raft/voter_set.h"
 
 namespace runnel::raft {
 
@@ -118,9 +119,45 @@ struct FetchSnapshotResponse {
   std::vector<uint8_t> bytes;  // Kafka's UnalignedRecords: a slice of the snapshot file
 };
 
+// AddRaftVoter (api key 80), RemoveRaftVoter (81), UpdateRaftVoter (82): voter changes (KIP-853),
+// answered by the leader once the VotersRecord that makes the change is committed. Add and Remove
+// come from an administrator (kafka-metadata-quorum.sh add-controller/remove-controller), not from
+// a quorum member: the owner gives each such request a source id of its own (below kNoNode) to
+// match the answer. Update comes from a voter whose endpoints the voter set does not have.
+struct AddVoterRequest {
+  std::string cluster_id;
+  int64_t timeout_ms = 0;
+  Voter voter;  // id, directory id, endpoints (Listeners)
+};
+
+struct RemoveVoterRequest {
+  std::string cluster_id;
+  NodeId voter_id{-1};
+  Uuid voter_directory_id;
+};
+
+struct UpdateVoterRequest {
+  std::string cluster_id;
+  LeaderEpoch current_leader_epoch{0};
+  Voter voter;
+};
+
+inline constexpr int16_t kAddRaftVoterApiKey = 80;
+inline constexpr int16_t kRemoveRaftVoterApiKey = 81;
+inline constexpr int16_t kUpdateRaftVoterApiKey = 82;
+
+// The answer to all three.
+struct VoterChangeResponse {
+  ErrorCode error = ErrorCode::none;
+  std::string message;          // Kafka's ErrorMessage (Add, Remove)
+  LeaderIdAndEpoch current_leader;  // UpdateRaftVoter's CurrentLeader
+  int16_t api_key = 0;          // which of the three it answers: 80, 81 or 82
+};
+
 using Message = std::variant<VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
                              EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse,
-                             FetchSnapshotRequest, FetchSnapshotResponse>;
+                             FetchSnapshotRequest, FetchSnapshotResponse, AddVoterRequest, RemoveVoterRequest,
+                             UpdateVoterRequest, VoterChangeResponse>;
 
 struct Envelope {
   NodeId source{-1};

@@ -20,7 +20,8 @@ void Replica::tell_voters_of_epoch() {
 ErrorCode Replica::leader_request_error(NodeId from, const std::string& cluster_id, NodeId leader,
                                        LeaderEpoch epoch) const {
   if (cluster_id != config_.cluster_id) return ErrorCode::inconsistent_cluster_id;
-  if (leader != from || !voter(from)) return ErrorCode::inconsistent_voter_set;
+  // In a dynamic quorum the leader may be a voter this replica has not seen added yet.
+  if (leader != from || (!config_.dynamic && !voter(from))) return ErrorCode::inconsistent_voter_set;
   if (epoch < quorum_.epoch) return ErrorCode::fenced_leader_epoch;
   return ErrorCode::none;
 }
@@ -57,12 +58,12 @@ void Replica::on_end_quorum_epoch(NodeId from, const EndQuorumEpochRequest& requ
   response.error = leader_request_error(from, request.cluster_id, request.leader_id, request.leader_epoch);
   if (response.error == ErrorCode::none) {
     if (request.leader_epoch > quorum_.epoch) enter_epoch(request.leader_epoch, kNoNode);
-    if (voter_ && (role_ == Role::unattached || (role_ == Role::follower && quorum_.leader_id == from))) {
+    if (may_stand() && (role_ == Role::unattached || (role_ == Role::follower && quorum_.leader_id == from))) {
       // The leader is gone: stand sooner than the timeout, in the order it preferred, so the
       // most up-to-date voter usually stands first and alone.
       const auto& s = request.preferred_successors;
       auto position = static_cast<int64_t>(std::find(s.begin(), s.end(), config_.node_id) - s.begin());
-      int64_t step = config_.election_backoff_max_ms / static_cast<int64_t>(config_.voters.size());
+      int64_t step = config_.election_backoff_max_ms / static_cast<int64_t>(std::max<size_t>(voters().size(), 1));
       int64_t deadline = now_ms_ + position * step + static_cast<int64_t>(random_.below(static_cast<uint64_t>(step) + 1));
       last_leader_contact_ms_ = -1;  // grant pre-votes from now on
       fetch_deadline_ms_ = std::min(fetch_deadline_ms_, deadline);

@@ -7,30 +7,43 @@
 #include <algorithm>
 
 #include "broker/model/assert.h"
+#include "broker/raft/snapshot_envelope.h"
 
 namespace runnel::raft {
 
 Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint64_t seed)
     : config_(std::move(config)),
-      voter_(voter(config_.node_id)),
+      voter_(false),
       random_(seed),
       now_ms_(now_ms),
       quorum_(recovered.quorum),
       log_(recovered.log_start_offset, recovered.log_start_epoch) {
   RUNNEL_ASSERT(config_.node_id.value() >= 0, "node id %d", config_.node_id.value());
-  RUNNEL_ASSERT(!config_.voters.empty(), "node %d: no voters", config_.node_id.value());
+  RUNNEL_ASSERT(config_.dynamic || !config_.voters.empty(), "node %d: no voters", config_.node_id.value());
   RUNNEL_ASSERT(config_.election_timeout_ms > 0 && config_.fetch_timeout_ms > 0 && config_.request_timeout_ms > 1 &&
                     config_.fetch_max_entries > 0,
                 "node %d: election timeout %lld ms, fetch timeout %lld ms, request timeout %lld ms, %d records a fetch",
                 config_.node_id.value(), static_cast<long long>(config_.election_timeout_ms),
                 static_cast<long long>(config_.fetch_timeout_ms), static_cast<long long>(config_.request_timeout_ms),
                 config_.fetch_max_entries);
-  for (auto& e : recovered.entries) log_.append(std::move(e));
+  std::optional<VoterSet> snapshot_voters;
   if (recovered.snapshot != nullptr) {
     RUNNEL_ASSERT(log_.start_offset().value() > 0, "node %d: a snapshot at offset 0", config_.node_id.value());
+    // The owner loaded only a snapshot that unwraps (its validator), so this one does.
+    auto contents = unwrap_snapshot(*recovered.snapshot);
+    RUNNEL_ASSERT(contents.has_value(), "node %d: the recovered snapshot has no readable envelope",
+                  config_.node_id.value());
+    snapshot_voters = contents->voters;
     snapshot_ = {log_.start_offset_and_epoch(), std::move(recovered.snapshot)};
     newest_ = snapshot_;
   }
+  reset_voters(std::move(snapshot_voters));
+  for (auto& e : recovered.entries) {
+    note_voters_appended(e);
+    log_.append(std::move(e));
+  }
+  voter_ = voters().contains(config_.node_id, config_.directory_id);
+  may_stand_ = may_stand();
   durable_end_ = log_.end_offset();
   // The high watermark is not persisted (as in Kafka): the leader tells it again. Records below
   // the log start are in a snapshot, which only ever holds committed records.
@@ -47,8 +60,8 @@ Replica::Replica(RaftConfig config, DurableState recovered, int64_t now_ms, uint
     role_ = Role::unattached;
     // The only voter has nobody to wait for: it stands at the first tick, as Kafka's lone
     // controller does, instead of after an election timeout.
-    const bool alone = voter_ && config_.voters.size() == 1;
-    election_deadline_ms_ = now_ms_ + (voter_ && !alone ? random_election_timeout() : 0);
+    const bool alone = voter_ && voters().size() == 1;
+    election_deadline_ms_ = now_ms_ + (may_stand() && !alone ? random_election_timeout() : 0);
   }
 }
 
@@ -64,7 +77,7 @@ void Replica::tick(int64_t now_ms) {
   advance_clock(now_ms);
   switch (role_) {
     case Role::unattached:
-      if (!voter_) {
+      if (!may_stand()) {
         tick_observer_without_leader();
       } else if (now_ms_ >= election_deadline_ms_) {
         become_prospective();
@@ -72,8 +85,16 @@ void Replica::tick(int64_t now_ms) {
       break;
     case Role::prospective:
     case Role::resigned:
-      // A round that neither won nor learned of a leader: ask for pre-votes again.
-      if (now_ms_ >= election_deadline_ms_) become_prospective();
+      // A round that neither won nor learned of a leader: ask for pre-votes again. A node that is
+      // no voter any more (it removed itself as leader) looks for the new leader instead.
+      if (now_ms_ < election_deadline_ms_) break;
+      if (may_stand()) {
+        become_prospective();
+      } else {
+        leave_role();
+        role_ = Role::unattached;
+        election_deadline_ms_ = now_ms_;
+      }
       break;
     case Role::candidate:
       if (now_ms_ >= election_deadline_ms_) back_off_after_lost_election();
@@ -82,12 +103,15 @@ void Replica::tick(int64_t now_ms) {
       tick_follower();
       break;
     case Role::leader:
-      if (leader_->check_quorum_lost(now_ms_)) {
+      // A leader that removed itself leaves once the removal is committed (voter_changes.cc): the
+      // new voters elect a successor, which EndQuorumEpoch asks them to do at once.
+      if (leader_->check_quorum_lost(now_ms_) || (!voter_ && high_watermark_ > voter_history_.back().offset)) {
         resign();
         break;
       }
       answer_parked_fetches(/*expired_only=*/true);
       tell_voters_of_epoch();
+      settle_voter_change();
       break;
   }
   release_messages();
@@ -114,6 +138,10 @@ void Replica::receive(int64_t now_ms, const Envelope& envelope) {
         if constexpr (std::is_same_v<T, FetchResponse>) on_fetch_response(from, m);
         if constexpr (std::is_same_v<T, FetchSnapshotRequest>) on_fetch_snapshot_request(from, m);
         if constexpr (std::is_same_v<T, FetchSnapshotResponse>) on_fetch_snapshot_response(from, m);
+        if constexpr (std::is_same_v<T, AddVoterRequest>) on_add_voter(from, m);
+        if constexpr (std::is_same_v<T, RemoveVoterRequest>) on_remove_voter(from, m);
+        if constexpr (std::is_same_v<T, UpdateVoterRequest>) on_update_voter(from, m);
+        if constexpr (std::is_same_v<T, VoterChangeResponse>) on_voter_change_response(from, m);
       },
       envelope.message);
   release_messages();
@@ -155,6 +183,7 @@ void Replica::on_persisted(uint64_t seq) {
     durable_end_ = pending_.front().end_after;
     pending_.pop_front();
   }
+  if (role_ == Role::candidate && tally_->won() && persisted_seq_ >= quorum_state_seq_) become_leader();
   update_high_watermark();
   release_messages();
 }
@@ -180,8 +209,13 @@ uint64_t Replica::issue(PersistOp op) {
 void Replica::persist_quorum_state() { quorum_state_seq_ = issue(WriteQuorumState{quorum_}); }
 
 void Replica::append_to_log(std::vector<Entry> entries) {
-  for (const auto& e : entries) log_.append(e);
+  const size_t history = voter_history_.size();
+  for (const auto& e : entries) {
+    note_voters_appended(e);
+    log_.append(e);
+  }
   issue(AppendEntries{std::move(entries)});
+  if (voter_history_.size() != history) voters_changed();  // in force once appended
 }
 
 void Replica::truncate_log(Offset end_offset) {
@@ -191,6 +225,7 @@ void Replica::truncate_log(Offset end_offset) {
                 static_cast<long long>(high_watermark_.value()));
   if (end_offset >= log_.end_offset()) return;
   log_.truncate_to(end_offset);
+  forget_voters_from(end_offset);
   // What is on disk beyond the new end no longer counts, even before the truncation is durable.
   durable_end_ = std::min(durable_end_, end_offset);
   for (auto& p : pending_) p.end_after = std::min(p.end_after, end_offset);
@@ -245,9 +280,7 @@ int64_t Replica::random_election_timeout() {
   return config_.election_timeout_ms + static_cast<int64_t>(random_.below(static_cast<uint64_t>(config_.election_timeout_ms)));
 }
 
-bool Replica::voter(NodeId id) const {
-  return std::find(config_.voters.begin(), config_.voters.end(), id) != config_.voters.end();
-}
+bool Replica::voter(NodeId id) const { return voters().contains(id); }
 
 ErrorCode Replica::epoch_error(LeaderEpoch epoch) const {
   if (epoch < quorum_.epoch) return ErrorCode::fenced_leader_epoch;

@@ -44,6 +44,7 @@
 #include "broker/raft/quorum_state.h"
 #include "broker/raft/random.h"
 #include "broker/raft/vote_tally.h"
+#include "broker/raft/voter_set.h"
 
 namespace runnel::raft {
 
@@ -117,6 +118,15 @@ class Replica {
   const Snapshot& newest_snapshot() const { return newest_; }
   Result<QuorumDescription, ErrorCode> describe_quorum() const;
 
+  // The voter set in force (voter_changes.cc): the newest VotersRecord of the log, else the one in
+  // the snapshot the log starts at, else the configuration's (static voters or bootstrap voters).
+  const VoterSet& voters() const { return voter_history_.back().set; }
+  // What a snapshot whose end offset is `end` records as its voters: the set in force for the
+  // records below `end`. nullopt in a static quorum, which records none.
+  std::optional<VoterSet> voters_at(Offset end) const;
+  // Kafka's kraft.version: 1 for a dynamic quorum (voters change through the log), 0 for a static one.
+  int16_t kraft_version() const { return config_.dynamic ? 1 : 0; }
+
  private:
   // transitions.cc: one function per target role; each persists what it must first.
   void become_unattached(LeaderEpoch epoch);
@@ -166,6 +176,33 @@ class Replica {
   void start_snapshot_fetch(OffsetAndEpoch id);
   void send_fetch_snapshot(NodeId to);
   void install_fetched_snapshot();
+
+  // voter_changes.cc: the voter set's history along the log, and AddRaftVoter, RemoveRaftVoter and
+  // UpdateRaftVoter on the leader (one change at a time, answered once committed).
+  void on_add_voter(NodeId from, const AddVoterRequest& request);
+  void on_remove_voter(NodeId from, const RemoveVoterRequest& request);
+  void on_update_voter(NodeId from, const UpdateVoterRequest& request);
+  void on_voter_change_response(NodeId from, const VoterChangeResponse& response);
+  // Kafka's error (and message) for a voter change that cannot start now, or none.
+  // `what`: "adding", "removing" or "updating", for Kafka's message.
+  ErrorCode voter_change_refusal(const std::string& what, std::string& message) const;
+  // The listener voters must have an endpoint on: this node's first controller listener.
+  std::string default_listener() const;
+  bool has_default_listener(const Voter& v) const;
+  void append_voters(VoterSet next);
+  void answer_voter_change(ErrorCode error, std::string message);
+  // Answers a pending change that committed (or timed out); a leader that removed itself resigns.
+  void settle_voter_change();
+  bool voters_recorded() const { return voter_history_.size() > 1 || base_voters_recorded_; }
+  void note_voters_appended(const Entry& entry);
+  void forget_voters_from(Offset end);
+  void forget_voters_below(Offset start);
+  void reset_voters(std::optional<VoterSet> from_snapshot);
+  void voters_changed();
+  // Whether this node stands for election when it hears from no leader: a voter, or a voter of
+  // the committed set whose removal is not committed yet (see voter_changes.cc).
+  bool may_stand() const;
+  void update_own_endpoints_if_stale();
 
   // replica.cc: the clock, persistence and the outbox.
   void advance_clock(int64_t now_ms);
@@ -228,6 +265,26 @@ class Replica {
     std::vector<uint8_t> bytes;
   };
   std::optional<SnapshotFetch> snapshot_fetch_;
+
+  // The voter set along the log: the base (offset -1: from the configuration, or from the snapshot
+  // the log starts at when `base_voters_recorded_`), then one element per voters entry of the log,
+  // at its offset. Truncation and trimming keep it in step with the log.
+  struct VotersAt {
+    Offset offset{-1};
+    VoterSet set;
+  };
+  std::vector<VotersAt> voter_history_;
+  bool base_voters_recorded_ = false;
+  bool may_stand_ = false;  // may_stand() when the voter set last changed
+  // Leader: the voter change in flight, answered when its entry commits or at its deadline.
+  struct VoterChange {
+    NodeId requester{-1};
+    int16_t api_key = 0;
+    Offset offset{-1};
+    int64_t deadline_ms = 0;
+  };
+  std::optional<VoterChange> voter_change_;
+  int64_t next_update_voter_ms_ = 0;  // follower: when to ask the leader again to update our endpoints
 
   // Persistence bookkeeping: requests issued but not reported durable, with the log end offset
   // each leaves on disk (lowered by later truncations, so it is always a prefix of the memory log).

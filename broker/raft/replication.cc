@@ -96,6 +96,7 @@ void Replica::update_high_watermark() {
   if (!majority || *majority <= high_watermark_) return;
   set_high_watermark(*majority);
   answer_parked_fetches(/*expired_only=*/false);  // followers learn the new high watermark
+  settle_voter_change();
 }
 
 }  // namespace runnel::raft

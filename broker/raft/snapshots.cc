@@ -20,6 +20,7 @@
 
 #include "broker/model/assert.h"
 #include "broker/raft/replica.h"
+#include "broker/raft/snapshot_envelope.h"
 
 namespace runnel::raft {
 
@@ -37,6 +38,7 @@ void Replica::snapshot_created(OffsetAndEpoch id, SnapshotBytes bytes) {
     previous.id = {Offset{previous.id.offset.value() + 1}, log_.at(previous.id.offset).epoch};
   }
   log_.trim_prefix(previous.id);
+  forget_voters_below(previous.id.offset);
   snapshot_ = std::move(previous);
   issue(TrimPrefix{snapshot_.id});
 }
@@ -129,7 +131,16 @@ void Replica::install_fetched_snapshot() {
   // tells us nothing new (and installing it would move the high watermark back).
   if (f.id.offset <= high_watermark_) return;
   Snapshot snapshot{f.id, std::make_shared<const std::vector<uint8_t>>(std::move(f.bytes))};
+  // The voters the snapshot records replace the whole history: the log is replaced too. A
+  // snapshot whose envelope does not read came from a broken leader; start over.
+  auto contents = unwrap_snapshot(*snapshot.bytes);
+  if (!contents) {
+    next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
+    return;
+  }
   log_.reset_to(f.id);
+  reset_voters(contents->voters);
+  voters_changed();
   // Whatever was on disk no longer extends the log, which now starts at the snapshot's end.
   durable_end_ = std::min(durable_end_, f.id.offset);
   for (auto& p : pending_) p.end_after = std::min(p.end_after, f.id.offset);

@@ -21,6 +21,9 @@
 namespace runnel::raft {
 
 void Replica::leave_role() {
+  // A voter change in flight cannot be answered by a node that no longer leads; whether it
+  // commits is up to the next leader. The administrator retries against that one.
+  answer_voter_change(ErrorCode::not_leader_or_follower, "The leader changed before the voter change committed");
   tally_.reset();
   leader_.reset();  // parked fetches go unanswered; the fetchers resend after the request timeout
   fetch_in_flight_ = false;
@@ -46,7 +49,7 @@ void Replica::become_unattached(LeaderEpoch epoch) {
   quorum_ = {epoch, kNoNode, kNoNode};
   persist_quorum_state();
   role_ = Role::unattached;
-  election_deadline_ms_ = now_ms_ + (voter_ ? random_election_timeout() : 0);
+  election_deadline_ms_ = now_ms_ + (may_stand() ? random_election_timeout() : 0);
 }
 
 void Replica::become_follower(LeaderEpoch epoch, NodeId leader) {
@@ -70,11 +73,11 @@ void Replica::become_follower(LeaderEpoch epoch, NodeId leader) {
 }
 
 void Replica::become_prospective() {
-  RUNNEL_ASSERT(voter_, "node %d: an observer never stands for election", config_.node_id.value());
+  RUNNEL_ASSERT(may_stand(), "node %d: an observer never stands for election", config_.node_id.value());
   leave_role();
   // Nothing to persist: a pre-vote changes nobody's state, ours included.
   role_ = Role::prospective;
-  tally_.emplace(config_.voters, config_.node_id);
+  tally_.emplace(voters().ids(), config_.node_id);
   election_deadline_ms_ = now_ms_ + random_election_timeout();
   if (tally_->won()) {
     become_candidate();  // a quorum of one
@@ -90,12 +93,11 @@ void Replica::become_candidate() {
   quorum_ = {LeaderEpoch{quorum_.epoch.value() + 1}, config_.node_id, kNoNode};
   persist_quorum_state();
   role_ = Role::candidate;
-  tally_.emplace(config_.voters, config_.node_id);
+  tally_.emplace(voters().ids(), config_.node_id);
   election_deadline_ms_ = now_ms_ + random_election_timeout();
-  if (tally_->won()) {
-    become_leader();
-    return;
-  }
+  // A quorum of one has won already, but leads only once its vote for itself is durable
+  // (on_persisted): a crash before that would let it lead the same epoch again with another log.
+  if (tally_->won()) return;
   send_vote_requests(/*prevote=*/false);
 }
 
@@ -112,10 +114,32 @@ void Replica::become_leader() {
   Offset start = log_.end_offset();
   // Kafka's check-quorum timer is 1.5 fetch timeouts: a follower gets a full fetch timeout and
   // then some before the leader gives up on it.
-  leader_.emplace(config_.node_id, config_.voters, quorum_.epoch, start, now_ms_, config_.fetch_timeout_ms * 3 / 2);
+  leader_.emplace(config_.node_id, voters().ids(), quorum_.epoch, start, now_ms_, config_.fetch_timeout_ms * 3 / 2);
   // The LeaderChange control record opens the epoch; committing it commits every older record.
-  std::string payload = encode_leader_change({config_.node_id, config_.voters, std::move(granting)});
-  append_to_log({Entry{start, quorum_.epoch, EntryType::leader_change, std::move(payload)}});
+  std::string payload = encode_leader_change({config_.node_id, voters().ids(), std::move(granting)});
+  std::vector<Entry> opening{Entry{start, quorum_.epoch, EntryType::leader_change, std::move(payload)}};
+  if (config_.dynamic) {
+    // The first leader of a dynamic quorum writes the kraft.version and the voters it was
+    // formatted with into the log, as Kafka's does: from then on the log (and its snapshots) is
+    // where every replica, a node formatted --no-initial-controllers included, learns the voters.
+    // A leader whose own endpoints changed since it was last recorded records the new ones (who
+    // votes stays the same, so this is safe without any commit in the epoch).
+    VoterSet next = voters();
+    if (const Voter* me = next.find(config_.node_id); me != nullptr && !config_.endpoints.empty() &&
+                                                      me->endpoints != config_.endpoints) {
+      Voter updated = *me;
+      updated.endpoints = config_.endpoints;
+      next = next.with(std::move(updated));
+    }
+    if (!voters_recorded()) {
+      opening.push_back(Entry{Offset{start.value() + 1}, quorum_.epoch, EntryType::kraft_version, encode_kraft_version(1)});
+    }
+    if (!voters_recorded() || next != voters()) {
+      opening.push_back(Entry{Offset{start.value() + static_cast<int64_t>(opening.size())}, quorum_.epoch,
+                              EntryType::voters, encode_voters(next)});
+    }
+  }
+  append_to_log(std::move(opening));
   update_high_watermark();
   tell_voters_of_epoch();
 }
@@ -127,7 +151,7 @@ void Replica::resign() {
   leave_role();
   role_ = Role::resigned;
   election_deadline_ms_ = now_ms_ + random_election_timeout();
-  for (NodeId v : config_.voters) {
+  for (NodeId v : voters().ids()) {
     if (v == config_.node_id) continue;
     send(v, EndQuorumEpochRequest{config_.cluster_id, config_.node_id, quorum_.epoch, successors});
   }

@@ -1,6 +1,7 @@
 #include "broker/raft/wire_records.h"
 
 #include <limits>
+#include <optional>
 
 #include "broker/model/assert.h"
 #include "broker/records/batch_builder.h"
@@ -15,10 +16,20 @@ namespace {
 
 using records::BatchHeader;
 
-std::string control_key() {
+int16_t control_type(EntryType type) {
+  switch (type) {
+    case EntryType::leader_change: return kLeaderChangeControlType;
+    case EntryType::kraft_version: return kKRaftVersionControlType;
+    case EntryType::voters: return kVotersControlType;
+    case EntryType::data: break;
+  }
+  return -1;
+}
+
+std::string control_key(EntryType type) {
   uint8_t key[4];
   records::store_be16(key, uint16_t(kControlRecordKeyVersion));
-  records::store_be16(key + 2, uint16_t(kLeaderChangeControlType));
+  records::store_be16(key + 2, uint16_t(control_type(type)));
   return std::string(reinterpret_cast<const char*>(key), sizeof key);
 }
 
@@ -26,8 +37,8 @@ void append_batch(std::vector<uint8_t>& out, std::span<const Entry> run, int64_t
   records::BatchOptions options;
   options.base_offset = run.front().offset.value();
   options.partition_leader_epoch = run.front().epoch.value();
-  options.control = run.front().type == EntryType::leader_change;
-  std::string key = control_key();
+  options.control = run.front().type != EntryType::data;
+  std::string key = options.control ? control_key(run.front().type) : std::string();
   std::vector<records::RecordInput> inputs;
   inputs.reserve(run.size());
   for (const Entry& e : run) {
@@ -41,11 +52,18 @@ void append_batch(std::vector<uint8_t>& out, std::span<const Entry> run, int64_t
   out.insert(out.end(), batch.begin(), batch.end());
 }
 
-// One control record: Kafka's key (version, type); only LEADER_CHANGE is a raft entry here.
-bool is_leader_change_key(records::BytesView key) {
-  if (key.is_null() || key.size() != 4) return false;
-  return int16_t(records::load_be16(key.data)) == kControlRecordKeyVersion &&
-         int16_t(records::load_be16(key.data + 2)) == kLeaderChangeControlType;
+// One control record: Kafka's key (version, type). LEADER_CHANGE, KRAFT_VERSION and KRAFT_VOTERS
+// are raft entries here; any other type (a snapshot header or footer has no place in a log) is
+// invalid.
+std::optional<EntryType> control_entry_type(records::BytesView key) {
+  if (key.is_null() || key.size() != 4) return std::nullopt;
+  if (int16_t(records::load_be16(key.data)) != kControlRecordKeyVersion) return std::nullopt;
+  switch (int16_t(records::load_be16(key.data + 2))) {
+    case kLeaderChangeControlType: return EntryType::leader_change;
+    case kKRaftVersionControlType: return EntryType::kraft_version;
+    case kVotersControlType: return EntryType::voters;
+    default: return std::nullopt;
+  }
 }
 
 // Appends the records of one checked batch to `out`.
@@ -77,8 +95,9 @@ Result<void, WireError> decode_batch(const uint8_t* data, size_t size, const Bat
     e.epoch = LeaderEpoch{h.partition_leader_epoch};
     e.type = EntryType::data;
     if (h.is_control()) {
-      if (!is_leader_change_key(r.key)) return Unexpected(WireError::invalid_records);
-      e.type = EntryType::leader_change;
+      std::optional<EntryType> type = control_entry_type(r.key);
+      if (!type) return Unexpected(WireError::invalid_records);
+      e.type = *type;
     }
     e.payload.assign(r.value.str());
     out.push_back(std::move(e));

@@ -31,6 +31,8 @@ namespace runnel::raft::wire {
 
 inline constexpr int16_t kControlRecordKeyVersion = 0;
 inline constexpr int16_t kLeaderChangeControlType = 2;  // Kafka's ControlRecordType.LEADER_CHANGE
+inline constexpr int16_t kKRaftVersionControlType = 5;  // Kafka's ControlRecordType.KRAFT_VERSION
+inline constexpr int16_t kVotersControlType = 6;         // Kafka's ControlRecordType.KRAFT_VOTERS
 inline constexpr size_t kMaxRecordsPerBatch = 512;
 inline constexpr size_t kMaxDecompressedBytes = 64u << 20;
 

@@ -40,7 +40,8 @@ TEST(RaftSimulationBugs, SpeakingBeforePersistingIsCaughtAtOnce) {
 TEST(RaftSimulationBugs, CountingUnflushedRecordsBreaksLeaderCompleteness) {
   ScheduleResult r = first_failure({.leader_counts_unflushed = true});
   ASSERT_FALSE(r.ok()) << "the checker missed a high watermark counted from records not yet durable";
-  EXPECT_TRUE(starts_with(r.failure, "leader completeness") || starts_with(r.failure, "state-machine safety"))
+  EXPECT_TRUE(starts_with(r.failure, "leader completeness") || starts_with(r.failure, "state-machine safety") ||
+              starts_with(r.failure, "state machines"))
       << r.failure;
 }
 
@@ -48,6 +49,16 @@ TEST(RaftSimulationBugs, TrimmingPastTheSnapshotLosesARecord) {
   ScheduleResult r = first_failure({.trim_past_snapshot = true});
   ASSERT_FALSE(r.ok()) << "the checker missed a log trimmed past its snapshot";
   EXPECT_TRUE(starts_with(r.failure, "state machines") || starts_with(r.failure, "snapshot")) << r.failure;
+}
+
+TEST(RaftSimulationBugs, ConcurrentVoterChangesAreCaught) {
+  // Two voter changes in flight let a leader of the old set and a leader of the newest one be
+  // elected by majorities that do not overlap; the checker must see it in the dynamic schedules.
+  ScheduleResult r = sim::first_failure(kFirstSeed, kMaxSchedules, [&](uint64_t seed) {
+    return run_schedule(seed, {.bugs = {.concurrent_voter_changes = true}, .check_liveness = false, .dynamic = true});
+  });
+  ASSERT_FALSE(r.ok()) << "the checker missed concurrent voter changes";
+  std::printf("concurrent voter changes: %s\n", r.failure.c_str());
 }
 
 }  // namespace

@@ -49,6 +49,8 @@ class Checker {
   void on_send(size_t node, const Envelope& envelope, const DurableState& disk);
 
   const std::optional<std::string>& violation() const { return violation_; }
+  // Records a violation found outside the checker (the world's voter-set rule); the first one stays.
+  void fail(std::string message);
   Offset committed_end() const { return Offset{static_cast<int64_t>(committed_.size())}; }
   size_t leaders_elected() const { return leaders_.size(); }
   LeaderEpoch max_epoch() const { return leaders_.empty() ? LeaderEpoch{0} : leaders_.rbegin()->first; }
@@ -68,7 +70,6 @@ class Checker {
   void append(size_t node, const Entry& entry);
   // The node's log now continues a snapshot that ends at `end`.
   void start_after_snapshot(size_t node, Offset end);
-  void fail(std::string message);
   void check_leader(size_t node, const Replica& replica);
   void check_high_watermark(size_t node, const Replica& replica);
 

@@ -110,15 +110,55 @@ struct Probe {
 
 }  // namespace
 
+namespace {
+
+// Administrators' AddRaftVoter/RemoveRaftVoter at random times: each picks a node and adds it if
+// the receiving node's voter set lacks it, removes it otherwise.
+void schedule_voter_changes(World& w, Random& plan, int64_t every_ms, int64_t until_ms) {
+  for (int64_t t = plan.between(0, every_ms); t < until_ms; t += plan.between(every_ms / 2, every_ms * 3 / 2)) {
+    w.at(t, [&w] {
+      Random& r = w.random();
+      // Mostly to the leader (a real tool finds it), sometimes to anyone (NOT_LEADER_OR_FOLLOWER).
+      size_t to = static_cast<size_t>(r.below(w.size()));
+      for (size_t i = 0; i < w.size() && r.chance(0.8); ++i) {
+        if (w.up(i) && w.replica(i)->role() == Role::leader) to = i;
+      }
+      if (!w.up(to)) return;
+      const VoterSet& voters = w.replica(to)->voters();
+      size_t target = static_cast<size_t>(r.below(w.size()));
+      const RaftConfig& c = w.config(target);
+      if (voters.contains(c.node_id)) {
+        w.admin(to, RemoveVoterRequest{c.cluster_id, c.node_id, c.directory_id});
+      } else {
+        Voter v{.id = c.node_id, .directory_id = c.directory_id, .endpoints = c.endpoints};
+        w.admin(to, AddVoterRequest{c.cluster_id, 5000, v});
+      }
+    });
+  }
+}
+
+}  // namespace
+
 ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   ScheduleResult result{.seed = seed};
   Random plan(seed);
-  int voters = plan.chance(0.6) ? 3 : 5;
-  int observers = plan.chance(0.25) ? 1 : 0;
+  // A third of the schedules run a dynamic quorum (KIP-853): 1 or 3 bootstrap voters, the other
+  // nodes formatted --no-initial-controllers, and voters added and removed throughout the chaos.
+  const bool dynamic = options.dynamic.value_or(plan.chance(0.33));
+  int voters = 0;
+  int observers = 0;
+  if (dynamic) {
+    voters = plan.chance(0.5) ? 1 : 3;
+    observers = static_cast<int>(plan.between(1, 3));
+  } else {
+    voters = plan.chance(0.6) ? 3 : 5;
+    observers = plan.chance(0.25) ? 1 : 0;
+  }
   // Mostly Kafka's defaults; sometimes timeouts short enough that slow messages (150 ms) and
   // slow disks (200 ms) are a good part of an election timeout.
   int64_t election_timeout_ms = plan.chance(0.7) ? 1000 : 400;
-  auto world = std::make_unique<World>(plan.next(), voters, observers, options.bugs, options.trace, election_timeout_ms);
+  auto world = std::make_unique<World>(plan.next(), voters, observers, options.bugs, options.trace, election_timeout_ms,
+                                       dynamic);
   World& w = *world;
 
   choose_faults(w, plan);
@@ -134,13 +174,14 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   for (size_t i = 0; i < w.size(); ++i) w.set_snapshot_every(i, snapshot_every);
   std::string flushes;
   for (size_t i = 0; i < w.size(); ++i) flushes += (i ? "/" : "") + std::to_string(w.node(i).flush_max_ms);
-  result.profile = std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, election timeout " +
+ result.profile = std::string(dynamic ? "dynamic quorum, " : "") + std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, election timeout " +
                    std::to_string(election_timeout_ms) + " ms, drop " +
                    std::to_string(f.drop) + ", dup " + std::to_string(f.duplicate) + ", delay <= " +
                    std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", snapshot every " + std::to_string(snapshot_every) + " records, a fault every ~" + std::to_string(fault_every_ms) +
                    " ms for " + std::to_string(chaos_ms) + " ms";
 
   schedule_faults(w, plan, fault_every_ms, chaos_ms);
+  if (dynamic) schedule_voter_changes(w, plan, pick(plan, {int64_t{200}, int64_t{600}, int64_t{1500}}), chaos_ms);
   uint64_t proposal = 0;
   auto propose_somewhere = [&w, &proposal] {
     size_t i = static_cast<size_t>(w.random().below(w.size()));
@@ -194,6 +235,8 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
                      " ms of healing;" + states;
   }
   if (w.failed()) result.failure = *w.checker().violation();
+  result.voter_changes = w.voter_changes_answered(ErrorCode::none);
+  result.committed_voter_sets = static_cast<int64_t>(w.committed_voters().size());
   result.events = w.events();
   result.committed = w.checker().committed_end().value();
   result.epochs = w.checker().max_epoch().value();

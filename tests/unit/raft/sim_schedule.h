@@ -7,6 +7,7 @@
 // and the cluster must elect a leader and commit a new record on every node within a bound.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct ScheduleOptions {
   InjectedBugs bugs;
   bool trace = false;
   bool check_liveness = true;
+  std::optional<bool> dynamic;  // a dynamic quorum (KIP-853); unset: a third of the seeds
 };
 
 struct ScheduleResult {
@@ -35,6 +37,8 @@ struct ScheduleResult {
   uint64_t events = 0;
   int64_t committed = 0;
   int64_t epochs = 0;
+  int64_t voter_changes = 0;         // AddRaftVoter/RemoveRaftVoter answered with success
+  int64_t committed_voter_sets = 0;  // voters records committed (the first leader's included)
   bool ok() const { return failure.empty(); }
 };
 

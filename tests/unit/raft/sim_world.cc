@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "broker/raft/snapshot_envelope.h"
 #include "durable_state_ops.h"
 
 namespace runnel::raft::sim {
@@ -38,11 +39,22 @@ void Disk::apply(const PersistOp& op) { test::apply_persist_op(durable_, op); }
 
 void Disk::save_snapshot(const Snapshot& snapshot) { test::save_snapshot(durable_, snapshot); }
 
-World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms)
+World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms,
+             bool dynamic)
     : random_(seed), tracing_(trace), checker_(static_cast<size_t>(voters + observers)) {
   size_t n = static_cast<size_t>(voters + observers);
   std::vector<NodeId> voter_ids;
   for (int i = 0; i < voters; ++i) voter_ids.push_back(NodeId{i});
+  // Dynamic quorums: each node's directory id and endpoint, and the voters it was formatted with.
+  // (Drawn only for dynamic quorums, so that static schedules stay what they were seed for seed.)
+  std::vector<Voter> identities;
+  for (size_t i = 0; dynamic && i < n; ++i) {
+    Voter v{.id = NodeId{static_cast<int32_t>(i)}};
+    for (auto& b : v.directory_id.bytes) b = static_cast<uint8_t>(random_.below(256));
+    v.endpoints = {{"CONTROLLER", "node" + std::to_string(i), 9093}};
+    identities.push_back(v);
+  }
+  std::vector<Voter> bootstrap(identities.begin(), identities.begin() + (dynamic ? voters : 0));
   nodes_.resize(n);
   blocked_.assign(n * n, false);
   for (size_t i = 0; i < n; ++i) {
@@ -56,6 +68,16 @@ World::World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool t
     c.fetch_max_entries = 64;
     c.fetch_snapshot_max_bytes = 40;  // a sim snapshot is ~60 bytes: several chunks
     c.bugs = bugs;
+    if (dynamic) {
+      c.dynamic = true;
+      c.directory_id = identities[i].directory_id;
+      c.endpoints = identities[i].endpoints;
+      if (static_cast<int>(i) < voters) {
+        c.bootstrap_voters = VoterSet(bootstrap);
+      } else {
+        c.bootstrap_servers = voter_ids;  // formatted --no-initial-controllers
+      }
+    }
     // Each node reads its own clock, so the timeouts of different nodes do not tick together.
     nodes_[i].clock_offset_ms = random_.between(0, 1'000'000);
     nodes_[i].clock_permille = random_.between(950, 1050);
@@ -108,7 +130,9 @@ void World::restart(size_t i) {
   n.status.clear();
   n.state.reset();
   if (d.snapshot != nullptr) {
-    n.state.load(*d.snapshot, d.log_start_offset);
+    auto contents = unwrap_snapshot(*d.snapshot);
+    RUNNEL_ASSERT(contents.has_value(), "node %zu: a snapshot without its envelope", i);
+    n.state.load(std::vector<uint8_t>(contents->state.begin(), contents->state.end()), d.log_start_offset);
     checker_.on_applied(i, Offset{d.log_start_offset.value() - 1}, n.state.fingerprint());
   }
   n.replica = std::make_unique<Replica>(n.config, d, local_now(i), random_.next());
@@ -190,7 +214,8 @@ void World::maybe_snapshot(size_t i) {
   if (n.snapshot_every <= 0 || at.value() - r.log().start_offset().value() < n.snapshot_every) return;
   if (!random_.chance(0.5)) return;  // at random committed offsets, not at fixed strides
   OffsetAndEpoch id{at, r.log().at(Offset{at.value() - 1}).epoch};
-  Snapshot s{id, std::make_shared<const std::vector<uint8_t>>(n.state.snapshot())};
+  std::vector<uint8_t> state = n.state.snapshot();
+  Snapshot s{id, wrap_snapshot(r.voters_at(at), state)};
   note("node " + std::to_string(i) + " SNAPSHOT at (" + std::to_string(id.offset.value()) + "," +
        std::to_string(id.epoch.value()) + ")");
   n.disk->save_snapshot(s);
@@ -219,10 +244,13 @@ void World::drain(size_t i) {
     const Snapshot& s = *ready.snapshot_installed;
     note("node " + std::to_string(i) + " INSTALLED snapshot (" + std::to_string(s.id.offset.value()) + "," +
          std::to_string(s.id.epoch.value()) + ")");
-    n.state.load(*s.bytes, s.id.offset);
+    auto contents = unwrap_snapshot(*s.bytes);
+    RUNNEL_ASSERT(contents.has_value(), "node %zu: installed a snapshot without its envelope", i);
+    n.state.load(std::vector<uint8_t>(contents->state.begin(), contents->state.end()), s.id.offset);
     checker_.on_applied(i, Offset{s.id.offset.value() - 1}, n.state.fingerprint());
   }
   if (ready.high_watermark) {
+    check_committed_voters(i, Offset{n.state.applied()}, *ready.high_watermark);
     checker_.on_commit_notice(i, *ready.high_watermark);
     n.state.apply_until(n.replica->log(), *ready.high_watermark,
                         [&](Offset o, uint64_t fingerprint) { checker_.on_applied(i, o, fingerprint); });
@@ -247,7 +275,58 @@ void World::drain(size_t i) {
   }
 }
 
+void World::admin(size_t i, Message request) {
+  if (!up(i)) return;
+  NodeId source{next_admin_--};
+  note("admin " + std::to_string(source.value()) + "->" + std::to_string(i) + " " + describe(request));
+  nodes_[i].replica->receive(local_now(i), Envelope{source, NodeId{static_cast<int32_t>(i)}, std::move(request)});
+  drain(i);
+}
+
+int64_t World::voter_changes_answered(ErrorCode e) const {
+  auto it = admin_answers_.find(static_cast<int16_t>(e));
+  return it == admin_answers_.end() ? 0 : it->second;
+}
+
+void World::check_committed_voters(size_t i, Offset from, Offset to) {
+  // KIP-853's rule, as the committed history shows it: each committed voter set differs from the
+  // one before it by one voter at most (the overlap of majorities that keeps one leader per epoch).
+  const Replica& r = *nodes_[i].replica;
+  Offset start = std::max(from, r.log().start_offset());
+  for (Offset o = start; o < to && o < r.log().end_offset(); o = Offset{o.value() + 1}) {
+    const Entry& e = r.log().at(o);
+    if (e.type != EntryType::voters) continue;
+    std::optional<VoterSet> set = decode_voters(e.payload);
+    if (!set) {
+      checker_.fail("voters: node " + std::to_string(i) + " committed an unreadable voters record at " + std::to_string(o.value()));
+      return;
+    }
+    auto [it, added] = committed_voters_.emplace(o, *set);
+    if (!added) continue;
+    auto differ = [](const VoterSet& a, const VoterSet& b) {
+      size_t d = 0;
+      for (NodeId id : a.ids()) d += b.contains(id) ? 0 : 1;
+      for (NodeId id : b.ids()) d += a.contains(id) ? 0 : 1;
+      return d;
+    };
+    auto check = [&](const VoterSet& before, const VoterSet& after, Offset at) {
+      if (differ(before, after) > 1) {
+        checker_.fail("voters: the committed voter set changed by more than one voter at " + std::to_string(at.value()) +
+                      ": {" + describe(before) + "} -> {" + describe(after) + "}");
+      }
+    };
+    if (it != committed_voters_.begin()) check(std::prev(it)->second, it->second, it->first);
+    if (std::next(it) != committed_voters_.end()) check(it->second, std::next(it)->second, std::next(it)->first);
+  }
+}
+
 void World::send(size_t from, Envelope envelope) {
+  if (envelope.destination.value() <= kAdminSource) {
+    if (const auto* r = std::get_if<VoterChangeResponse>(&envelope.message)) ++admin_answers_[static_cast<int16_t>(r->error)];
+    note("admin answer " + std::to_string(from) + "->" + std::to_string(envelope.destination.value()) + " " +
+         describe(envelope.message));
+    return;
+  }
   size_t to = index(envelope.destination);
   if (blocked(from, to) || random_.chance(faults_.drop)) {
     note(std::to_string(from) + "->" + std::to_string(to) + " LOST " + describe(envelope.message));

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <queue>
 #include <string>
@@ -74,7 +75,12 @@ class World {
  public:
   // Timeouts scale with `election_timeout_ms`: the fetch timeout is twice it, as in Kafka's
   // defaults, and an unanswered request is resent after one.
-  World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms = 1000);
+  // With `dynamic`, a KIP-853 quorum: the first `voters` nodes are formatted with each other as
+  // bootstrap voters, the observers --no-initial-controllers (they know no voter and ask the
+  // bootstrap voters for the leader), and voters change through AddRaftVoter/RemoveRaftVoter
+  // (admin()).
+  World(uint64_t seed, int voters, int observers, InjectedBugs bugs, bool trace, int64_t election_timeout_ms = 1000,
+        bool dynamic = false);
   World(const World&) = delete;  // scheduled actions capture `this`
   World& operator=(const World&) = delete;
 
@@ -121,6 +127,14 @@ class World {
   void note(const std::string& line);
   uint64_t events() const { return events_; }
 
+  // An administrator's AddRaftVoter/RemoveRaftVoter, handed to node i (its answer is traced and
+  // counted; answers go to ids below kAdminSource, which are nobody's).
+  void admin(size_t i, Message request);
+  static constexpr int32_t kAdminSource = -100;
+  int64_t voter_changes_answered(ErrorCode e) const;
+  // Every voter set a node committed, by offset (one committed history, so one set per offset).
+  const std::map<Offset, VoterSet>& committed_voters() const { return committed_voters_; }
+
  private:
   struct Event {
     int64_t time = 0;
@@ -157,6 +171,10 @@ class World {
   Checker checker_;
   WorldObserver* observer_ = nullptr;
   std::vector<std::string> trace_;
+  int32_t next_admin_ = kAdminSource;
+  std::map<int16_t, int64_t> admin_answers_;  // error code -> count
+  std::map<Offset, VoterSet> committed_voters_;
+  void check_committed_voters(size_t i, Offset from, Offset to);
 };
 
 }  // namespace runnel::raft::sim

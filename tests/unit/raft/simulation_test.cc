@@ -41,12 +41,16 @@ TEST(RaftSimulation, RandomSchedules) {
   int64_t recovery_max = 0;
   uint64_t recovery_worst_seed = 0;
   int64_t recovery_sum = 0;
+  int64_t voter_changes = 0;
+  int64_t voter_sets = 0;
   ScheduleRun run = run_schedules(
       "raft simulation", "RUNNEL_RAFT_SIM", 10000,
       [&](uint64_t seed, bool trace) { return run_schedule(seed, {.bugs = bugs, .trace = trace}); },
       [&](const ScheduleResult& r) {
         events += r.events;
         committed += r.committed;
+        voter_changes += r.voter_changes;
+        voter_sets += r.committed_voter_sets;
         if (!r.ok()) return;
         if (r.recovery_ms > recovery_max) {
           recovery_max = r.recovery_ms;
@@ -61,6 +65,12 @@ TEST(RaftSimulation, RandomSchedules) {
               static_cast<long long>(committed), run.seconds,
               static_cast<long long>(recovery_sum / static_cast<int64_t>(run.schedules)),
               static_cast<long long>(recovery_max), static_cast<unsigned long long>(recovery_worst_seed));
+  std::printf("raft simulation: dynamic quorums: %lld voter changes acknowledged, %lld voter sets committed\n",
+              static_cast<long long>(voter_changes), static_cast<long long>(voter_sets));
+  // The dynamic schedules must really change voters, or the rule above is checked on nothing.
+  if (run.schedules >= 300) {
+    EXPECT_GT(voter_changes, 0);
+  }
 }
 
 }  // namespace
