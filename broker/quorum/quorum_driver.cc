@@ -46,22 +46,6 @@ int64_t QuorumDriver::now_ms() const {
 void QuorumDriver::start() {
   RUNNEL_ASSERT(!started_, "quorum driver started twice");
   started_ = true;
-  for (const config::QuorumVoter& v : options_.voters) {
-    if (v.id == options_.raft.node_id) continue;
-    net::PeerClient::Options o;
-    o.client_id = options_.client_id;
-    o.connect_timeout = std::chrono::milliseconds(options_.raft.request_timeout_ms);
-    // Kafka's raft client reconnects quickly: a voter that restarts should be heard from within
-    // an election timeout.
-    o.reconnect_backoff.initial = std::chrono::milliseconds(50);
-    o.reconnect_backoff.max = std::chrono::milliseconds(1000);
-    net::PeerAddress address{v.host, static_cast<uint16_t>(v.port)};
-    net::PeerClient::Options control = o;
-    control.client_id = options_.client_id + "-control";
-    control.max_in_flight = 64;  // forwarded admin requests wait for their commit: many at once
-    peers_.emplace(v.id.value(), std::make_unique<net::PeerClient>(ring_, address, std::move(o)));
-    control_peers_.emplace(v.id.value(), std::make_unique<net::PeerClient>(ring_, address, std::move(control)));
-  }
   RUNNEL_LOG(info, "metadata quorum: node %d of voters %s, epoch %d, log end %lld", node_id().value(),
              voters_string().c_str(), replica_.epoch().value(),
              static_cast<long long>(replica_.log().end_offset().value()));
@@ -72,7 +56,7 @@ void QuorumDriver::start() {
 
 std::string QuorumDriver::voters_string() const {
   std::string s;
-  for (const config::QuorumVoter& v : options_.voters) {
+  for (const config::QuorumVoter& v : current_voters()) {
     if (!s.empty()) s += ",";
     s += config::to_string(v);
   }
@@ -81,7 +65,7 @@ std::string QuorumDriver::voters_string() const {
 
 io::Task<void> QuorumDriver::stop(std::chrono::milliseconds handover) {
   if (!started_ || stopping_) co_return;
-  if (replica_.role() == raft::Role::leader && !failed_ && handover.count() > 0 && options_.voters.size() > 1) {
+  if (replica_.role() == raft::Role::leader && !failed_ && handover.count() > 0 && replica_.voters().size() > 1) {
     // Resigning persists the quorum state first (durability before speech), so the persist
     // loop keeps running while the EndQuorumEpoch requests go out.
     // The EndQuorumEpoch requests may wait in the replica's outbox for a persistence request
@@ -109,14 +93,67 @@ io::Task<void> QuorumDriver::stop(std::chrono::milliseconds handover) {
   RUNNEL_LOG(info, "metadata quorum: node %d stopped in epoch %d", node_id().value(), replica_.epoch().value());
 }
 
-net::PeerClient* QuorumDriver::peer(NodeId id) {
-  auto it = control_peers_.find(id.value());
-  return it == control_peers_.end() ? nullptr : it->second.get();
+net::PeerClient* QuorumDriver::peer(NodeId id) { return client_for(control_peers_, id, true); }
+
+net::PeerClient* QuorumDriver::raft_peer(NodeId id) { return client_for(peers_, id, false); }
+
+net::PeerClient* QuorumDriver::client_for(std::map<int32_t, std::unique_ptr<net::PeerClient>>& peers, NodeId id,
+                                          bool control) {
+  if (id == node_id() || stopping_) return nullptr;
+  // One connection per node for the life of the driver. (An endpoint changed by UpdateRaftVoter
+  // is used from the next start on.)
+  if (auto it = peers.find(id.value()); it != peers.end()) return it->second.get();
+  std::optional<net::PeerAddress> address = address_of(id);
+  if (!address) return nullptr;
+  net::PeerClient::Options o;
+  o.client_id = options_.client_id + (control ? "-control" : "");
+  o.connect_timeout = std::chrono::milliseconds(options_.raft.request_timeout_ms);
+  // Kafka's raft client reconnects quickly: a voter that restarts should be heard from within an
+  // election timeout.
+  o.reconnect_backoff.initial = std::chrono::milliseconds(50);
+  o.reconnect_backoff.max = std::chrono::milliseconds(1000);
+  if (control) o.max_in_flight = 64;  // forwarded admin requests wait for their commit: many at once
+  auto [at, _] = peers.emplace(id.value(), std::make_unique<net::PeerClient>(ring_, *address, std::move(o)));
+  return at->second.get();
 }
 
-net::PeerClient* QuorumDriver::raft_peer(NodeId id) {
-  auto it = peers_.find(id.value());
-  return it == peers_.end() ? nullptr : it->second.get();
+std::optional<net::PeerAddress> QuorumDriver::address_of(NodeId id) const {
+  if (id.value() <= -2) {
+    size_t i = static_cast<size_t>(-id.value() - 2);
+    if (i < options_.bootstrap_servers.size()) return options_.bootstrap_servers[i];
+    return std::nullopt;
+  }
+  if (options_.raft.dynamic) {
+    if (const raft::Voter* v = replica_.voters().find(id)) {
+      const raft::VoterEndpoint* chosen = nullptr;
+      for (const auto& e : v->endpoints) {
+        if (chosen == nullptr || e.listener == options_.listener_name) chosen = &e;
+        if (e.listener == options_.listener_name) break;
+      }
+      if (chosen != nullptr) return net::PeerAddress{chosen->host, chosen->port};
+    }
+    if (auto it = learned_.find(id.value()); it != learned_.end()) return it->second;
+  }
+  for (const config::QuorumVoter& v : options_.voters) {
+    if (v.id == id) return net::PeerAddress{v.host, static_cast<uint16_t>(v.port)};
+  }
+  return std::nullopt;
+}
+
+std::vector<config::QuorumVoter> QuorumDriver::current_voters() const {
+  if (!options_.raft.dynamic) return options_.voters;
+  std::vector<config::QuorumVoter> out;
+  for (const raft::Voter& v : replica_.voters().voters()) {
+    config::QuorumVoter q;
+    q.id = v.id;
+    if (auto a = address_of(v.id)) {
+      q.host = a->host;
+      q.port = a->port;
+    }
+    if (!v.directory_id.is_zero()) q.directory_id = v.directory_id;
+    out.push_back(std::move(q));
+  }
+  return out;
 }
 
 QuorumStatus QuorumDriver::status() const {

@@ -54,6 +54,9 @@ namespace runnel::quorum {
 struct QuorumOptions {
   raft::RaftConfig raft;
   std::vector<config::QuorumVoter> voters;  // every voter's controller endpoint (self included)
+  // controller.quorum.bootstrap.servers: asked for the leader by a node that knows no voter
+  // (formatted --no-initial-controllers); the replica names them -2, -3, ... (raft.bootstrap_servers).
+  std::vector<net::PeerAddress> bootstrap_servers;
   std::string listener_name = "CONTROLLER";  // DescribeQuorum v2 reports it with each voter's endpoint
   std::string partition_dir;                 // <metadata.log.dir>/__cluster_metadata-0
   std::string client_id = "raft-client";
@@ -109,6 +112,19 @@ class QuorumDriver {
   // behind a forwarded CreateTopics that waits for its commit (Kafka keeps the raft client and
   // the broker-to-controller channel apart too).
   net::PeerClient* peer(NodeId id);
+  // Where node `id` (a voter, a leader named in a Fetch answer, or a bootstrap server) listens
+  // for controller requests, if known: the static voters, the voter set of the log (its
+  // endpoint on our controller listener), endpoints learned from Fetch answers (NodeEndpoints).
+  std::optional<net::PeerAddress> address_of(NodeId id) const;
+  // The voters now, with their controller endpoints: the static ones, or the log's voter set.
+  std::vector<config::QuorumVoter> current_voters() const;
+  const raft::VoterSet& voter_set() const { return replica_.voters(); }
+  // A source id for an administrator's request (AddRaftVoter, RemoveRaftVoter), unlike any node's.
+  NodeId next_admin_source() { return NodeId{next_admin_source_--}; }
+  // What a snapshot of the records below `end` records as the voters (a dynamic quorum's).
+  std::optional<raft::VoterSet> voters_at(Offset end) const { return replica_.voters_at(end); }
+  // A Fetch answer named node `id` as the leader, reachable at `address` (NodeEndpoints).
+  void learn_endpoint(NodeId id, net::PeerAddress address) { learned_[id.value()] = std::move(address); }
   NodeId node_id() const { return options_.raft.node_id; }
   io::Ring& ring() { return ring_; }
   bool stopped() const { return stopping_; }
@@ -168,6 +184,9 @@ class QuorumDriver {
   net::PeerClient* raft_peer(NodeId id);
   std::map<int32_t, std::unique_ptr<net::PeerClient>> peers_;          // raft RPCs
   std::map<int32_t, std::unique_ptr<net::PeerClient>> control_peers_;  // see peer()
+  net::PeerClient* client_for(std::map<int32_t, std::unique_ptr<net::PeerClient>>& peers, NodeId id, bool control);
+  std::map<int32_t, net::PeerAddress> learned_;  // see learn_endpoint()
+  int32_t next_admin_source_ = -1000;
 
   // Persistence requests not yet carried out, in order.
   std::deque<raft::PersistRequest> to_persist_;

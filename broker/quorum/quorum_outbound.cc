@@ -7,6 +7,8 @@
 #include "broker/quorum/quorum_driver.h"
 #include "broker/raft/wire.h"
 #include "broker/raft/wire_fetch_snapshot.h"
+#include "broker/protocol/generated/update_raft_voter_request.h"
+#include "broker/protocol/generated/update_raft_voter_response.h"
 
 namespace runnel::quorum {
 
@@ -85,6 +87,13 @@ io::Task<std::optional<raft::Message>> QuorumDriver::exchange(NodeId to, const r
       protocol::Reader reader(bytes.data(), bytes.size());
       protocol::FetchResponse resp;
       if (resp.decode(reader, wire::kFetchVersion) && reader.ok()) {
+        // The leader's endpoint (NodeEndpoints, Fetch v16+): how a node that knows no voter yet
+        // (formatted --no-initial-controllers) reaches the leader its bootstrap server named.
+        for (const auto& e : resp.node_endpoints) {
+          if (e.node_id >= 0 && e.node_id != node_id().value() && !e.host.empty()) {
+            learn_endpoint(NodeId{e.node_id}, net::PeerAddress{e.host, static_cast<uint16_t>(e.port)});
+          }
+        }
         auto m = wire::from_wire(resp, wire::kFetchVersion, echo->fetch);
         if (m) {
           decoded = std::move(*m);
@@ -110,6 +119,24 @@ io::Task<std::optional<raft::Message>> QuorumDriver::exchange(NodeId to, const r
       if (resp.decode(reader, wire::kFetchSnapshotVersion) && reader.ok()) {
         if (auto m = wire::from_wire(resp)) decoded = std::move(*m);
       }
+    }
+  } else if (const auto* update = std::get_if<raft::UpdateVoterRequest>(&request)) {
+    protocol::UpdateRaftVoterRequest w;
+    w.cluster_id = update->cluster_id;
+    w.current_leader_epoch = update->current_leader_epoch.value();
+    w.voter_id = update->voter.id.value();
+    w.voter_directory_id = update->voter.directory_id;
+    for (const auto& e : update->voter.endpoints) w.listeners.push_back({e.listener, e.host, e.port, {}});
+    w.k_raft_version_feature.min_supported_version = update->voter.min_kraft_version;
+    w.k_raft_version_feature.max_supported_version = update->voter.max_kraft_version;
+    auto r = co_await client->call<protocol::UpdateRaftVoterResponse>(w, 0, io::Clock::now() + timeout);
+    std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (r && echo) {
+      raft::VoterChangeResponse m{.error = static_cast<ErrorCode>(r->error_code),
+                                  .current_leader = {NodeId{r->current_leader.leader_id},
+                                                     LeaderEpoch{r->current_leader.leader_epoch}},
+                                  .api_key = raft::kUpdateRaftVoterApiKey};
+      decoded = std::move(m);
     }
   } else {
     in_flight_.take(*id, to, key);

@@ -6,6 +6,7 @@
 
 #include "broker/log/log.h"
 #include "broker/quorum/quorum_driver.h"
+#include "broker/raft/snapshot_envelope.h"
 #include "broker/metadata/snapshot.h"
 #include "broker/raft/durable_state_loader.h"
 #include "broker/storage/blocking_files.h"
@@ -26,7 +27,10 @@ Result<Recovered, std::string> recover(const QuorumOptions& options) {
   };
 
   // The quorum's state machine is the metadata image: a snapshot is whole when it decodes.
-  auto valid = [](std::span<const uint8_t> bytes) { return metadata::decode_snapshot(bytes).has_value(); };
+  auto valid = [](std::span<const uint8_t> bytes) {
+    auto contents = raft::unwrap_snapshot(bytes);
+    return contents && metadata::decode_snapshot(contents->state).has_value();
+  };
   auto recovered = raft::recover_durable_state(files, dir_fd, valid);
   if (!recovered) return fail(options.partition_dir + ": " + recovered.error().message);
 

@@ -71,6 +71,7 @@ struct ReplicaDescription {
   Offset log_end_offset{-1};
   int64_t last_fetch_timestamp = -1;
   int64_t last_caught_up_timestamp = -1;
+  Uuid directory_id;  // zero when unknown (the owner fills the voters' from the voter set)
 };
 
 struct QuorumDescription {

@@ -22,6 +22,7 @@ std::vector<Wire::ReplicaState> replica_states(const std::vector<ReplicaDescript
   for (const ReplicaDescription& r : replicas) {
     Wire::ReplicaState s;
     s.replica_id = r.replica_id.value();
+    s.replica_directory_id = r.directory_id;
     s.log_end_offset = r.log_end_offset.value();
     bool self = r.replica_id == leader;
     s.last_fetch_timestamp = self ? clocks.wall_now_ms : to_wall(r.last_fetch_timestamp, clocks);

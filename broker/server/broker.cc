@@ -1,5 +1,7 @@
 #include "broker/server/broker.h"
 
+#include "broker/cluster/meta_properties.h"
+
 #include <netdb.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -136,7 +138,8 @@ bool Broker::prepare_quorum() {
                config_.node_id.value());
     return false;
   }
-  if (config_.is_controller() && !listed) {
+  const bool dynamic = (*membership)->dynamic;
+  if (config_.is_controller() && !listed && !dynamic) {
     RUNNEL_LOG(error, "node.id %d has the controller role but is not a voter of the controller quorum (%zu voters)",
                config_.node_id.value(), voters.size());
     return false;
@@ -152,6 +155,33 @@ bool Broker::prepare_quorum() {
   options->raft.retry_backoff_ms = config_.controller_quorum_retry_backoff_ms;
   options->voters = voters;
   if (!config_.controller_listener_names.empty()) options->listener_name = config_.controller_listener_names.front();
+  if (dynamic) {
+    // KIP-853: the voters start from `voters` (maybe none: this node joins) and follow the log.
+    options->raft.dynamic = true;
+    std::vector<raft::Voter> bootstrap;
+    for (const config::QuorumVoter& v : voters) {
+      raft::Voter rv{.id = v.id, .directory_id = v.directory_id.value_or(Uuid{})};
+      rv.endpoints.push_back({options->listener_name, v.host, static_cast<uint16_t>(v.port)});
+      bootstrap.push_back(std::move(rv));
+    }
+    options->raft.bootstrap_voters = raft::VoterSet(std::move(bootstrap));
+    auto meta = cluster::read_meta_properties(config_.metadata_log_dir);
+    if (meta && meta->has_value()) options->raft.directory_id = (*meta)->directory_id;
+    if (config_.is_controller()) {
+      config::QuorumVoter self = self_voter(config_, advertised_host_);
+      options->raft.endpoints.push_back({options->listener_name, self.host, static_cast<uint16_t>(self.port)});
+    }
+    int32_t synthetic = -2;  // Kafka numbers bootstrap servers -2, -3, ...
+    for (const std::string& s : config_.controller_quorum_bootstrap_servers) {
+      std::optional<net::PeerAddress> a = net::PeerAddress::parse(s);
+      if (!a) {
+        RUNNEL_LOG(error, "controller.quorum.bootstrap.servers: %s is not host:port", s.c_str());
+        return false;
+      }
+      options->bootstrap_servers.push_back(*a);
+      options->raft.bootstrap_servers.push_back(NodeId{synthetic--});
+    }
+  }
   options->partition_dir = config_.metadata_log_dir + "/__cluster_metadata-0";
   Result<quorum::Recovered, std::string> recovered = quorum::recover(*options);
   if (!recovered) {

@@ -19,6 +19,7 @@
 #include "broker/metadata/snapshot.h"
 #include "broker/quorum/quorum_driver.h"
 #include "broker/server/broker.h"
+#include "broker/raft/snapshot_envelope.h"
 #include "broker/server/quorum_controller.h"
 
 namespace runnel::server {
@@ -48,7 +49,11 @@ bool QuorumController::install_snapshot() {
 }
 
 bool QuorumController::load_snapshot(const raft::Snapshot& snapshot, const char* how) {
-  auto decoded = metadata::decode_snapshot(*snapshot.bytes);
+  // The raft envelope (the voter set) around the image's bytes (raft/snapshot_envelope.h).
+  auto contents = raft::unwrap_snapshot(*snapshot.bytes);
+  auto decoded = contents ? metadata::decode_snapshot(contents->state)
+                          : Result<metadata::Snapshot, metadata::SnapshotError>(Unexpected(
+                                metadata::SnapshotError{metadata::SnapshotErrc::truncated, "no readable envelope"}));
   if (!decoded) {
     // The records below the snapshot are gone from the log: this node cannot apply any more
     // (apply_committed stops below the log start) and says why, as Kafka's loader faults.
@@ -87,11 +92,13 @@ void QuorumController::maybe_snapshot() {
 
 io::Task<void> QuorumController::write_snapshot(metadata::Image image, raft::OffsetAndEpoch id) {
   // The image is immutable (shared maps): the helper thread encodes its own reference.
-  auto encode = [image = std::move(image), epoch = id.epoch.value()]() { return metadata::encode_snapshot(image, epoch); };
-  std::vector<uint8_t> bytes = co_await io::run_blocking(driver_.ring(), encode);
-  if (!stopping_) {
-    co_await driver_.save_snapshot(id, std::make_shared<const std::vector<uint8_t>>(std::move(bytes)));
-  }
+  // A dynamic quorum's snapshot records its voters too, as Kafka's holds a VotersRecord.
+  std::optional<raft::VoterSet> voters = driver_.voters_at(id.offset);
+  auto encode = [image = std::move(image), epoch = id.epoch.value(), voters = std::move(voters)]() {
+    return raft::wrap_snapshot(voters, metadata::encode_snapshot(image, epoch));
+  };
+  raft::SnapshotBytes bytes = co_await io::run_blocking(driver_.ring(), encode);
+  if (!stopping_) co_await driver_.save_snapshot(id, std::move(bytes));
   snapshotting_ = false;
 }
 

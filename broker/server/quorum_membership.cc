@@ -5,10 +5,9 @@
 #include "broker/log/log.h"
 
 namespace runnel::server {
-namespace {
 
-// The endpoint a lone node names for itself: its controller listener when it has one, else its
-// first advertised listener (every API answers on every listener, so Kafka's
+// The endpoint a node names for itself as a voter: its controller listener when it has one, else
+// its first advertised listener (every API answers on every listener, so Kafka's
 // `kafka-metadata-quorum --bootstrap-controller` reaches it there too).
 config::QuorumVoter self_voter(const config::BrokerConfig& config, const std::string& advertised_host) {
   const config::Endpoint* chosen = nullptr;
@@ -26,6 +25,8 @@ config::QuorumVoter self_voter(const config::BrokerConfig& config, const std::st
   return v;
 }
 
+namespace {
+
 bool standalone(const std::vector<config::QuorumVoter>& voters, NodeId self) {
   return voters.size() == 1 && voters.front().id == self;
 }
@@ -37,20 +38,22 @@ Result<std::optional<QuorumMembership>, std::string> resolve_quorum_membership(c
   using Membership = std::optional<QuorumMembership>;
   if (!config.controller_quorum_voters.empty()) {
     return Membership(QuorumMembership{config.controller_quorum_voters,
-                                       standalone(config.controller_quorum_voters, config.node_id)});
+                                       standalone(config.controller_quorum_voters, config.node_id), false});
   }
   auto bootstrap = cluster::read_bootstrap_voters(config.metadata_log_dir);
   if (!bootstrap) return Unexpected(bootstrap.error());
   if (bootstrap->has_value()) {
     std::vector<config::QuorumVoter> voters = std::move(**bootstrap);
     const bool alone = standalone(voters, config.node_id);
-    return Membership(QuorumMembership{std::move(voters), alone});
+    return Membership(QuorumMembership{std::move(voters), alone, true});
   }
-  if (!config.controller_quorum_bootstrap_servers.empty() || !config.is_controller()) {
+  if (!config.controller_quorum_bootstrap_servers.empty()) {
+    return Membership(QuorumMembership{{}, false, true});
+  }
+  if (!config.is_controller()) {
     RUNNEL_LOG(warn,
-               "this node has no voter set (formatted --no-initial-controllers, or broker-only without "
-               "controller.quorum.voters): joining a dynamic quorum through controller.quorum.bootstrap.servers is "
-               "not supported yet, so it runs as a cluster of one");
+               "this node has no voter set and no controller.quorum.bootstrap.servers (a broker-only node "
+               "without controller.quorum.voters), so it runs as a cluster of one");
     return Membership();
   }
   // A lone combined node: make it what `format --standalone` would have, once.
@@ -63,7 +66,7 @@ Result<std::optional<QuorumMembership>, std::string> resolve_quorum_membership(c
   }
   RUNNEL_LOG(info, "no controller quorum configured: running as a standalone quorum of this node (%s)",
              config::to_string(self).c_str());
-  return Membership(QuorumMembership{{self}, true});
+  return Membership(QuorumMembership{{self}, true, true});
 }
 
 void apply_standalone_defaults(config::BrokerConfig& config) {

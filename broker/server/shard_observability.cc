@@ -48,7 +48,7 @@ std::shared_ptr<metrics::QuorumSnapshot> quorum_snapshot(const quorum::QuorumDri
   snap->high_watermark = st.high_watermark.value();
   snap->log_end_offset = st.log_end_offset.value();
   snap->failed = st.failed;
-  for (const config::QuorumVoter& v : driver.options().voters) {
+  for (const config::QuorumVoter& v : driver.current_voters()) {
     snap->voters.push_back({.id = v.id.value(), .host = v.host, .port = v.port});
   }
   snap->voter = std::any_of(snap->voters.begin(), snap->voters.end(),

@@ -42,12 +42,17 @@ io::Task<HandlerStatus> describe_cluster(RequestContext& ctx, protocol::Reader& 
     // The controller listener answers for the controllers (kafka-metadata-quorum
     // --bootstrap-controller): the voters' controller endpoints, and the quorum leader as the
     // controller. A broker listener answers MISMATCHED_ENDPOINT_TYPE, as Kafka's does.
-    const quorum::QuorumOptions& q = *ctx.shard.broker().quorum_options();
     Router router(ctx.shard);
-    NodeId leader = co_await router.on_core(Router::kControllerCore, [](Shard& s) -> io::Task<NodeId> {
+    struct Controllers {
+      NodeId leader{-1};
+      std::vector<config::QuorumVoter> voters;  // the voter set now (a dynamic quorum's changes)
+    };
+    Controllers q = co_await router.on_core(Router::kControllerCore, [](Shard& s) -> io::Task<Controllers> {
       quorum::QuorumDriver* d = s.broker().quorum();
-      co_return d == nullptr ? NodeId{-1} : d->status().leader_id;
+      if (d == nullptr) co_return Controllers{};
+      co_return Controllers{d->status().leader_id, d->current_voters()};
     });
+    NodeId leader = q.leader;
     resp.endpoint_type = kControllerEndpoint;
     resp.cluster_id = ctx.shard.image()->cluster_id;
     resp.controller_id = leader.value();

@@ -22,6 +22,10 @@ io::Task<HandlerStatus> vote(RequestContext& ctx, protocol::Reader& body, protoc
 io::Task<HandlerStatus> begin_quorum_epoch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> end_quorum_epoch(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> describe_quorum(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+// Voter changes of a dynamic quorum (raft_voter_rpcs.cc).
+io::Task<HandlerStatus> add_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> remove_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
+io::Task<HandlerStatus> update_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 io::Task<HandlerStatus> fetch_snapshot(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);
 // Brokers joining and staying in the cluster, answered by the active controller (broker_lifecycle_rpcs.cc).
 io::Task<HandlerStatus> broker_registration(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out);

@@ -133,6 +133,28 @@ io::Task<HandlerStatus> metadata_fetch(RequestContext& ctx, const protocol::Fetc
     answer = co_await answer_of<raft::FetchResponse>(ctx, from, m, wait + kAnswerTimeout);
   }
   rw::FetchResponseFrame frame = rw::to_wire(answer, wall_ms());
+  // NodeEndpoints (v16+): the named leader's controller endpoint, as Kafka always sends it, so a
+  // fetcher that knows no voter yet (formatted --no-initial-controllers) can reach the leader.
+  const NodeId leader = answer.current_leader.leader_id;
+  if (ctx.api_version >= 16 && leader.value() >= 0) {
+    Router router(ctx.shard);
+    std::optional<net::PeerAddress> address =
+        co_await router.on_core(Router::kControllerCore, [&](Shard& s) -> io::Task<std::optional<net::PeerAddress>> {
+          quorum::QuorumDriver* d = s.broker().quorum();
+          if (d == nullptr) co_return std::nullopt;
+          if (leader == d->node_id()) {
+            for (const auto& e : d->options().raft.endpoints) co_return net::PeerAddress{e.host, e.port};
+          }
+          co_return d->address_of(leader);
+        });
+    if (address) {
+      protocol::FetchResponse::NodeEndpoint e;
+      e.node_id = leader.value();
+      e.host = address->host;
+      e.port = address->port;
+      frame.message.node_endpoints.push_back(std::move(e));
+    }
+  }
   note_error_code(ctx, frame.message.error_code);
   if (!frame.message.responses.empty() && !frame.message.responses.front().partitions.empty()) {
     note_error_code(ctx, frame.message.responses.front().partitions.front().error_code);
@@ -175,6 +197,7 @@ io::Task<HandlerStatus> describe_quorum(RequestContext& ctx, protocol::Reader& b
     Result<raft::QuorumDescription, ErrorCode> description = Unexpected(ErrorCode::not_leader_or_follower);
     NodeId leader{-1};
     bool configured = false;
+    std::vector<config::QuorumVoter> voters;
   };
   Router router(ctx.shard);
   Local local = co_await router.on_core(Router::kControllerCore, [&](Shard& s) -> io::Task<Local> {
@@ -183,6 +206,13 @@ io::Task<HandlerStatus> describe_quorum(RequestContext& ctx, protocol::Reader& b
       l.configured = true;
       l.description = d->describe();
       l.leader = d->status().leader_id;
+      l.voters = d->current_voters();
+      // Directory ids (v2): the voter set knows the voters'.
+      if (l.description) {
+        for (auto& r : l.description->current_voters) {
+          if (const raft::Voter* v = d->voter_set().find(r.replica_id)) r.directory_id = v->directory_id;
+        }
+      }
     }
     co_return l;
   });
@@ -220,7 +250,7 @@ io::Task<HandlerStatus> describe_quorum(RequestContext& ctx, protocol::Reader& b
     // v2: every voter's controller endpoint, so the tool can print it.
     const quorum::QuorumOptions* options = ctx.shard.broker().quorum_options();
     if (options != nullptr && local.description) {
-      for (const config::QuorumVoter& v : options->voters) {
+      for (const config::QuorumVoter& v : local.voters) {
         protocol::DescribeQuorumResponse::Node node;
         node.node_id = v.id.value();
         protocol::DescribeQuorumResponse::Node::Listener l;
