@@ -84,14 +84,19 @@ TEST_F(QuorumMembershipTest, ALoneNodeNamesItsControllerListenerWhenItHasOne) {
   EXPECT_EQ((*m)->voters.front().port, 9093);
 }
 
-TEST_F(QuorumMembershipTest, NoVoterSetAndNoWayToJoinOneRunsWithoutAMember) {
+TEST_F(QuorumMembershipTest, ANodeWithOnlyBootstrapServersJoinsADynamicQuorum) {
   c_.controller_quorum_bootstrap_servers = {"127.0.0.1:9093"};  // formatted --no-initial-controllers
   auto m = resolve_quorum_membership(c_, "localhost");
   ASSERT_TRUE(m);
-  EXPECT_FALSE(m->has_value());
-  c_.controller_quorum_bootstrap_servers.clear();
+  ASSERT_TRUE(m->has_value());
+  EXPECT_TRUE((*m)->dynamic);
+  EXPECT_TRUE((*m)->voters.empty());  // it learns them from the log
+  EXPECT_FALSE((*m)->standalone);
+}
+
+TEST_F(QuorumMembershipTest, ABrokerWithNoWayToJoinRunsWithoutAMember) {
   c_.process_roles = {"broker"};
-  m = resolve_quorum_membership(c_, "localhost");
+  auto m = resolve_quorum_membership(c_, "localhost");
   ASSERT_TRUE(m);
   EXPECT_FALSE(m->has_value());
 }
