@@ -5,8 +5,9 @@ Node 1 is formatted `--standalone` (a quorum of itself); nodes 2 and 3 are forma
 the leader through node 1, replicate the metadata log as observers, and serve as brokers. Then
 `kafka-metadata-quorum add-controller` (Kafka's MetadataQuorumCommand, with each node's own
 properties file, as an operator runs it) makes them voters one at a time; killing node 1 -9 then
-leaves a quorum of two voters that elects one of them; and `remove-controller` takes node 1 out of
-the voter set for good.
+leaves a quorum of two voters that elects one of them; `remove-controller` (through a broker
+listener, forwarded) takes node 1 out of the voter set for good: the survivors keep it across a
+restart, and node 1 rejoins as an observer.
 """
 
 import re
@@ -125,9 +126,30 @@ def test_controllers_join_with_add_controller_and_leave_with_remove_controller(c
     s = poll_status(tools, survivors, lambda s: s.get("LeaderId") in (2, 3), "a new leader among 2 and 3", cluster)
     assert s["CurrentVoters"] == [1, 2, 3]
 
-    # remove-controller takes node 1 out (by id and directory id).
-    run = tools.java("org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-controller", survivors,
-                     "remove-controller", "--controller-id", "1", "--controller-directory-id", directory_id(one),
-                     timeout=TOOL_S)
+    # remove-controller takes node 1 out (by id and directory id). Sent to a broker listener
+    # (--bootstrap-server), it is forwarded to the active controller, as in Kafka.
+    brokers = f"{two.bootstrap},{three.bootstrap}"
+    deadline = time.monotonic() + TOOL_S
+    while True:
+        run = tools.java("org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server", brokers,
+                         "remove-controller", "--controller-id", "1", "--controller-directory-id", directory_id(one),
+                         timeout=TOOL_S)
+        if run.rc == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)  # the new leader commits in its epoch first
     assert run.rc == 0, f"remove-controller: {run.stdout}\n{run.stderr}\n{cluster.logs()}"
     poll_status(tools, survivors, lambda s: s.get("CurrentVoters") == [2, 3], "voters become [2, 3]", cluster)
+
+    # The voter set is in the log: both survivors restart and keep it; node 1, whose own log still
+    # names it a voter, comes back as an observer once it learns of its removal.
+    two.sigterm()
+    three.sigterm()
+    assert two.wait_exit() == 0 and three.wait_exit() == 0
+    two.launch()
+    three.launch()
+    one.launch()
+    for n in (two, three, one):
+        n.wait_ready(60)
+    poll_status(tools, survivors,
+                lambda s: s.get("CurrentVoters") == [2, 3] and 1 in s.get("CurrentObservers", []),
+                "voters [2, 3] after a restart, node 1 an observer", cluster)

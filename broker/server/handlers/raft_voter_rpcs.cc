@@ -4,6 +4,8 @@
 // a voter whose endpoints changed sends Update to the leader. Each request is handed to the quorum
 // driver (broker/raft/voter_changes.cc decides and answers, Add and Remove once committed);
 // a node that is not the leader answers NOT_LEADER_OR_FOLLOWER, so the client finds the leader.
+// Sent to a broker listener (--bootstrap-server), Add and Remove are forwarded to the active
+// controller.
 #include "broker/protocol/generated/add_raft_voter_request.h"
 #include "broker/protocol/generated/add_raft_voter_response.h"
 #include "broker/protocol/generated/remove_raft_voter_request.h"
@@ -13,6 +15,7 @@
 #include "broker/quorum/quorum_driver.h"
 #include "broker/server/broker.h"
 #include "broker/server/handlers/error_note.h"
+#include "broker/server/handlers/forward.h"
 #include "broker/server/handlers/handlers.h"
 #include "broker/server/router.h"
 #include "broker/server/shard.h"
@@ -67,6 +70,11 @@ std::optional<std::string> message_of(const raft::VoterChangeResponse& r) {
 }  // namespace
 
 io::Task<HandlerStatus> add_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  // On a broker listener (kafka-metadata-quorum --bootstrap-server) a broker forwards the request
+  // to the active controller, as Kafka's does; the controller listener decides here.
+  if (ctx.listener != ListenerRole::controller) {
+    if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
+  }
   protocol::AddRaftVoterRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   raft::AddVoterRequest m;
@@ -85,6 +93,11 @@ io::Task<HandlerStatus> add_raft_voter(RequestContext& ctx, protocol::Reader& bo
 }
 
 io::Task<HandlerStatus> remove_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
+  // On a broker listener (kafka-metadata-quorum --bootstrap-server) a broker forwards the request
+  // to the active controller, as Kafka's does; the controller listener decides here.
+  if (ctx.listener != ListenerRole::controller) {
+    if (auto forwarded = co_await forward_to_controller(ctx, body, out)) co_return *forwarded;
+  }
   protocol::RemoveRaftVoterRequest req;
   if (!req.decode(body, ctx.api_version)) co_return HandlerStatus::close;
   raft::RemoveVoterRequest m{req.cluster_id.value_or(our_cluster_id(ctx)), NodeId{req.voter_id},
