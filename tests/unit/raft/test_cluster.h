@@ -19,7 +19,11 @@ inline constexpr int64_t kTickMs = 10;
 
 class TestCluster {
  public:
-  explicit TestCluster(int voters, std::vector<DurableState> initial = {}) {
+  // With `bootstrap_voters` >= 0, a dynamic quorum (KIP-853) of `voters` nodes: the first
+  // `bootstrap_voters` are formatted with each other as voters, the rest --no-initial-controllers
+  // (they ask node 0 for the leader, as a bootstrap server).
+  explicit TestCluster(int voters, std::vector<DurableState> initial = {}, int bootstrap_voters = -1)
+      : bootstrap_voters_(bootstrap_voters) {
     for (int i = 0; i < voters; ++i) ids_.push_back(NodeId{i});
     initial.resize(static_cast<size_t>(voters));
     for (int i = 0; i < voters; ++i) {
@@ -43,8 +47,34 @@ class TestCluster {
     c.voters = ids_;
     c.cluster_id = "test-cluster";
     c.fetch_snapshot_max_bytes = 16;  // snapshots travel in several chunks
+    if (bootstrap_voters_ >= 0) {
+      c.dynamic = true;
+      c.directory_id = directory_of(i);
+      c.endpoints = endpoints_of(i);
+      std::vector<Voter> voters;
+      for (int v = 0; v < bootstrap_voters_ && i < bootstrap_voters_; ++v) voters.push_back(identity(v));
+      c.bootstrap_voters = VoterSet(std::move(voters));
+      if (i >= bootstrap_voters_) c.bootstrap_servers = {NodeId{0}};
+    }
     return c;
   }
+
+  static Uuid directory_of(int i) {
+    Uuid u;
+    u.bytes.fill(static_cast<uint8_t>(i + 1));
+    return u;
+  }
+  static std::vector<VoterEndpoint> endpoints_of(int i) {
+    return {{"CONTROLLER", "node" + std::to_string(i), 9093}};
+  }
+  static Voter identity(int i) { return Voter{.id = NodeId{i}, .directory_id = directory_of(i), .endpoints = endpoints_of(i)}; }
+
+  // An administrator's request handed to node i; the answers so far (newest last).
+  void admin(int i, Message request) {
+    node(i).receive(now_, Envelope{NodeId{-1000}, NodeId{i}, std::move(request)});
+    settle();
+  }
+  const std::vector<VoterChangeResponse>& admin_answers() const { return admin_answers_; }
 
   void start(int i) {
     replicas_.resize(ids_.size());
@@ -88,6 +118,10 @@ class TestCluster {
       batch.swap(inbox_);
       for (auto& e : batch) {
         int to = e.destination.value();
+        if (to < 0) {  // an administrator's answer
+          if (const auto* r = std::get_if<VoterChangeResponse>(&e.message)) admin_answers_.push_back(*r);
+          continue;
+        }
         if (cut_[static_cast<size_t>(to)] || cut_[static_cast<size_t>(e.source.value())]) continue;
         node(to).receive(now_, e);
       }
@@ -159,6 +193,8 @@ class TestCluster {
 
   void apply(int i, const PersistOp& op) { apply_persist_op(disks_[static_cast<size_t>(i)], op); }
 
+  int bootstrap_voters_ = -1;
+  std::vector<VoterChangeResponse> admin_answers_;
   std::vector<NodeId> ids_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<DurableState> disks_;
