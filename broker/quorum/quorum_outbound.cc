@@ -2,6 +2,8 @@
 // PeerClient at the version of wire.h; its answer is decoded, matched to the request in the
 // in-flight table (for the echo fields) and fed back to the replica. A request that fails in
 // the transport is forgotten: the replica resends on its own timers.
+#include <cerrno>
+
 #include "broker/log/log.h"
 #include "broker/quorum/message_keys.h"
 #include "broker/quorum/quorum_driver.h"
@@ -82,6 +84,15 @@ io::Task<std::optional<raft::Message>> QuorumDriver::exchange(NodeId to, const r
     auto raw = co_await client->call(protocol::FetchRequest::kApiKey, wire::kFetchVersion,
                                                       std::move(body), deadline);
     std::optional<raft::InFlight> echo = in_flight_.take(*id, to, key);
+    if (!raw && (raw.error() == net::NetError::disconnected || raw.error() == net::NetError::connect_failed) &&
+        !stopping_) {
+      // The leader's process may be gone: a refused reconnect says so at once (a kill -9 closes
+      // its listener), and the replica stands without waiting out the fetch timeout.
+      const bool refused =
+          raw.error() == net::NetError::connect_failed && client->stats().last_connect_error == -ECONNREFUSED;
+      replica_.peer_unreachable(now_ms(), to, refused);
+      process_ready();
+    }
     if (raw && echo) {
       std::span<const uint8_t> bytes = raw.value().body();
       protocol::Reader reader(bytes.data(), bytes.size());

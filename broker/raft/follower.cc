@@ -45,6 +45,28 @@ void Replica::tick_follower() {
   }
 }
 
+void Replica::peer_unreachable(int64_t now_ms, NodeId peer, bool refused) {
+  advance_clock(now_ms);
+  if (role_ != Role::follower || peer != quorum_.leader_id) return;
+  fetch_in_flight_ = false;
+  next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;  // the reconnect tells whether it is gone
+  if (refused) {
+    last_leader_contact_ms_ = -1;  // grant pre-votes from now on
+    // Stand soon, but not together with the other followers, which saw the same refusal at the
+    // same moment: two candidates at once split the vote and both wait out an election timeout.
+    // So they take turns by node id (the lowest other voter first), a fifth of the election
+    // timeout apart, which is far longer than a vote round on a LAN, plus a little jitter.
+    int64_t position = 0;
+    for (NodeId v : voters().ids()) {
+      if (v != peer && v < config_.node_id) ++position;
+    }
+    const int64_t step = config_.election_timeout_ms / 5;
+    int64_t wait = position * step + static_cast<int64_t>(random_.below(static_cast<uint64_t>(step / 4) + 1));
+    fetch_deadline_ms_ = std::min(fetch_deadline_ms_, now_ms_ + wait);
+  }
+  release_messages();
+}
+
 void Replica::observer_lost_leader() {
   leave_role();
   quorum_.leader_id = kNoNode;

@@ -102,6 +102,13 @@ class Replica {
   // still gets records rather than a whole snapshot. A snapshot not past the newest one (or the
   // log start) is stale and ignored.
   void snapshot_created(OffsetAndEpoch id, SnapshotBytes bytes);
+  // The owner's transport lost `peer`: a connection to it ended mid-request, or (`refused`) a
+  // connection attempt was refused, which means no process listens there any more (kill -9, a
+  // crash). For the leader of a follower: the fetch is resent at once, and a refusal makes the
+  // leader dead to this node: it grants pre-votes and stands without waiting out the fetch
+  // timeout. Only a hint: pre-votes still need a majority that also lost the leader, so one
+  // follower's bad link never deposes a leader the others hear from.
+  void peer_unreachable(int64_t now_ms, NodeId peer, bool refused);
 
   Role role() const { return role_; }
   LeaderEpoch epoch() const { return quorum_.epoch; }

@@ -169,5 +169,36 @@ TEST(RaftElection, NewLeaderWithinAFewElectionTimeoutsOfLosingOne) {
   EXPECT_LE(c.now() - lost_at, 2000 + 3 * 2000);
 }
 
+// A refused connection to the leader (its process is gone: the owner's transport reports it)
+// lets the followers elect a successor at once instead of after the fetch timeout.
+TEST_F(RaftPreVote, RefusedConnectionsToADeadLeaderElectASuccessorAtOnce) {
+  const LeaderEpoch old_epoch = c.node(leader).epoch();
+  c.cut(leader);
+  const int64_t lost_at = c.now();
+  for (int k : {1, 2}) c.node(c.other(leader, k)).peer_unreachable(c.now(), NodeId{leader}, /*refused=*/true);
+  c.settle();
+  int next = -1;
+  while (c.now() - lost_at < 2000) {
+    c.run(test::kTickMs);
+    next = c.leader();
+    if (next >= 0 && next != leader && c.node(next).epoch() > old_epoch) break;
+  }
+  ASSERT_TRUE(next >= 0 && next != leader) << "no successor";
+  // Well inside the fetch timeout (2000 ms) that would otherwise bound it.
+  EXPECT_LE(c.now() - lost_at, 300);
+}
+
+// One follower's refused connection is only a hint: the other still hears from the leader and
+// refuses its pre-vote, so a healthy leader keeps its epoch.
+TEST_F(RaftPreVote, OneFollowersRefusedConnectionDoesNotDeposeAHealthyLeader) {
+  const LeaderEpoch epoch = c.node(leader).epoch();
+  const int f = c.other(leader, 1);
+  c.node(f).peer_unreachable(c.now(), NodeId{leader}, /*refused=*/true);
+  c.run(3000);
+  EXPECT_EQ(c.leader(), leader);
+  EXPECT_EQ(c.node(leader).epoch(), epoch);
+  EXPECT_TRUE(test::follows(c, f, leader));
+}
+
 }  // namespace
 }  // namespace runnel::raft

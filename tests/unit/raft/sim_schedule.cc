@@ -167,6 +167,9 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
   int64_t fault_every_ms = pick(plan, {int64_t{100}, int64_t{300}, int64_t{800}, int64_t{2000}});
   double step_crash = pick(plan, {0.0, 0.0, 0.001, 0.005});
   w.set_step_crash(step_crash);
+  // Half the schedules report refused connections to crashed nodes (a fast failover path).
+  double refusals = pick(plan, {0.0, 0.5, 1.0, 0.0});
+  w.set_refusals(refusals);
   int64_t propose_every_ms = pick(plan, {int64_t{20}, int64_t{60}, int64_t{200}});
   // Most schedules snapshot and trim, some often (every few records, so lagging and restarted
   // nodes need FetchSnapshot), some never (the log from offset 0 stays exercised too).
@@ -177,7 +180,7 @@ ScheduleResult run_schedule(uint64_t seed, const ScheduleOptions& options) {
  result.profile = std::string(dynamic ? "dynamic quorum, " : "") + std::to_string(voters) + " voters + " + std::to_string(observers) + " observer, election timeout " +
                    std::to_string(election_timeout_ms) + " ms, drop " +
                    std::to_string(f.drop) + ", dup " + std::to_string(f.duplicate) + ", delay <= " +
-                   std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", snapshot every " + std::to_string(snapshot_every) + " records, a fault every ~" + std::to_string(fault_every_ms) +
+                   std::to_string(f.delay_max_ms) + " ms, flush <= " + flushes + " ms, step crash " + std::to_string(step_crash) + ", refusals " + std::to_string(refusals) + ", snapshot every " + std::to_string(snapshot_every) + " records, a fault every ~" + std::to_string(fault_every_ms) +
                    " ms for " + std::to_string(chaos_ms) + " ms";
 
   schedule_faults(w, plan, fault_every_ms, chaos_ms);

@@ -174,7 +174,17 @@ void World::dispatch(const Event& e) {
       Envelope env = std::move(messages_[e.payload]);
       free_messages_.push_back(e.payload);
       size_t to = index(env.destination);
-      if (!up(to)) return;
+      if (!up(to)) {
+        // Nothing listens at a crashed node's address: the sender's connection is refused, which
+        // its transport reports (Replica::peer_unreachable), as a TCP RST does on a real network.
+        size_t from = index(env.source);
+        if (env.source.value() >= 0 && up(from) && random_.chance(refusals_)) {
+          note(std::to_string(from) + "->" + std::to_string(to) + " REFUSED " + describe(env.message));
+          nodes_[from].replica->peer_unreachable(local_now(from), env.destination, /*refused=*/true);
+          drain(from);
+        }
+        return;
+      }
       note(std::to_string(env.source.value()) + "->" + std::to_string(to) + " " + describe(env.message));
       nodes_[to].replica->receive(local_now(to), env);
       drain(to);

@@ -121,6 +121,9 @@ class World {
   // After each event a node handles, it crashes with this probability (and comes back within
   // 300 ms): crash points anywhere, not only where the fault schedule put them.
   void set_step_crash(double probability) { step_crash_ = probability; }
+  // The probability that a message to a crashed node comes back to its sender as a refused
+  // connection (Replica::peer_unreachable); 0: lost silently, as on a network that drops.
+  void set_refusals(double probability) { refusals_ = probability; }
   // Each event that happens at time `t` from now on.
   void at(int64_t t, std::function<void()> action);
 
@@ -163,6 +166,7 @@ class World {
   std::vector<SimNode> nodes_;
   NetworkFaults faults_;
   double step_crash_ = 0;
+  double refusals_ = 0;
   std::vector<bool> blocked_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
   std::vector<Envelope> messages_;  // deliveries in flight, by payload index
