@@ -147,6 +147,7 @@ void assign_fields(const Values& v, BrokerConfig& c) {
   c.controller_quorum_fetch_timeout_ms = int_of(v, "controller.quorum.fetch.timeout.ms");
   c.metadata_log_max_record_bytes_between_snapshots = long_of(v, "metadata.log.max.record.bytes.between.snapshots");
   c.metadata_log_max_snapshot_interval_ms = long_of(v, "metadata.log.max.snapshot.interval.ms");
+  c.metadata_max_idle_interval_ms = int_of(v, "metadata.max.idle.interval.ms");
   c.controller_quorum_request_timeout_ms = int_of(v, "controller.quorum.request.timeout.ms");
   c.controller_quorum_election_backoff_max_ms = int_of(v, "controller.quorum.election.backoff.max.ms");
   c.controller_quorum_retry_backoff_ms = int_of(v, "controller.quorum.retry.backoff.ms");

@@ -36,6 +36,7 @@ struct BrokerConfig {
   int32_t broker_heartbeat_interval_ms = 2000;
   int64_t metadata_log_max_record_bytes_between_snapshots = 20 * 1024 * 1024;
   int64_t metadata_log_max_snapshot_interval_ms = 3'600'000;  // 0: no time-based snapshots
+  int32_t metadata_max_idle_interval_ms = 500;  // a NoOpRecord after this long without a record; 0: never
   int32_t broker_session_timeout_ms = 9000;
   bool is_controller() const;
   // metadata.log.dir, else the first of log_dirs: where the metadata log lives.

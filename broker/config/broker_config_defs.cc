@@ -72,6 +72,9 @@ std::vector<ConfigDef> build() {
       def("metadata.log.max.snapshot.interval.ms", kLong, "3600000", at_least(0), kHigh, kReadOnly,
           "The longest a node waits before it snapshots metadata records it has applied, however few; 0 turns the "
           "time-based snapshot off."),
+      def("metadata.max.idle.interval.ms", kInt, "500", at_least(0), kLow, kReadOnly,
+          "How often the active controller appends a no-op record to the metadata log when nothing else was "
+          "appended, so that every broker's committed offset keeps moving; 0 turns it off."),
 
       // --- Listeners and sockets ---
       def("listeners", kList, "PLAINTEXT://:9092", none, kHigh, kPerBroker,

@@ -45,6 +45,7 @@ class ImageBuilder {
   Result<void, ApplyError> apply_one(const ConfigRecord& r);
   Result<void, ApplyError> apply_one(const ProducerIdsRecord& r);
   Result<void, ApplyError> apply_one(const FeatureLevelRecord& r);
+  Result<void, ApplyError> apply_one(const NoOpRecord&) { return {}; }
 
   // Copy-on-first-write accessors.
   BrokerMap& brokers();

@@ -16,8 +16,9 @@ static_assert(numbered<RecordType::register_broker, RegisterBrokerRecord>);
 static_assert(numbered<RecordType::partition, PartitionRecord>);
 static_assert(numbered<RecordType::partition_change, PartitionChangeRecord>);
 static_assert(numbered<RecordType::feature_level, FeatureLevelRecord>);
+static_assert(numbered<RecordType::no_op, NoOpRecord>);
 
-constexpr uint16_t kMaxType = static_cast<uint16_t>(RecordType::feature_level);
+constexpr uint16_t kMaxType = static_cast<uint16_t>(RecordType::no_op);
 
 // Field encodings (FORMAT.md): ints and ids as zigzag varints, strings and arrays with an
 // unsigned-varint length + 1 (0 = null), uuids as 16 raw bytes, flags as one byte 0/1.
@@ -268,6 +269,9 @@ void put(FieldWriter& w, const FeatureLevelRecord& r) {
   w.str(r.name);
   w.i16(r.feature_level);
 }
+void put(FieldWriter&, const NoOpRecord&) {}
+NoOpRecord get(FieldReader&, std::type_identity<NoOpRecord>) { return {}; }
+
 FeatureLevelRecord get(FieldReader& r, std::type_identity<FeatureLevelRecord>) {
   FeatureLevelRecord out;
   out.name = r.str();

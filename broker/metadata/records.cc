@@ -4,7 +4,7 @@ namespace runnel::metadata {
 
 namespace {
 // The variant's alternatives in the order of their RecordType numbers (1-based).
-static_assert(std::variant_size_v<Record> == 10, "a new record type needs a RecordType number and a codec");
+static_assert(std::variant_size_v<Record> == 11, "a new record type needs a RecordType number and a codec");
 }  // namespace
 
 RecordType type_of(const Record& record) { return static_cast<RecordType>(record.index() + 1); }
@@ -21,6 +21,7 @@ const char* type_name(RecordType type) {
     case RecordType::config: return "ConfigRecord";
     case RecordType::producer_ids: return "ProducerIdsRecord";
     case RecordType::feature_level: return "FeatureLevelRecord";
+    case RecordType::no_op: return "NoOpRecord";
   }
   return "UnknownRecord";
 }

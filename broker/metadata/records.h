@@ -22,7 +22,7 @@
 namespace runnel::metadata {
 
 // The frame's type number. Numbers are the contract with every log and snapshot ever written:
-// never renumber, never reuse. 11..19 are reserved for ACLs (AccessControlEntryRecord,
+// never renumber, never reuse. 12..20 are reserved for ACLs (AccessControlEntryRecord,
 // RemoveAccessControlEntryRecord) and SCRAM (UserScramCredentialRecord, Remove...).
 enum class RecordType : uint16_t {
   register_broker = 1,
@@ -35,6 +35,7 @@ enum class RecordType : uint16_t {
   config = 8,
   producer_ids = 9,
   feature_level = 10,
+  no_op = 11,
 };
 
 // One listener of a broker, as in Kafka's BrokerEndpoint.
@@ -139,9 +140,16 @@ struct FeatureLevelRecord {
   bool operator==(const FeatureLevelRecord&) const = default;
 };
 
+// Kafka's NoOpRecord: the active controller appends one when nothing else was appended for
+// metadata.max.idle.interval.ms, so the committed offset keeps moving and every broker can tell
+// how fresh its metadata is. It changes nothing.
+struct NoOpRecord {
+  bool operator==(const NoOpRecord&) const = default;
+};
+
 using Record = std::variant<RegisterBrokerRecord, UnregisterBrokerRecord, BrokerRegistrationChangeRecord, TopicRecord,
                             PartitionRecord, PartitionChangeRecord, RemoveTopicRecord, ConfigRecord, ProducerIdsRecord,
-                            FeatureLevelRecord>;
+                            FeatureLevelRecord, NoOpRecord>;
 
 RecordType type_of(const Record& record);
 // Kafka's name of the record type, e.g. "PartitionChangeRecord", for logs and errors.

@@ -118,8 +118,14 @@ void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
   // the fetch it had parked without naming itself. Taking that answer as contact would make this
   // node refuse pre-votes and push its election back by a whole fetch timeout, just after
   // EndQuorumEpoch asked it to stand at once.
-  if (role_ != Role::follower || from != quorum_.leader_id || leader.leader_epoch != quorum_.epoch ||
-      leader.leader_id != from) {
+  if (role_ != Role::follower || from != quorum_.leader_id) return;
+  if (leader.leader_epoch != quorum_.epoch || leader.leader_id != from) {
+    // Our leader's answer that no longer names it (it resigned, or its handler gave up as the
+    // process stopped): fetch again soon; a leader that is gone then refuses the connection.
+    if (fetch_in_flight_ && response.fetch_offset == log_.end_offset()) {
+      fetch_in_flight_ = false;
+      next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
+    }
     return;
   }
   if (snapshot_fetch_) return;  // a late answer: we are reading a snapshot now
@@ -135,8 +141,12 @@ void Replica::on_fetch_response(NodeId from, const FetchResponse& response) {
     next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
     return;
   }
-  last_leader_contact_ms_ = now_ms_;
-  fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  // A leader that told us it resigned (EndQuorumEpoch) is not heard from any more, even by an
+  // answer it sent before resigning that arrives after (another connection may overtake it).
+  if (!leader_resigned_) {
+    last_leader_contact_ms_ = now_ms_;
+    fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  }
   if (response.snapshot_id) {
     // We are behind the leader's log start: read its snapshot (snapshots.cc).
     start_snapshot_fetch(*response.snapshot_id);

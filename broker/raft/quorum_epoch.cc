@@ -66,6 +66,7 @@ void Replica::on_end_quorum_epoch(NodeId from, const EndQuorumEpochRequest& requ
       int64_t step = config_.election_backoff_max_ms / static_cast<int64_t>(std::max<size_t>(voters().size(), 1));
       int64_t deadline = now_ms_ + position * step + static_cast<int64_t>(random_.below(static_cast<uint64_t>(step) + 1));
       last_leader_contact_ms_ = -1;  // grant pre-votes from now on
+      if (role_ == Role::follower) leader_resigned_ = true;
       fetch_deadline_ms_ = std::min(fetch_deadline_ms_, deadline);
       election_deadline_ms_ = std::min(election_deadline_ms_, deadline);
     }

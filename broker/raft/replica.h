@@ -259,6 +259,7 @@ class Replica {
   bool fetch_in_flight_ = false;
   int64_t fetch_sent_ms_ = 0;
   int64_t last_leader_contact_ms_ = -1;
+  bool leader_resigned_ = false;  // the leader we follow sent EndQuorumEpoch for this epoch
   int64_t next_fetch_ms_ = 0;  // backoff after an error answer
   int64_t lost_elections_ = 0;  // in a row; the election backoff doubles with each
 

@@ -112,8 +112,10 @@ void Replica::on_fetch_snapshot_response(NodeId from, const FetchSnapshotRespons
     next_fetch_ms_ = now_ms_ + config_.retry_backoff_ms;
     return;
   }
-  last_leader_contact_ms_ = now_ms_;
-  fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  if (!leader_resigned_) {  // see on_fetch_response
+    last_leader_contact_ms_ = now_ms_;
+    fetch_deadline_ms_ = now_ms_ + config_.fetch_timeout_ms;
+  }
   f.size = response.size;
   f.bytes.insert(f.bytes.end(), response.bytes.begin(), response.bytes.end());
   if (static_cast<int64_t>(f.bytes.size()) < f.size) {

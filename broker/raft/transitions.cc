@@ -29,6 +29,7 @@ void Replica::leave_role() {
   fetch_in_flight_ = false;
   snapshot_fetch_.reset();
   last_leader_contact_ms_ = -1;
+  leader_resigned_ = false;
   next_fetch_ms_ = 0;
 }
 

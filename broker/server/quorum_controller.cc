@@ -41,6 +41,7 @@ void QuorumController::start() {
   driver_.set_listener([this] { apply_wakeup_.wake(); });
   tasks_.spawn(apply_loop());
   tasks_.spawn(liveness_loop());
+  tasks_.spawn(idle_loop());
 }
 
 io::Task<void> QuorumController::stop() {
@@ -382,6 +383,26 @@ io::Task<void> QuorumController::import_legacy_locked() {
 }
 
 // ---- liveness ----
+
+io::Task<void> QuorumController::idle_loop() {
+  const int64_t interval_ms = broker_.config().metadata_max_idle_interval_ms;
+  if (interval_ms <= 0) co_return;
+  Offset seen{-1};
+  while (!stopping_) {
+    co_await stop_.sleep_for(std::chrono::milliseconds(interval_ms));
+    if (stopping_) break;
+    const Offset end = driver_.log().end_offset();
+    // Something was appended within the interval (or we do not lead): nothing to do.
+    if (end != seen || !active()) {
+      seen = end;
+      continue;
+    }
+    auto guard = co_await mutex_.lock();
+    if (!active() || driver_.log().end_offset() != end) continue;
+    (void)propose({metadata::NoOpRecord{}});  // not awaited: nobody waits for a no-op
+    seen = driver_.log().end_offset();
+  }
+}
 
 io::Task<void> QuorumController::liveness_loop() {
   const int64_t session_ms = broker_.config().broker_session_timeout_ms;

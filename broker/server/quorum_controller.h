@@ -130,6 +130,9 @@ class QuorumController {
   void maybe_snapshot();
   io::Task<void> write_snapshot(metadata::Image image, raft::OffsetAndEpoch id);
   io::Task<void> liveness_loop();
+  // The active controller appends a NoOpRecord when nothing was appended for
+  // metadata.max.idle.interval.ms (Kafka's), so followers' and brokers' committed offsets move.
+  io::Task<void> idle_loop();
   // A node that ran as a single-node cluster before (metadata.json) and now runs a quorum of
   // which it is the only voter brings its topics along: once, on its first activation, when
   // the log holds no topic yet, its topics (ids, partitions, overrides, leader epochs) and its

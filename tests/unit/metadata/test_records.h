@@ -46,6 +46,7 @@ inline std::vector<Record> one_of_each() {
       ProducerIdsRecord{NodeId(1), BrokerEpoch(101), 1000},
       UnregisterBrokerRecord{NodeId(2), BrokerEpoch(102)},
       RemoveTopicRecord{t},
+      NoOpRecord{},
   };
 }
 
