@@ -36,7 +36,7 @@ std::vector<ConfigDef> build() {
   return {
       // --- Node identity and roles (KRaft) ---
       def("process.roles", kList, "broker,controller", list_of({"broker", "controller"}), kHigh, kReadOnly,
-          "Roles this node plays: broker, controller, or both (combined mode). With controller.quorum.voters set, a controller must be one of the voters and a broker-only node follows the metadata log as an observer; without it, the node is a single-node cluster whatever the roles."),
+          "Roles this node plays: broker, controller, or both (combined mode). With controller.quorum.voters set (a static quorum), a controller must be one of the voters; in a dynamic quorum (formatted --standalone, --initial-controllers or --no-initial-controllers) a controller is an observer until kafka-metadata-quorum add-controller makes it a voter. A broker-only node follows the metadata log as an observer."),
       def("node.id", kInt, "-1", none, kHigh, kReadOnly,
           "Id of this node. If neither node.id nor broker.id is set, Runnel uses 0."),
       def("broker.id", kInt, "-1", none, kHigh, kReadOnly,
@@ -62,8 +62,9 @@ std::vector<ConfigDef> build() {
       def("controller.quorum.retry.backoff.ms", kInt, "20", at_least(0), kLow, kReadOnly,
           "The wait before a quorum request is retried after an error answer."),
       def("controller.quorum.bootstrap.servers", kList, "", none, kHigh, kReadOnly,
-          "Controller endpoints to bootstrap a dynamic quorum from (host:port,...); the initial voters then come from "
-          "runnel-broker format (--standalone or --initial-controllers)."),
+          "Controller endpoints (host:port,...) through which a node of a dynamic quorum finds the leader when it "
+          "knows no voter yet (formatted --no-initial-controllers, or a broker-only node); the voters themselves come "
+          "from the metadata log."),
       def("metadata.log.dir", kString, kNull, none, kHigh, kReadOnly,
           "Directory of the cluster metadata log; the first of log.dirs when unset."),
       def("metadata.log.max.record.bytes.between.snapshots", kLong, "20971520", at_least(1), kHigh, kReadOnly,
