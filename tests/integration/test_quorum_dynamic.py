@@ -7,7 +7,8 @@ the leader through node 1, replicate the metadata log as observers, and serve as
 properties file, as an operator runs it) makes them voters one at a time; killing node 1 -9 then
 leaves a quorum of two voters that elects one of them; `remove-controller` (through a broker
 listener, forwarded) takes node 1 out of the voter set for good: the survivors keep it across a
-restart, and node 1 rejoins as an observer.
+restart, and node 1 rejoins as an observer. A broker-only node with only the bootstrap servers
+joins as an observer and serves clients.
 """
 
 import re
@@ -153,3 +154,36 @@ def test_controllers_join_with_add_controller_and_leave_with_remove_controller(c
     poll_status(tools, survivors,
                 lambda s: s.get("CurrentVoters") == [2, 3] and 1 in s.get("CurrentObservers", []),
                 "voters [2, 3] after a restart, node 1 an observer", cluster)
+
+
+def test_a_broker_only_node_joins_through_the_bootstrap_servers(tmp_path, request, tools):
+    """A broker (process.roles=broker) of a dynamic quorum knows only controller.quorum.bootstrap.servers:
+    it finds the leader there, follows the metadata log as an observer, registers with the active
+    controller and serves clients."""
+    c = RunnelCluster(tmp_path / "cluster", request.config.getoption("--broker-bin"), 2)
+    try:
+        one, two = c[1], c[2]
+        make_dynamic(one, None)
+        make_dynamic(two, one.bootstrap_controller)
+        dynamic = two.settings
+
+        def broker_only():
+            s = dynamic()
+            s["process.roles"] = "broker"
+            s["listeners"] = f"PLAINTEXT://{two.host}:{two.port}"
+            return s
+
+        two.settings = broker_only
+        format_node(one, "--standalone")
+        code, out = run_storage(c.binary, "format", "-t", c.cluster_id, "-c", str(two.properties_file()))
+        assert code == 0, out
+        one.start()
+        two.start()  # serves clients once the active controller has unfenced it
+        s = poll_status(tools, one.bootstrap_controller,
+                        lambda s: s.get("CurrentVoters") == [1] and 2 in s.get("CurrentObservers", []),
+                        "the broker observes the quorum", c)
+        assert s["LeaderId"] == 1
+    finally:
+        problems = c.close()
+        if problems:
+            pytest.fail("\n".join(problems))
