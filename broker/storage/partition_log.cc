@@ -453,7 +453,7 @@ io::Task<int> PartitionLog::write_checkpoint(Offset recovery_point, bool clean) 
 
 io::Task<void> PartitionLog::drain() { co_await loops_.idle(); }
 
-io::Task<void> PartitionLog::close() {
+io::Task<void> PartitionLog::close_files(bool discard) {
   if (closed_ || cleaner_.gate.closing()) co_return;
   // A cleaning reads this log's segment fds from a helper thread: stop it and wait for it
   // before any fd is closed (cleaner.h). The cleaning holds the gate; the helper thread hands
@@ -463,14 +463,14 @@ io::Task<void> PartitionLog::close() {
   closed_ = true;  // refuse new appends from here on
   space_wait_.abort();  // a writer or sealer waiting for space gives up now
   co_await drain();
-  if (!failed_ && next_offset_ > flushed_) {
+  if (!discard && !failed_ && next_offset_ > flushed_) {
     flush_target_ = next_offset_;
     start_flusher();
     co_await flush_waiters_.wait(next_offset_);
     co_await drain();
   }
   co_await loops_.close();  // no loop starts any more: the files below may be closed
-  if (!failed_ && !segments_.empty()) {
+  if (!discard && !failed_ && !segments_.empty()) {
     Segment& active = *segments_.rbegin()->second;
     active.add_final_time_entry();
     int res = co_await finish_appends(env_, active);

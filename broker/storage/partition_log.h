@@ -191,9 +191,16 @@ class PartitionLog {
   io::Task<void> quiesce() { return drain(); }
 
   // Drains writes, flushes, writes index files and a clean-shutdown checkpoint, closes fds.
-  io::Task<void> close();
-  // close() then deletes every file and the directory (DeleteTopics).
+  io::Task<void> close() { return close_files(/*discard=*/false); }
+  // Closes without the clean-shutdown work (no last flush, index files or checkpoint), then deletes
+  // every file and the directory (DeleteTopics): nothing of a log about to be deleted needs to be
+  // durable, and a deleted batch of topics would otherwise cost several fsyncs per partition.
   io::Task<void> remove();
+
+ private:
+  io::Task<void> close_files(bool discard);
+
+ public:
 
   void update_config(LogConfig config) { config_ = config; }
   const LogConfig& config() const { return config_; }

@@ -63,7 +63,7 @@ io::Task<void> PartitionLog::enforce_retention(int64_t now_ms) {
 }
 
 io::Task<void> PartitionLog::remove() {
-  co_await close();
+  co_await close_files(/*discard=*/true);
   for (const auto& [base, _] : segments_) {
     for (const char* suffix : kSegmentSuffixes) {
       const std::string path = dir_ + "/" + segment_file_name(base.value(), suffix);
