@@ -410,10 +410,14 @@ io::Task<void> QuorumController::liveness_loop() {
   while (!stopping_) {
     co_await stop_.sleep_for(kLivenessTick);
     if (stopping_) break;
-    if (!active()) {
+    if (!driver_.leader_ready()) {
       liveness_epoch_ = LeaderEpoch{-1};
       continue;
     }
+    // Leading, but the applier is a moment behind the high watermark (it is after every commit,
+    // a NoOpRecord's included): skip this tick without forgetting the heartbeats, or every such
+    // moment would give each broker a new session and fencing would come late.
+    if (!active()) continue;
     if (!import_checked_) co_await import_legacy();
     const int64_t now = steady_ms();
     if (liveness_epoch_ != driver_.status().epoch) {
