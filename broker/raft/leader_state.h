@@ -56,7 +56,7 @@ class LeaderState {
   // The leader itself may be outside it (it removed itself and leads until that commits).
   void set_voters(const std::vector<NodeId>& voters);
   // Whether `replica` fetched at the leader's end offset within `window_ms` (AddRaftVoter's
-  // "caught up" rule) and from which offset it last fetched.
+  // "caught up" rule).
   bool caught_up(NodeId replica, int64_t now_ms, int64_t window_ms) const;
   void set_local_end_offset(Offset durable_end, int64_t now_ms);
 

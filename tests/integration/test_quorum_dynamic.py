@@ -25,10 +25,17 @@ TOOL_S = 60.0
 
 
 @pytest.fixture
-def cluster(request, tmp_path):
-    c = RunnelCluster(tmp_path / "cluster", request.config.getoption("--broker-bin"), 3)
-    yield c
-    problems = c.close()
+def make_cluster(request, tmp_path):
+    """make_cluster(n) -> n nodes (not started, not formatted); every node is stopped at the end and
+    one that died on its own fails the test."""
+    made: list[RunnelCluster] = []
+
+    def make(n: int) -> RunnelCluster:
+        made.append(RunnelCluster(tmp_path / f"cluster{len(made)}", request.config.getoption("--broker-bin"), n))
+        return made[-1]
+
+    yield make
+    problems = [p for c in made for p in c.close()]
     if problems:
         pytest.fail("\n".join(problems))
 
@@ -85,7 +92,8 @@ def quorum_tool(tools: KafkaTools, via: str, node, *args: str):
                       "--command-config", str(node.properties_file()), *args, timeout=TOOL_S)
 
 
-def test_controllers_join_with_add_controller_and_leave_with_remove_controller(cluster, tools):
+def test_controllers_join_with_add_controller_and_leave_with_remove_controller(make_cluster, tools):
+    cluster = make_cluster(3)
     one, two, three = cluster[1], cluster[2], cluster[3]
     make_dynamic(one, None)
     for n in (two, three):
@@ -156,34 +164,29 @@ def test_controllers_join_with_add_controller_and_leave_with_remove_controller(c
                 "voters [2, 3] after a restart, node 1 an observer", cluster)
 
 
-def test_a_broker_only_node_joins_through_the_bootstrap_servers(tmp_path, request, tools):
+def test_a_broker_only_node_joins_through_the_bootstrap_servers(make_cluster, tools):
     """A broker (process.roles=broker) of a dynamic quorum knows only controller.quorum.bootstrap.servers:
     it finds the leader there, follows the metadata log as an observer, registers with the active
     controller and serves clients."""
-    c = RunnelCluster(tmp_path / "cluster", request.config.getoption("--broker-bin"), 2)
-    try:
-        one, two = c[1], c[2]
-        make_dynamic(one, None)
-        make_dynamic(two, one.bootstrap_controller)
-        dynamic = two.settings
+    c = make_cluster(2)
+    one, two = c[1], c[2]
+    make_dynamic(one, None)
+    make_dynamic(two, one.bootstrap_controller)
+    dynamic = two.settings
 
-        def broker_only():
-            s = dynamic()
-            s["process.roles"] = "broker"
-            s["listeners"] = f"PLAINTEXT://{two.host}:{two.port}"
-            return s
+    def broker_only():
+        s = dynamic()
+        s["process.roles"] = "broker"
+        s["listeners"] = f"PLAINTEXT://{two.host}:{two.port}"
+        return s
 
-        two.settings = broker_only
-        format_node(one, "--standalone")
-        code, out = run_storage(c.binary, "format", "-t", c.cluster_id, "-c", str(two.properties_file()))
-        assert code == 0, out
-        one.start()
-        two.start()  # serves clients once the active controller has unfenced it
-        s = poll_status(tools, one.bootstrap_controller,
-                        lambda s: s.get("CurrentVoters") == [1] and 2 in s.get("CurrentObservers", []),
-                        "the broker observes the quorum", c)
-        assert s["LeaderId"] == 1
-    finally:
-        problems = c.close()
-        if problems:
-            pytest.fail("\n".join(problems))
+    two.settings = broker_only
+    format_node(one, "--standalone")
+    code, out = run_storage(c.binary, "format", "-t", c.cluster_id, "-c", str(two.properties_file()))
+    assert code == 0, out
+    one.start()
+    two.start()  # serves clients once the active controller has unfenced it
+    s = poll_status(tools, one.bootstrap_controller,
+                    lambda s: s.get("CurrentVoters") == [1] and 2 in s.get("CurrentObservers", []),
+                    "the broker observes the quorum", c)
+    assert s["LeaderId"] == 1

@@ -67,6 +67,17 @@ std::optional<std::string> message_of(const raft::VoterChangeResponse& r) {
   return r.message;
 }
 
+// Add and Remove answer alike: the error and Kafka's message.
+template <typename Resp>
+HandlerStatus answer(RequestContext& ctx, const raft::VoterChangeResponse& r, protocol::Writer& out) {
+  Resp resp;
+  resp.error_code = wire(r.error);
+  resp.error_message = message_of(r);
+  note_error_code(ctx, resp.error_code);
+  resp.encode(out, ctx.api_version);
+  return HandlerStatus::respond;
+}
+
 }  // namespace
 
 io::Task<HandlerStatus> add_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
@@ -84,12 +95,7 @@ io::Task<HandlerStatus> add_raft_voter(RequestContext& ctx, protocol::Reader& bo
   m.voter.directory_id = req.voter_directory_id;
   m.voter.endpoints = endpoints_of(req.listeners);
   raft::VoterChangeResponse r = co_await ask(ctx, std::nullopt, std::move(m), raft::kAddRaftVoterApiKey);
-  protocol::AddRaftVoterResponse resp;
-  resp.error_code = wire(r.error);
-  resp.error_message = message_of(r);
-  note_error_code(ctx, resp.error_code);
-  resp.encode(out, ctx.api_version);
-  co_return HandlerStatus::respond;
+  co_return answer<protocol::AddRaftVoterResponse>(ctx, r, out);
 }
 
 io::Task<HandlerStatus> remove_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
@@ -103,12 +109,7 @@ io::Task<HandlerStatus> remove_raft_voter(RequestContext& ctx, protocol::Reader&
   raft::RemoveVoterRequest m{req.cluster_id.value_or(our_cluster_id(ctx)), NodeId{req.voter_id},
                              req.voter_directory_id};
   raft::VoterChangeResponse r = co_await ask(ctx, std::nullopt, std::move(m), raft::kRemoveRaftVoterApiKey);
-  protocol::RemoveRaftVoterResponse resp;
-  resp.error_code = wire(r.error);
-  resp.error_message = message_of(r);
-  note_error_code(ctx, resp.error_code);
-  resp.encode(out, ctx.api_version);
-  co_return HandlerStatus::respond;
+  co_return answer<protocol::RemoveRaftVoterResponse>(ctx, r, out);
 }
 
 io::Task<HandlerStatus> update_raft_voter(RequestContext& ctx, protocol::Reader& body, protocol::Writer& out) {
